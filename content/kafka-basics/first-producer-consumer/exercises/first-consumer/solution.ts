@@ -1,0 +1,19 @@
+import { Kafka } from "kafkajs";
+
+const kafka = new Kafka({
+  clientId: "first-consumer",
+  brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+});
+
+// Consumers that share a groupId share the work; Kafka remembers how far the group has read.
+const consumer = kafka.consumer({ groupId: "message-readers" });
+await consumer.connect();
+consumer.on(consumer.events.GROUP_JOIN, () => console.log("Joined group message-readers; waiting for messages…"));
+
+await consumer.subscribe({ topic: "messages", fromBeginning: true });
+await consumer.run({
+  // kafkajs commits the offsets of the messages this function has handled.
+  eachMessage: async ({ partition, message }) => {
+    console.log(`[partition ${partition}, offset ${message.offset}] ${message.key?.toString()}: ${message.value?.toString()}`);
+  },
+});

@@ -1,0 +1,22 @@
+import { Kafka } from "kafkajs";
+
+// The sandbox tells your program where the brokers are.
+const kafka = new Kafka({
+  clientId: "first-producer",
+  brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+});
+
+// Step 1 (done for you): create the topic `messages` if it does not exist yet.
+const admin = kafka.admin();
+await admin.connect();
+const created = await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }] });
+console.log(created ? "Created the topic messages." : "The topic messages already exists.");
+await admin.disconnect();
+
+// Step 2: send ten messages to `messages`.
+const producer = kafka.producer();
+await producer.connect();
+const messages = Array.from({ length: 10 }, (_, i) => ({ key: String(i + 1), value: `message ${i + 1}` }));
+const [result] = await producer.send({ topic: "messages", messages });
+console.log(`Sent ${messages.length} messages to partition ${result?.partition}, from offset ${result?.baseOffset}.`);
+await producer.disconnect();

@@ -1,0 +1,21 @@
+import { Kafka } from "kafkajs";
+
+// The sandbox tells your program where the brokers are.
+const kafka = new Kafka({
+  clientId: "first-producer",
+  brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+});
+
+// Step 1 (done for you): create the topic `messages` if it does not exist yet.
+const admin = kafka.admin();
+await admin.connect();
+const created = await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }] });
+console.log(created ? "Created the topic messages." : "The topic messages already exists.");
+await admin.disconnect();
+
+// Step 2: send ten messages to `messages`.
+const producer = kafka.producer();
+// TODO: connect the producer.
+// TODO: send ten messages, from { key: "1", value: "message 1" } to { key: "10", value: "message 10" }.
+// TODO: disconnect the producer, so the program can end.
+console.log("Nothing sent yet: fill in the TODOs.");

@@ -1,0 +1,107 @@
+// Request and response shapes of the HTTP API. They validate every request and generate
+// /api/openapi.json, so the API and its documentation cannot drift apart.
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_request" }),
+      message: z.string().openapi({ example: "files.main.ts: Required" }),
+    }),
+  })
+  .openapi("Error");
+
+export const ExerciseIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "An exercise id is lowercase letters, digits and '-'.")
+    .openapi({ param: { name: "id", in: "path" }, example: "first-producer" }),
+});
+
+export const RunIdParam = z.object({
+  id: z.uuid("A run id is a UUID, as returned by POST /api/runs.").openapi({ param: { name: "id", in: "path" } }),
+});
+
+const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.ts$/;
+
+export const StartRunBody = z
+  .object({
+    exerciseId: ExerciseIdParam.shape.id,
+    files: z
+      .record(z.string().regex(FILE_NAME, "File names are like main.ts: letters, digits, '_' or '-', ending in .ts."), z.string())
+      .refine((files) => "main.ts" in files, "files must include main.ts, the program's entry point.")
+      .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
+      .openapi({ example: { "main.ts": 'console.log("hello")' } }),
+  })
+  .openapi("StartRun");
+
+export const RunCreatedSchema = z
+  .object({
+    id: z.uuid(),
+    eventsUrl: z.string().openapi({ example: "/api/runs/0f6e.../events" }),
+  })
+  .openapi("RunCreated");
+
+export const RunStoppedSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(["stopping", "finished"]),
+  })
+  .openapi("RunStopped");
+
+export const CheckResultSchema = z.object({
+  title: z.string(),
+  status: z.enum(["pass", "fail"]),
+  message: z.string(),
+});
+
+export const VerdictSchema = z
+  .object({
+    version: z.literal(1),
+    exerciseId: z.string(),
+    status: z.enum(["pass", "fail", "error"]),
+    message: z.string(),
+    checks: z.array(CheckResultSchema),
+    gradedAt: z.string(),
+  })
+  .openapi("Verdict");
+
+export const ProgressSchema = z
+  .object({
+    verdicts: z.array(
+      z.object({
+        exerciseId: z.string(),
+        status: z.enum(["pass", "fail"]),
+        message: z.string(),
+        checks: z.array(CheckResultSchema),
+        gradedAt: z.string(),
+        firstPassedAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Progress");
+
+export const ExerciseSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    lesson: z.string(),
+    starter: z.string(),
+    hints: z.array(z.string()),
+    checkpoint: z.object({ title: z.string() }),
+  })
+  .openapi("Exercise");
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    kafka: z.object({
+      reachable: z.boolean(),
+      bootstrap: z.array(z.string()),
+      brokers: z.number().int(),
+      latencyMs: z.number(),
+      error: z.string().optional(),
+    }),
+    runs: z.object({ alive: z.number().int() }),
+  })
+  .openapi("Health");

@@ -1,0 +1,117 @@
+// Starting, inspecting and stopping the course's Kafka, whichever runtime provides it.
+// A small state file records what was started so `status` and `stop` work from another terminal.
+import { existsSync } from "node:fs";
+import { readFile, writeFile, rm, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { ClusterMode, TributaryConfig } from "../config.ts";
+import { clusterTopology, bootstrapAddresses } from "./topology.ts";
+import { startJvmCluster, checkJavaAndMaven, type RunningCluster } from "./jvm.ts";
+import { dockerEngineAnswers, startDockerCluster, stopDockerCluster } from "./docker.ts";
+import { probeKafka, type KafkaProbe } from "./readiness.ts";
+
+export interface ClusterRecord {
+  runtime: "jvm" | "docker";
+  mode: ClusterMode;
+  bootstrap: string[];
+  pids: number[];
+  startedAt: string;
+}
+
+const recordFile = (config: TributaryConfig) => path.join(config.kafka.homeDir, "cluster.json");
+
+async function readRecord(config: TributaryConfig): Promise<ClusterRecord | undefined> {
+  const file = recordFile(config);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(await readFile(file, "utf8")) as ClusterRecord;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Picks Docker when asked, or when "auto" and an engine answers; else the JVM. */
+async function chooseRuntime(config: TributaryConfig): Promise<"docker" | "jvm"> {
+  if (config.kafka.runtime !== "auto") return config.kafka.runtime;
+  if (await dockerEngineAnswers()) return "docker";
+  try {
+    await checkJavaAndMaven();
+    return "jvm";
+  } catch (error) {
+    throw new Error(`No Docker engine answers, and Kafka cannot run on the JVM either: ${(error as Error).message}`);
+  }
+}
+
+/** Starts Kafka in the configured mode and records it; the caller owns the returned cluster. */
+export async function startKafka(
+  config: TributaryConfig,
+  mode: ClusterMode,
+  onProgress: (message: string) => void,
+): Promise<RunningCluster> {
+  const topology = clusterTopology(mode, config.kafka.portBase);
+  const runtime = await chooseRuntime(config);
+  const cluster =
+    runtime === "docker"
+      ? await startDockerCluster(config.projectRoot, topology, onProgress)
+      : await startJvmCluster({
+          topology,
+          homeDir: config.kafka.homeDir,
+          pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
+          onProgress,
+        });
+  await mkdir(config.kafka.homeDir, { recursive: true });
+  const record: ClusterRecord = {
+    runtime,
+    mode,
+    bootstrap: cluster.bootstrap,
+    pids: cluster.pids,
+    startedAt: new Date().toISOString(),
+  };
+  await writeFile(recordFile(config), JSON.stringify(record, null, 2) + "\n");
+  return cluster;
+}
+
+/** Forgets the record of a cluster this process started and has now stopped. */
+export async function forgetKafka(config: TributaryConfig): Promise<void> {
+  await rm(recordFile(config), { force: true });
+}
+
+export interface KafkaStatus {
+  record?: ClusterRecord;
+  processesAlive: number;
+  probe: KafkaProbe;
+}
+
+/** What was started, whether its processes live, and whether Kafka answers. */
+export async function kafkaStatus(config: TributaryConfig): Promise<KafkaStatus> {
+  const record = await readRecord(config);
+  const bootstrap = record?.bootstrap ?? bootstrapAddresses(clusterTopology(config.kafka.mode, config.kafka.portBase));
+  return {
+    record,
+    processesAlive: record ? record.pids.filter(alive).length : 0,
+    probe: await probeKafka(bootstrap),
+  };
+}
+
+/** Stops a cluster started by another process (`npm run kafka -- stop`). */
+export async function stopKafka(config: TributaryConfig, onProgress: (m: string) => void): Promise<boolean> {
+  const record = await readRecord(config);
+  if (!record) return false;
+  if (record.runtime === "docker") {
+    onProgress(`docker compose down (${record.mode})`);
+    await stopDockerCluster(config.projectRoot, record.mode);
+  } else {
+    const running = record.pids.filter(alive);
+    onProgress(`stopping ${running.length} Kafka process(es)`);
+    for (const pid of running) process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + 25000;
+    while (running.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (const pid of running.filter(alive)) process.kill(pid, "SIGKILL");
+  }
+  await forgetKafka(config);
+  return true;
+}

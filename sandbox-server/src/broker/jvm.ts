@@ -1,0 +1,260 @@
+// Apache Kafka on the JVM, without Docker: Maven gathers the broker's jars from Maven Central
+// (cached in ~/.m2 and in the lib folder), then each node is formatted once and started.
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
+import { mkdir, readFile, writeFile, readdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
+import { waitUntilKafkaAnswers } from "./readiness.ts";
+
+const execFileAsync = promisify(execFile);
+
+export interface JvmClusterOptions {
+  topology: ClusterTopology;
+  /** Folder for jars, data and logs (git-ignored). */
+  homeDir: string;
+  /** The pom that names Kafka's version and artifacts. */
+  pomPath: string;
+  onProgress: (message: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningCluster {
+  runtime: "jvm" | "docker";
+  bootstrap: string[];
+  pids: number[];
+  /** Stops every node and resolves once they have exited. */
+  stop(): Promise<void>;
+  /** Settles when any node exits; never for Docker. */
+  exited: Promise<NodeExit>;
+}
+
+export interface NodeExit {
+  node: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the node was asked to stop (SIGTERM, which the JVM turns into exit 143). */
+  requested: boolean;
+}
+
+const JAVA_HINT =
+  "Install Java 17 or newer and Maven (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless maven`; macOS: `brew install openjdk@17 maven`), or install Docker.";
+
+/** The Kafka version the pom names; the pom is the one place it is written. */
+export function kafkaVersionFromPom(pomPath: string): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, "utf8"));
+  if (!match?.[1]) throw new Error(`${pomPath} does not set <kafka.version>.`);
+  return match[1];
+}
+
+/** Fails with an install hint unless Java >= 17 and Maven are on PATH. */
+export async function checkJavaAndMaven(): Promise<void> {
+  let javaMajor = 0;
+  try {
+    const { stderr } = await execFileAsync("java", ["-version"]);
+    javaMajor = Number(/version "(\d+)/.exec(stderr)?.[1] ?? 0);
+  } catch {
+    throw new Error(`Java was not found. ${JAVA_HINT}`);
+  }
+  if (javaMajor < 17) throw new Error(`Kafka 4 needs Java 17 or newer; this machine has Java ${javaMajor}. ${JAVA_HINT}`);
+  try {
+    await execFileAsync("mvn", ["-v"]);
+  } catch {
+    throw new Error(`Maven was not found; it fetches Kafka's jars. ${JAVA_HINT}`);
+  }
+}
+
+/** Gathers Kafka's runtime jars into `libDir` once; later calls find them there. */
+export async function ensureBrokerJars(pomPath: string, libDir: string, onProgress: (m: string) => void): Promise<void> {
+  const stamp = path.join(libDir, ".complete");
+  if (existsSync(stamp)) return;
+  onProgress(`fetching Apache Kafka ${kafkaVersionFromPom(pomPath)} jars with Maven (first time only)`);
+  await mkdir(libDir, { recursive: true });
+  const maven = spawn(
+    "mvn",
+    ["-B", "-f", pomPath, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${libDir}`],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let fetched = 0;
+  const tail: string[] = [];
+  maven.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    for (const line of chunk.split("\n")) {
+      if (line.trim()) tail.push(line), tail.length > 30 && tail.shift();
+      const jar = /Downloaded from \S+: \S+\/([^/\s]+\.jar)/.exec(line)?.[1];
+      if (jar) onProgress(`fetched ${jar} (${++fetched} jars so far)`);
+    }
+  });
+  maven.stderr.setEncoding("utf8").on("data", (chunk: string) => tail.push(chunk));
+  const code = await new Promise<number | null>((resolve) => maven.on("close", resolve));
+  if (code !== 0) {
+    throw new Error(`Maven could not fetch Kafka's jars (exit ${code}). Its last lines:\n${tail.join("\n")}`);
+  }
+  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar"));
+  await writeFile(stamp, `${jars.length} jars\n`);
+  onProgress(`${jars.length} jars ready`);
+}
+
+/** Whether something already listens on a loopback port. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port, timeout: 500 });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** A Kafka cluster id: 16 random bytes, URL-safe base64, never starting with "-". */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+interface NodePaths {
+  dir: string;
+  dataDir: string;
+  propertiesFile: string;
+  logFile: string;
+}
+
+function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
+  const dir = path.join(clusterDir, `node-${node.id}`);
+  return {
+    dir,
+    dataDir: path.join(dir, "data"),
+    propertiesFile: path.join(dir, "server.properties"),
+    logFile: path.join(dir, "broker.log"),
+  };
+}
+
+function java(args: string[], logFile?: string): ChildProcess {
+  const out = logFile ? openSync(logFile, "a") : "ignore";
+  const child = spawn("java", args, { stdio: ["ignore", out, out] });
+  if (typeof out === "number") closeSync(out);
+  return child;
+}
+
+/** Formats a node's storage with the cluster id, unless it already holds a formatted log. */
+async function formatNode(classpath: string, paths: NodePaths, clusterId: string, standalone: boolean): Promise<void> {
+  if (existsSync(path.join(paths.dataDir, "meta.properties"))) return;
+  const args = ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", paths.propertiesFile];
+  if (standalone) args.push("--standalone");
+  const child = java(args, paths.logFile);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) {
+    throw new Error(`Formatting Kafka storage in ${paths.dataDir} failed (exit ${code}); see ${paths.logFile}.`);
+  }
+}
+
+function lastLines(file: string, count: number): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Sends SIGTERM, then SIGKILL after `graceMs`, and resolves once the process is gone. */
+function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => (clearTimeout(timer), resolve()));
+    child.kill("SIGTERM");
+  });
+}
+
+/** Formats (first time) and starts every node of the topology, and waits until Kafka answers. */
+export async function startJvmCluster(options: JvmClusterOptions): Promise<RunningCluster> {
+  const { topology, homeDir, pomPath, onProgress } = options;
+  await checkJavaAndMaven();
+  const version = kafkaVersionFromPom(pomPath);
+  const libDir = path.join(homeDir, `lib-${version}`);
+  await ensureBrokerJars(pomPath, libDir, onProgress);
+
+  for (const node of topology.nodes) {
+    for (const port of [node.clientPort, node.controllerPort]) {
+      if (await portAnswers(port)) {
+        throw new Error(
+          `Port ${port} on 127.0.0.1 is already in use. Is Kafka already running? Try \`npm run kafka -- status\` or \`npm run kafka -- stop\`.`,
+        );
+      }
+    }
+  }
+
+  const clusterDir = path.join(homeDir, topology.mode);
+  await mkdir(clusterDir, { recursive: true });
+  const idFile = path.join(clusterDir, "cluster-id");
+  const clusterId = existsSync(idFile) ? (await readFile(idFile, "utf8")).trim() : newClusterId();
+  await writeFile(idFile, clusterId + "\n");
+
+  const log4jConfig = path.join(path.dirname(pomPath), "log4j2.yaml");
+  const classpath = path.join(libDir, "*");
+  const heapMb = topology.nodes.length === 1 ? 512 : 384;
+  const standalone = topology.nodes.length === 1;
+
+  const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
+  for (const { node, paths } of nodes) {
+    await mkdir(paths.dataDir, { recursive: true });
+    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir));
+  }
+  onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
+  await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone)));
+
+  onProgress(`starting Apache Kafka ${version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
+  const died = new AbortController();
+  const children = nodes.map(({ node, paths }) => {
+    const child = java(
+      [
+        `-Xms${heapMb}m`, `-Xmx${heapMb}m`, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${paths.dir}`,
+        "-cp", classpath, "kafka.Kafka", paths.propertiesFile,
+      ],
+      paths.logFile,
+    );
+    child.once("exit", (code, signal) => {
+      if (died.signal.aborted) return;
+      died.abort(
+        new Error(
+          `Kafka node ${node.id} exited during start-up (${signal ?? `exit ${code}`}). Last lines of ${paths.logFile}:\n${lastLines(paths.logFile, 15)}`,
+        ),
+      );
+    });
+    return child;
+  });
+
+  const exited = new Promise<NodeExit>((resolve) => {
+    children.forEach((child, i) =>
+      child.once("exit", (code, signal) =>
+        resolve({ node: i + 1, code, signal, requested: code === 143 || signal === "SIGTERM" }),
+      ),
+    );
+  });
+  const cluster: RunningCluster = {
+    runtime: "jvm",
+    exited,
+    bootstrap: bootstrapAddresses(topology),
+    pids: children.map((c) => c.pid ?? -1),
+    stop: async () => {
+      // Brokers first wait on the controllers for a controlled shutdown; 20 s is plenty on loopback.
+      await Promise.all(children.map((child) => terminate(child, 20000)));
+    },
+  };
+  try {
+    await waitUntilKafkaAnswers(cluster.bootstrap, {
+      expectedBrokers: nodes.length,
+      timeoutMs: options.readyTimeoutMs ?? 120000,
+      onProgress,
+      signal: died.signal,
+    });
+  } catch (error) {
+    await cluster.stop();
+    throw died.signal.aborted ? died.signal.reason : error;
+  }
+  return cluster;
+}

@@ -1,0 +1,126 @@
+// "The broker answers" means more than an open port: metadata lists every broker,
+// and a consumer group can be joined (its coordinator is loaded).
+import { Kafka, logLevel } from "kafkajs";
+
+const READINESS_TOPIC = "__tributary_readiness";
+
+export interface ReadinessOptions {
+  expectedBrokers: number;
+  timeoutMs: number;
+  onProgress?: (message: string) => void;
+  /** Stops waiting early, e.g. when the broker process has died. */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function quietKafka(bootstrap: string[]): Kafka {
+  return new Kafka({
+    clientId: "tributary-readiness",
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+  });
+}
+
+/** Resolves once metadata shows `expectedBrokers` brokers; rejects on timeout or abort. */
+async function waitForMetadata(kafka: Kafka, options: ReadinessOptions, deadline: number): Promise<void> {
+  let lastError = "no answer yet";
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length >= options.expectedBrokers && cluster.controller !== null) return;
+      lastError = `${cluster.brokers.length} of ${options.expectedBrokers} brokers registered`;
+    } catch (error) {
+      lastError = (error as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    options.onProgress?.(`waiting for broker metadata (${lastError})`);
+    await sleep(500);
+  }
+  throw new Error(`Kafka did not answer a metadata request in time: ${lastError}.`);
+}
+
+/** Joins a consumer group once, which proves the group coordinator is loaded. */
+async function joinConsumerGroup(kafka: Kafka, options: ReadinessOptions, deadline: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(READINESS_TOPIC)) {
+      await admin.createTopics({ topics: [{ topic: READINESS_TOPIC, numPartitions: 1 }], waitForLeaders: true });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
+    const consumer = kafka.consumer({ groupId: READINESS_TOPIC, retry: { retries: 0 }, sessionTimeout: 10000 });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: READINESS_TOPIC });
+      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      const crashed = new Promise<never>((_, reject) =>
+        consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error)),
+      );
+      await consumer.run({ eachMessage: async () => {} });
+      await Promise.race([joined, crashed, sleep(8000).then(() => Promise.reject(new Error("join timed out")))]);
+      return;
+    } catch (error) {
+      options.onProgress?.(`waiting for the group coordinator (${(error as Error).message})`);
+      await sleep(500);
+    } finally {
+      await consumer.disconnect().catch(() => {});
+    }
+  }
+  throw new Error("Kafka answered metadata requests but no consumer group could be joined in time.");
+}
+
+/** Waits until Kafka at `bootstrap` serves metadata and a consumer group round trip. */
+export async function waitUntilKafkaAnswers(bootstrap: string[], options: ReadinessOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  const kafka = quietKafka(bootstrap);
+  await waitForMetadata(kafka, options, deadline);
+  options.onProgress?.("brokers registered; joining a consumer group");
+  await joinConsumerGroup(kafka, options, deadline);
+}
+
+export interface KafkaProbe {
+  reachable: boolean;
+  brokers: number;
+  latencyMs: number;
+  error?: string;
+}
+
+/** One quick metadata request: does Kafka answer right now? */
+export async function probeKafka(bootstrap: string[], timeoutMs = 2000): Promise<KafkaProbe> {
+  const started = performance.now();
+  const admin = new Kafka({
+    clientId: "tributary-health",
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return { reachable: true, brokers: cluster.brokers.length, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return {
+      reachable: false,
+      brokers: 0,
+      latencyMs: Math.round(performance.now() - started),
+      error: `Kafka at ${bootstrap.join(",")} does not answer: ${(error as Error).message}`,
+    };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

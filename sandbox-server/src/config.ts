@@ -1,0 +1,126 @@
+// Every setting Tributary reads, with its default, in one typed place.
+// Environment variables override defaults so a course host can tune a server without editing code.
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+export type ClusterMode = "single" | "multi";
+export type KafkaRuntime = "auto" | "docker" | "jvm";
+
+export interface KafkaSettings {
+  /** One broker, or three with replication factor 3. */
+  mode: ClusterMode;
+  /** Where the broker comes from: Docker when an engine answers, else the JVM. */
+  runtime: KafkaRuntime;
+  /** First client port; brokers of a cluster take every second port from here (9092, 9094, 9096). */
+  portBase: number;
+  /** Folder that holds jars, broker data and logs for the JVM runtime. */
+  homeDir: string;
+  /** Bootstrap addresses the server, the graders and learners' programs use. */
+  bootstrap: string[];
+}
+
+export interface RunLimits {
+  /** A run is stopped after this much wall-clock time. */
+  wallTimeMs: number;
+  /** A run is stopped once it has written this many bytes to stdout and stderr together. */
+  outputLimitBytes: number;
+  /** A run is stopped when its resident memory passes this many MiB. */
+  memoryLimitMb: number;
+  /** Total size of the files a learner may submit in one run. */
+  sourceLimitBytes: number;
+}
+
+export interface RunSettings {
+  limits: RunLimits;
+  /** Runs alive at once, across all learners. */
+  maxConcurrent: number;
+  /** Runs alive at once for one learner. */
+  maxPerLearner: number;
+  /** A run nobody is watching (the browser went away) is stopped after this long. */
+  unwatchedGraceMs: number;
+  /** Finished runs keep their events this long, so a late viewer can still read them. */
+  retainFinishedMs: number;
+  /** Parent folder of each run's scratch folder. */
+  scratchDir: string;
+}
+
+export interface TributaryConfig {
+  projectRoot: string;
+  contentDir: string;
+  /** The built site the server serves next to the API. */
+  siteDir: string;
+  server: { host: string; port: number };
+  kafka: KafkaSettings;
+  runs: RunSettings;
+  progress: { databasePath: string };
+}
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Client ports of the brokers in a cluster of the given mode. */
+export function brokerClientPorts(mode: ClusterMode, portBase: number): number[] {
+  const count = mode === "multi" ? 3 : 1;
+  return Array.from({ length: count }, (_, i) => portBase + 2 * i);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive whole number, got "${raw}".`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(", ")}, got "${raw}".`);
+  }
+  return raw as T;
+}
+
+/** Reads the configuration from the environment, falling back to defaults for a single learner. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfig {
+  const stateDir = path.resolve(projectRoot, env.TRIBUTARY_STATE_DIR ?? ".tributary");
+  const mode = oneOf(env, "TRIBUTARY_KAFKA_MODE", ["single", "multi"] as const, "single");
+  const portBase = integer(env, "TRIBUTARY_KAFKA_PORT", 9092);
+  const bootstrap = env.KAFKA_BOOTSTRAP
+    ? env.KAFKA_BOOTSTRAP.split(",").map((s) => s.trim()).filter(Boolean)
+    : brokerClientPorts(mode, portBase).map((port) => `127.0.0.1:${port}`);
+
+  return {
+    projectRoot,
+    contentDir: path.resolve(projectRoot, env.TRIBUTARY_CONTENT_DIR ?? "content"),
+    siteDir: path.resolve(projectRoot, "dist"),
+    server: {
+      host: env.TRIBUTARY_HOST ?? "127.0.0.1",
+      port: integer(env, "TRIBUTARY_PORT", 4321),
+    },
+    kafka: {
+      mode,
+      runtime: oneOf(env, "TRIBUTARY_KAFKA_RUNTIME", ["auto", "docker", "jvm"] as const, "auto"),
+      portBase,
+      homeDir: path.join(stateDir, "kafka"),
+      bootstrap,
+    },
+    runs: {
+      limits: {
+        wallTimeMs: integer(env, "TRIBUTARY_RUN_WALL_SECONDS", 120) * 1000,
+        outputLimitBytes: integer(env, "TRIBUTARY_RUN_OUTPUT_KIB", 256) * 1024,
+        memoryLimitMb: integer(env, "TRIBUTARY_RUN_MEMORY_MIB", 256),
+        sourceLimitBytes: 200 * 1024,
+      },
+      maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
+      maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
+      unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),
+      retainFinishedMs: 5 * 60 * 1000,
+      scratchDir: path.join(stateDir, "runs"),
+    },
+    progress: {
+      databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB ?? path.join(stateDir, "progress.sqlite")),
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The declarative checkpoint format authors write in content/**/exercises/<id>/checkpoint.json.
+// Every check asks about the broker's real state; none reads the learner's source.
+import { z } from "zod";
+
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,200}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
+const groupId = z.string().min(1).max(200);
+
+export const checkSpecSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("topic-exists"), topic: topicName }),
+  z.object({ type: z.literal("topic-record-count"), topic: topicName, atLeast: z.number().int().positive() }),
+  z.object({ type: z.literal("group-caught-up"), group: groupId, topic: topicName }),
+]);
+
+export const checkpointSpecSchema = z.object({
+  /** What passing means, in a learner's words. */
+  title: z.string().min(1),
+  checks: z.array(checkSpecSchema).min(1),
+});
+
+export type CheckSpec = z.infer<typeof checkSpecSchema>;
+export type CheckpointSpec = z.infer<typeof checkpointSpecSchema>;

@@ -1,0 +1,3 @@
+// grading/: checkpoint spec + broker state -> verdict.
+export { gradeCheckpoint, recordCount } from "./grade-checkpoint.ts";
+export { VERDICT_VERSION, type Verdict, type CheckResult, type CheckStatus } from "./verdict.ts";

@@ -1,0 +1,10 @@
+// Runs the sandbox server alone (npm run server); `npm start` also brings up Kafka and builds the site.
+import { loadConfig } from "./config.ts";
+import { startSandboxServer } from "./server.ts";
+
+const config = loadConfig();
+const server = await startSandboxServer(config);
+console.log(`Sandbox server on ${server.url} (Kafka: ${config.kafka.bootstrap.join(",")})`);
+const shutdown = () => void server.close().then(() => process.exit(0));
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);

@@ -1,0 +1,27 @@
+// What a run tells its viewers: output as it happens, then exactly one exit event.
+
+/** Why a run ended; the terminal shows the matching message. */
+export type ExitReason =
+  | "exited" // the program ended by itself
+  | "stopped" // the learner pressed Stop
+  | "timeout" // the wall-clock limit passed
+  | "output-limit" // it wrote more than the output cap
+  | "memory-limit" // its memory passed the cap
+  | "compile-error" // the TypeScript did not compile
+  | "unwatched" // nobody was watching any more (the browser went away)
+  | "server-shutdown"; // the sandbox server is stopping
+
+export type RunEvent =
+  | { type: "stdout"; data: string }
+  | { type: "stderr"; data: string }
+  | {
+      type: "exit";
+      /** The program's exit code, or null when it was killed. */
+      code: number | null;
+      reason: ExitReason;
+      durationMs: number;
+      /** One sentence for the learner. */
+      message: string;
+    };
+
+export type ExitEvent = Extract<RunEvent, { type: "exit" }>;

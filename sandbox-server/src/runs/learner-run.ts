@@ -1,0 +1,194 @@
+// One run of a learner's program: compile, start, enforce limits, and keep its events
+// so every viewer (and a viewer that reconnects) sees the whole output in order.
+import type { ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, writeFile, rm } from "node:fs/promises";
+import path from "node:path";
+import type { RunLimits } from "../config.ts";
+import { compileProgram } from "./compile.ts";
+import { spawnLearnerProcess, killProcessTree, residentMemoryMb } from "./learner-process.ts";
+import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
+
+export interface RunRequest {
+  learnerId: string;
+  exerciseId: string;
+  files: Record<string, string>;
+  limits: RunLimits;
+  /** Parent of the run's scratch folder; it holds node_modules/kafkajs. */
+  scratchRoot: string;
+  readableDirs: string[];
+  bootstrap: string[];
+  unwatchedGraceMs: number;
+}
+
+export type RunListener = (event: RunEvent, seq: number) => void;
+
+const MEMORY_POLL_MS = 200;
+
+function exitMessage(reason: ExitReason, code: number | null, limits: RunLimits): string {
+  switch (reason) {
+    case "exited":
+      return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
+    case "stopped":
+      return "Stopped.";
+    case "timeout":
+      return `Stopped after ${limits.wallTimeMs / 1000} s, the time limit for this exercise.`;
+    case "output-limit":
+      return `Stopped: your program wrote more than ${limits.outputLimitBytes / 1024} KiB of output, the output limit.`;
+    case "memory-limit":
+      return `Stopped: your program used more than ${limits.memoryLimitMb} MiB of memory, the memory limit.`;
+    case "compile-error":
+      return "Your TypeScript did not compile; fix the error above and run again.";
+    case "unwatched":
+      return "Stopped because nobody was watching it any more.";
+    case "server-shutdown":
+      return "Stopped because the sandbox server is shutting down.";
+  }
+}
+
+export class LearnerRun {
+  readonly id = randomUUID();
+  readonly startedAt = performance.now();
+  readonly events: RunEvent[] = [];
+  #listeners = new Set<RunListener>();
+  #child?: ChildProcess;
+  #outputBytes = 0;
+  #stopReason?: ExitReason;
+  #timers: NodeJS.Timeout[] = [];
+  #unwatchedTimer?: NodeJS.Timeout;
+  #finished: Promise<ExitEvent>;
+  #finish!: (event: ExitEvent) => void;
+
+  readonly request: RunRequest;
+
+  constructor(request: RunRequest) {
+    this.request = request;
+    this.#finished = new Promise((resolve) => (this.#finish = resolve));
+    this.#armUnwatchedTimer();
+  }
+
+  get learnerId(): string {
+    return this.request.learnerId;
+  }
+
+  get exitEvent(): ExitEvent | undefined {
+    const last = this.events.at(-1);
+    return last?.type === "exit" ? last : undefined;
+  }
+
+  /** Resolves with the exit event once the run is over. */
+  get finished(): Promise<ExitEvent> {
+    return this.#finished;
+  }
+
+  get scratchDir(): string {
+    return path.join(this.request.scratchRoot, this.id);
+  }
+
+  /** Compiles and starts the program; output and the exit arrive as events. */
+  async start(): Promise<void> {
+    const compiled = await compileProgram(this.request.files);
+    if (!compiled.ok) {
+      this.#emit({ type: "stderr", data: compiled.message + "\n" });
+      this.#end("compile-error", null);
+      return;
+    }
+    if (this.#stopReason) return this.#end(this.#stopReason, null);
+    await mkdir(this.scratchDir, { recursive: true });
+    const scriptPath = path.join(this.scratchDir, "main.mjs");
+    await writeFile(scriptPath, compiled.code);
+
+    const child = spawnLearnerProcess({
+      scriptPath,
+      scratchDir: this.scratchDir,
+      readableDirs: this.request.readableDirs,
+      memoryLimitMb: this.request.limits.memoryLimitMb,
+      env: {
+        KAFKA_BROKERS: this.request.bootstrap.join(","),
+        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+        FORCE_COLOR: "1",
+        HOME: this.scratchDir,
+        TZ: "UTC",
+      },
+    });
+    this.#child = child;
+    child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
+    child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
+    child.once("error", (error) => {
+      this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
+    });
+    child.once("close", (code) => this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code));
+
+    const { limits } = this.request;
+    this.#timers.push(setTimeout(() => this.stop("timeout"), limits.wallTimeMs));
+    this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
+  }
+
+  /** Kills the whole process tree; the exit event says why. */
+  stop(reason: ExitReason = "stopped"): void {
+    if (this.exitEvent) return;
+    this.#stopReason ??= reason;
+    if (this.#child) killProcessTree(this.#child);
+  }
+
+  /** Sends every event after `afterSeq` to the listener, then each new one; returns an unsubscribe. */
+  subscribe(listener: RunListener, afterSeq = -1): () => void {
+    for (let seq = afterSeq + 1; seq < this.events.length; seq++) listener(this.events[seq]!, seq);
+    if (this.exitEvent) return () => {};
+    this.#listeners.add(listener);
+    clearTimeout(this.#unwatchedTimer);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#armUnwatchedTimer();
+    };
+  }
+
+  #armUnwatchedTimer(): void {
+    clearTimeout(this.#unwatchedTimer);
+    this.#unwatchedTimer = setTimeout(() => this.stop("unwatched"), this.request.unwatchedGraceMs);
+  }
+
+  async #checkMemory(): Promise<void> {
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.exitEvent) return;
+    const rss = await residentMemoryMb(pid);
+    if (rss !== undefined && rss > this.request.limits.memoryLimitMb) this.stop("memory-limit");
+  }
+
+  #output(type: "stdout" | "stderr", data: string): void {
+    if (this.#stopReason) return;
+    const limit = this.request.limits.outputLimitBytes;
+    const bytes = Buffer.byteLength(data);
+    if (this.#outputBytes + bytes > limit) {
+      const room = Math.max(0, limit - this.#outputBytes);
+      if (room > 0) this.#emit({ type, data: Buffer.from(data).subarray(0, room).toString("utf8") });
+      this.#outputBytes = limit;
+      this.stop("output-limit");
+      return;
+    }
+    this.#outputBytes += bytes;
+    this.#emit({ type, data });
+  }
+
+  #emit(event: RunEvent): void {
+    const seq = this.events.push(event) - 1;
+    for (const listener of this.#listeners) listener(event, seq);
+  }
+
+  #end(reason: ExitReason, code: number | null): void {
+    if (this.exitEvent) return;
+    for (const timer of this.#timers) clearTimeout(timer);
+    clearTimeout(this.#unwatchedTimer);
+    const event: ExitEvent = {
+      type: "exit",
+      code,
+      reason,
+      durationMs: Math.round(performance.now() - this.startedAt),
+      message: exitMessage(reason, code, this.request.limits),
+    };
+    this.#emit(event);
+    this.#listeners.clear();
+    void rm(this.scratchDir, { recursive: true, force: true });
+    this.#finish(event);
+  }
+}

@@ -1,0 +1,53 @@
+// Assembles the stages into one server: the API under /api, the built site everywhere else.
+import { serve, type ServerType } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import path from "node:path";
+import type { TributaryConfig } from "./config.ts";
+import { BrokerInspector, probeKafka } from "./broker/index.ts";
+import { loadExerciseCatalog } from "./exercises/index.ts";
+import { ProgressStore } from "./progress/index.ts";
+import { RunRegistry } from "./runs/index.ts";
+import { createApp } from "./app.ts";
+
+export interface SandboxServer {
+  url: string;
+  /** Stops runs, closes connections and the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox server on the configured host and port (0 picks a free port). */
+export async function startSandboxServer(config: TributaryConfig): Promise<SandboxServer> {
+  const catalog = await loadExerciseCatalog(config.contentDir);
+  const broker = new BrokerInspector(config.kafka.bootstrap);
+  const progress = new ProgressStore(config.progress.databasePath);
+  const runs = new RunRegistry(config.runs, config.kafka.bootstrap);
+  const app = createApp({
+    catalog,
+    runs,
+    broker,
+    progress,
+    probeKafka: async () => ({ ...(await probeKafka(config.kafka.bootstrap)), bootstrap: config.kafka.bootstrap }),
+    sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+  });
+  // The site is static HTML; serveStatic resolves `root` against the working directory.
+  app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));
+
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.server.port;
+  return {
+    url: `http://${config.server.host}:${port}`,
+    close: async () => {
+      await runs.stopAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open event streams would keep close() waiting; their runs are over now.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+      await broker.close();
+      progress.close();
+    },
+  };
+}
