@@ -27,6 +27,9 @@ else
   node_bin="$local_node"
 fi
 
+# Astro would otherwise report usage over the network; Tributary talks only to this machine.
+export ASTRO_TELEMETRY_DISABLED=1
+
 # Keep child processes (npx, vitest workers, learners' runs) on the same Node.
 export PATH="$(dirname "$node_bin"):$PATH"
 

@@ -28,7 +28,13 @@ export const StartRunBody = z
   .object({
     exerciseId: ExerciseIdParam.shape.id,
     files: z
-      .record(z.string().regex(FILE_NAME, "File names are like main.ts: letters, digits, '_' or '-', ending in .ts."), z.string())
+      .record(z.string().regex(FILE_NAME), z.string(), {
+        // Without this, zod says only "Invalid key in record".
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts: letters, digits, '_' or '-', ending in .ts.`
+            : undefined,
+      })
       .refine((files) => "main.ts" in files, "files must include main.ts, the program's entry point.")
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       .openapi({ example: { "main.ts": 'console.log("hello")' } }),

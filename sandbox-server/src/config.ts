@@ -38,6 +38,11 @@ export interface RunSettings {
   maxPerLearner: number;
   /** A run nobody is watching (the browser went away) is stopped after this long. */
   unwatchedGraceMs: number;
+  /**
+   * How long a stopped program may take to clean up (SIGTERM) before it is killed. A kafkajs
+   * consumer leaves its group only after its current fetch, which waits up to 5 s for data.
+   */
+  stopGraceMs: number;
   /** Finished runs keep their events this long, so a late viewer can still read them. */
   retainFinishedMs: number;
   /** Parent folder of each run's scratch folder. */
@@ -116,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),
+      stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),
       retainFinishedMs: 5 * 60 * 1000,
       scratchDir: path.join(stateDir, "runs"),
     },

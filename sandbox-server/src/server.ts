@@ -32,8 +32,17 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   // The site is static HTML; serveStatic resolves `root` against the working directory.
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));
 
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));
+    s.once("error", (error: NodeJS.ErrnoException) => {
+      progress.close();
+      void broker.close();
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`Port ${config.server.port} on ${config.server.host} is taken (is Tributary already running?). Choose another with TRIBUTARY_PORT=…`)
+          : error,
+      );
+    });
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;

@@ -49,7 +49,7 @@ export function serverProperties(topology: ClusterTopology, node: KafkaNode, dat
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
     "log.dirs": dataDir,
-    "num.partitions": 1,
+    "num.partitions": topology.nodes.length,
     "default.replication.factor": rf,
     "min.insync.replicas": minIsr,
     "offsets.topic.replication.factor": rf,

@@ -37,14 +37,31 @@ export function spawnLearnerProcess(options: LearnerProcessOptions): ChildProces
   });
 }
 
-/** Kills the process and everything it started: the whole process group. */
-export function killProcessTree(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, "SIGKILL");
+    process.kill(-child.pid, signal);
   } catch {
-    child.kill("SIGKILL");
+    // The group is already gone; nothing is left to signal.
   }
+}
+
+/**
+ * Ends the process and everything it started: the whole process group.
+ * With a grace period the program first gets SIGTERM, so a consumer can leave its group
+ * cleanly (otherwise the next run waits for the old member's session to expire); whatever
+ * is left when the grace period ends, or when the program exits, is killed outright.
+ */
+export function endProcessTree(child: ChildProcess, graceMs = 0): void {
+  if (child.pid === undefined) return;
+  const running = child.exitCode === null && child.signalCode === null;
+  if (!running || graceMs === 0) return signalGroup(child, "SIGKILL");
+  signalGroup(child, "SIGTERM");
+  const deadline = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+  child.once("exit", () => {
+    clearTimeout(deadline);
+    signalGroup(child, "SIGKILL");
+  });
 }
 
 /** Resident memory of a process in MiB, from /proc on Linux; undefined where unavailable. */

@@ -6,7 +6,7 @@ import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../config.ts";
 import { compileProgram } from "./compile.ts";
-import { spawnLearnerProcess, killProcessTree, residentMemoryMb } from "./learner-process.ts";
+import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
 
 export interface RunRequest {
@@ -19,11 +19,14 @@ export interface RunRequest {
   readableDirs: string[];
   bootstrap: string[];
   unwatchedGraceMs: number;
+  stopGraceMs: number;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
 
 const MEMORY_POLL_MS = 200;
+/** Limits that protect the machine end the program at once, without a grace period. */
+const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
 function exitMessage(reason: ExitReason, code: number | null, limits: RunLimits): string {
   switch (reason) {
@@ -53,6 +56,7 @@ export class LearnerRun {
   #listeners = new Set<RunListener>();
   #child?: ChildProcess;
   #outputBytes = 0;
+  #stderrTail = "";
   #stopReason?: ExitReason;
   #timers: NodeJS.Timeout[] = [];
   #unwatchedTimer?: NodeJS.Timeout;
@@ -117,18 +121,25 @@ export class LearnerRun {
     child.once("error", (error) => {
       this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
     });
-    child.once("close", (code) => this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code));
+    child.once("close", (code) => {
+      // V8 aborts at the heap cap before the memory poll sees it; say which limit it was.
+      if (!this.#stopReason && this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";
+      this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code);
+    });
 
     const { limits } = this.request;
     this.#timers.push(setTimeout(() => this.stop("timeout"), limits.wallTimeMs));
     this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
   }
 
-  /** Kills the whole process tree; the exit event says why. */
+  /** Ends the whole process tree (after a short grace period unless a hard limit was hit); the exit event says why. */
   stop(reason: ExitReason = "stopped"): void {
     if (this.exitEvent) return;
+    const firstRequest = this.#stopReason === undefined;
     this.#stopReason ??= reason;
-    if (this.#child) killProcessTree(this.#child);
+    if (!this.#child) return;
+    if (ENDS_AT_ONCE.has(reason)) endProcessTree(this.#child);
+    else if (firstRequest) endProcessTree(this.#child, this.request.stopGraceMs);
   }
 
   /** Sends every event after `afterSeq` to the listener, then each new one; returns an unsubscribe. */
@@ -156,7 +167,8 @@ export class LearnerRun {
   }
 
   #output(type: "stdout" | "stderr", data: string): void {
-    if (this.#stopReason) return;
+    // A stopped program may still say goodbye during its grace period; a flood may not.
+    if (this.#stopReason === "output-limit") return;
     const limit = this.request.limits.outputLimitBytes;
     const bytes = Buffer.byteLength(data);
     if (this.#outputBytes + bytes > limit) {
@@ -167,6 +179,7 @@ export class LearnerRun {
       return;
     }
     this.#outputBytes += bytes;
+    if (type === "stderr") this.#stderrTail = (this.#stderrTail + data).slice(-2048);
     this.#emit({ type, data });
   }
 

@@ -42,12 +42,15 @@ export class RunRegistry {
     this.bootstrap = bootstrap;
   }
 
-  /** The scratch root holds node_modules/kafkajs so `import "kafkajs"` resolves from every run. */
+  /**
+   * The scratch root holds node_modules/kafkajs so `import "kafkajs"` resolves from every run.
+   * Whatever an earlier server left behind (it may have been killed mid-run) is cleared first.
+   */
   #prepare(): Promise<void> {
     this.#prepared ??= (async () => {
+      await rm(this.settings.scratchDir, { force: true, recursive: true });
       const modules = path.join(this.settings.scratchDir, "node_modules");
       await mkdir(modules, { recursive: true });
-      await rm(path.join(modules, "kafkajs"), { force: true, recursive: true });
       await symlink(this.#kafkajs, path.join(modules, "kafkajs"), "dir");
     })();
     return this.#prepared;
@@ -85,6 +88,7 @@ export class RunRegistry {
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
+      stopGraceMs: this.settings.stopGraceMs,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {

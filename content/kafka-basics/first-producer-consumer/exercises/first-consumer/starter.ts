@@ -1,14 +1,17 @@
-import { Kafka } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 
 const kafka = new Kafka({
   clientId: "first-consumer",
   brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+  logLevel: logLevel.WARN,
 });
 
 // Consumers that share a groupId share the work; Kafka remembers how far the group has read.
 const consumer = kafka.consumer({ groupId: "message-readers" });
 await consumer.connect();
 consumer.on(consumer.events.GROUP_JOIN, () => console.log("Joined group message-readers; waiting for messages…"));
+// Stop sends SIGTERM: leave the group cleanly, so the next run does not wait for this one's session to expire.
+process.once("SIGTERM", () => void consumer.disconnect().then(() => process.exit(0)));
 
 // TODO: subscribe to the topic "messages", reading from the beginning.
 // TODO: run the consumer, printing each message's key and value as it arrives.

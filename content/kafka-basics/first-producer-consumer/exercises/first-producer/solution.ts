@@ -1,16 +1,21 @@
-import { Kafka } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 
 // The sandbox tells your program where the brokers are.
 const kafka = new Kafka({
   clientId: "first-producer",
   brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+  logLevel: logLevel.WARN,
 });
 
 // Step 1 (done for you): create the topic `messages` if it does not exist yet.
 const admin = kafka.admin();
 await admin.connect();
-const created = await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }] });
-console.log(created ? "Created the topic messages." : "The topic messages already exists.");
+if ((await admin.listTopics()).includes("messages")) {
+  console.log("The topic messages already exists.");
+} else {
+  await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }], waitForLeaders: true });
+  console.log("Created the topic messages.");
+}
 await admin.disconnect();
 
 // Step 2: send ten messages to `messages`.

@@ -1,0 +1,50 @@
+// npm start: Kafka (reused if one already answers), the site (built if stale), the sandbox server.
+// Ctrl-C stops what this command started.
+import { loadConfig } from "../sandbox-server/src/config.ts";
+import { startKafka, forgetKafka, probeKafka, type RunningCluster } from "../sandbox-server/src/broker/index.ts";
+import { startSandboxServer } from "../sandbox-server/src/server.ts";
+import { ensureSiteBuilt } from "./lib/site.ts";
+import { progressPrinter, onShutdown } from "./lib/progress.ts";
+
+const config = loadConfig();
+const progress = progressPrinter("start");
+
+async function bringUpKafka(): Promise<RunningCluster | undefined> {
+  const probe = await probeKafka(config.kafka.bootstrap);
+  if (probe.reachable) {
+    progress(`Kafka already answers at ${config.kafka.bootstrap.join(",")} (${probe.brokers} broker(s)); using it`);
+    return undefined;
+  }
+  return startKafka(config, config.kafka.mode, progressPrinter("kafka"));
+}
+
+async function main(): Promise<void> {
+  const cluster = await bringUpKafka();
+  try {
+    await ensureSiteBuilt(config.projectRoot, config.siteDir, progress);
+    const server = await startSandboxServer(config);
+    onShutdown(async () => {
+      await server.close();
+      if (cluster) {
+        await cluster.stop();
+        await forgetKafka(config);
+      }
+      console.log("Stopped.");
+    });
+    console.log(`\nTributary is ready: open ${server.url}/ in your browser.\nPress Ctrl-C to stop.`);
+    if (cluster) {
+      void cluster.exited.then((exit) => {
+        if (!exit.requested) console.error(`\n✗ Kafka node ${exit.node} stopped unexpectedly; runs will fail until Kafka is back (npm run kafka -- single).`);
+      });
+    }
+  } catch (error) {
+    await cluster?.stop();
+    if (cluster) await forgetKafka(config);
+    throw error;
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`\n✗ ${error.message}`);
+  process.exit(1);
+});

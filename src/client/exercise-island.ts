@@ -1,0 +1,187 @@
+// Brings each exercise on the page to life: editor, terminal, Run/Stop/Reset/Check.
+// The page is readable without this script; the editor and terminal load when the exercise is near view.
+import { fetchProgress, gradeExercise, startRun, stopRun, watchRun, SandboxError, type Progress } from "./sandbox-api.ts";
+import { loadSavedCode, saveCode } from "./saved-code.ts";
+import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
+import type { CodeEditor } from "./code-editor.ts";
+import type { RunTerminal } from "./run-terminal.ts";
+
+interface ExerciseElements {
+  root: HTMLElement;
+  editorHost: HTMLElement;
+  terminalHost: HTMLElement;
+  status: HTMLElement;
+  verdict: HTMLElement;
+  run: HTMLButtonElement;
+  stop: HTMLButtonElement;
+  reset: HTMLButtonElement;
+  check: HTMLButtonElement;
+}
+
+function find<T extends Element>(root: Element, selector: string): T {
+  const element = root.querySelector<T>(selector);
+  if (!element) throw new Error(`The exercise markup has no ${selector}.`);
+  return element;
+}
+
+let progress: Promise<Progress | undefined> | undefined;
+const learnerProgress = () => (progress ??= fetchProgress().catch(() => undefined));
+
+class ExerciseIsland {
+  readonly id: string;
+  readonly starter: string;
+  readonly ui: ExerciseElements;
+  #code: string;
+  #editor?: CodeEditor;
+  #terminal?: Promise<RunTerminal>;
+  #runId?: string;
+  #unwatch?: () => void;
+
+  constructor(root: HTMLElement) {
+    this.id = root.dataset.exercise!;
+    this.starter = JSON.parse(find<HTMLScriptElement>(root, "script[data-starter]").textContent ?? '""') as string;
+    this.ui = {
+      root,
+      editorHost: find(root, "[data-editor]"),
+      terminalHost: find(root, "[data-terminal]"),
+      status: find(root, "[data-run-status]"),
+      verdict: find(root, "[data-verdict]"),
+      run: find(root, "button[data-action=run]"),
+      stop: find(root, "button[data-action=stop]"),
+      reset: find(root, "button[data-action=reset]"),
+      check: find(root, "button[data-action=check]"),
+    };
+    this.#code = loadSavedCode(this.id) ?? this.starter;
+    find(root, "[data-editor] code").textContent = this.#code;
+    this.ui.run.addEventListener("click", () => void this.run());
+    this.ui.stop.addEventListener("click", () => void this.stop());
+    this.ui.reset.addEventListener("click", () => this.reset());
+    this.ui.check.addEventListener("click", () => void this.check());
+    for (const button of [this.ui.run, this.ui.reset, this.ui.check]) button.disabled = false;
+    root.dataset.ready = "true";
+    void this.#showStoredVerdict();
+  }
+
+  /** Replaces the static code listing with Monaco, keeping whatever the learner sees. */
+  async loadEditor(): Promise<void> {
+    if (this.#editor) return;
+    const { mountCodeEditor } = await import("./code-editor.ts");
+    const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
+    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`);
+    this.#editor.onChange((code) => {
+      this.#code = code;
+      saveCode(this.id, code, this.starter);
+    });
+    this.#editor.onRunShortcut(() => void this.run());
+    this.ui.root.dataset.editor = "ready";
+  }
+
+  terminal(): Promise<RunTerminal> {
+    this.#terminal ??= import("./run-terminal.ts").then(({ mountRunTerminal }) => {
+      this.ui.terminalHost.replaceChildren();
+      return mountRunTerminal(this.ui.terminalHost);
+    });
+    return this.#terminal;
+  }
+
+  async run(): Promise<void> {
+    if (this.#runId) return;
+    this.#setRunning(true, "Starting…");
+    const terminal = await this.terminal();
+    terminal.clear();
+    try {
+      const { id, eventsUrl } = await startRun(this.id, this.#code);
+      this.#runId = id;
+      this.#setRunning(true, "Running");
+      this.#unwatch = watchRun(
+        eventsUrl,
+        (event) => {
+          if (event.type === "stdout") terminal.stdout(event.data);
+          else if (event.type === "stderr") terminal.stderr(event.data);
+          else {
+            terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
+            this.#finished(event.message);
+          }
+        },
+        () => {
+          terminal.note("— Lost the connection to this run.");
+          this.#finished("Lost the connection to the run.");
+        },
+      );
+    } catch (error) {
+      const message = error instanceof SandboxError ? error.message : String(error);
+      terminal.stderr(message + "\n");
+      this.#finished(message);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#runId) return;
+    this.ui.stop.disabled = true;
+    this.ui.status.textContent = "Stopping…";
+    await stopRun(this.#runId).catch((error: unknown) => {
+      this.ui.status.textContent = error instanceof Error ? error.message : String(error);
+    });
+  }
+
+  reset(): void {
+    this.#code = this.starter;
+    saveCode(this.id, this.starter, this.starter);
+    if (this.#editor) this.#editor.replaceCode(this.starter);
+    else find(this.ui.root, "[data-editor] code").textContent = this.starter;
+    this.ui.status.textContent = this.#editor ? "Back to the starter code (Ctrl-Z brings yours back)." : "Back to the starter code.";
+  }
+
+  async check(): Promise<void> {
+    this.ui.check.disabled = true;
+    this.ui.verdict.setAttribute("aria-busy", "true");
+    try {
+      showVerdict(this.ui.verdict, await gradeExercise(this.id));
+    } catch (error) {
+      showVerdictProblem(this.ui.verdict, error instanceof Error ? error.message : String(error));
+    } finally {
+      this.ui.check.disabled = false;
+      this.ui.verdict.removeAttribute("aria-busy");
+    }
+  }
+
+  async #showStoredVerdict(): Promise<void> {
+    const stored = (await learnerProgress())?.verdicts.find((verdict) => verdict.exerciseId === this.id);
+    if (!stored || this.ui.verdict.childElementCount > 0) return;
+    const when = stored.firstPassedAt ? `First passed ${new Date(stored.firstPassedAt).toLocaleString()}.` : undefined;
+    showVerdict(this.ui.verdict, stored, `Last checked ${new Date(stored.gradedAt).toLocaleString()}. ${when ?? ""}`.trim());
+  }
+
+  #finished(status: string): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#runId = undefined;
+    this.#setRunning(false, status);
+  }
+
+  #setRunning(running: boolean, status: string): void {
+    this.ui.run.disabled = running;
+    this.ui.stop.disabled = !running;
+    this.ui.root.dataset.running = String(running);
+    this.ui.status.textContent = status;
+  }
+}
+
+/** Mounts every exercise on the page; editors load as their exercise comes near the viewport. */
+export function mountExercises(): void {
+  const islands = [...document.querySelectorAll<HTMLElement>("[data-exercise]")].map((root) => new ExerciseIsland(root));
+  const byRoot = new Map(islands.map((island) => [island.ui.root, island]));
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        const island = byRoot.get(entry.target as HTMLElement);
+        void island?.loadEditor();
+        void island?.terminal();
+      }
+    },
+    { rootMargin: "200px" },
+  );
+  for (const island of islands) observer.observe(island.ui.root);
+}

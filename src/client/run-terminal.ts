@@ -1,0 +1,44 @@
+// The terminal under each editor: a read-only xterm that shows a run's output as it streams in.
+import { Terminal } from "@xterm/xterm";
+import { FitAddon } from "@xterm/addon-fit";
+import "@xterm/xterm/css/xterm.css";
+
+const RED = "\x1b[31m";
+const DIM = "\x1b[2m";
+const RESET = "\x1b[0m";
+
+export interface RunTerminal {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** A line from Tributary itself (not the program), shown dimmed. */
+  note(text: string): void;
+  clear(): void;
+}
+
+/** Opens a terminal in `host`; it keeps fitting the host's width. */
+export function mountRunTerminal(host: HTMLElement): RunTerminal {
+  const terminal = new Terminal({
+    convertEol: true,
+    disableStdin: true,
+    cursorBlink: false,
+    rows: 12,
+    fontSize: 13,
+    scrollback: 5000,
+    screenReaderMode: false,
+    theme: { background: "#0d1117", foreground: "#e6edf3" },
+  });
+  const fit = new FitAddon();
+  terminal.loadAddon(fit);
+  terminal.open(host);
+  const refit = () => {
+    if (host.clientWidth > 0) fit.fit();
+  };
+  refit();
+  new ResizeObserver(refit).observe(host);
+  return {
+    stdout: (text) => terminal.write(text),
+    stderr: (text) => terminal.write(RED + text + RESET),
+    note: (text) => terminal.write(`${DIM}${text}${RESET}\r\n`),
+    clear: () => terminal.reset(),
+  };
+}

@@ -1,0 +1,52 @@
+// Puts the test broker back to a known state: no course topics, no course consumer groups.
+import { Kafka, logLevel } from "kafkajs";
+
+/** Deletes the named topics and groups, and waits until the broker no longer lists the topics. */
+export async function forgetTopicsAndGroups(bootstrap: string[], topics: string[], groups: string[]): Promise<void> {
+  const admin = new Kafka({ clientId: "tributary-test-reset", brokers: bootstrap, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existingGroups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+    const doomedGroups = groups.filter((g) => existingGroups.has(g));
+    if (doomedGroups.length) await admin.deleteGroups(doomedGroups);
+    const existingTopics = new Set(await admin.listTopics());
+    const doomedTopics = topics.filter((t) => existingTopics.has(t));
+    if (doomedTopics.length) await admin.deleteTopics({ topics: doomedTopics, timeout: 10000 });
+    const deadline = Date.now() + 15000;
+    while ((await admin.listTopics()).some((t) => doomedTopics.includes(t))) {
+      if (Date.now() > deadline) throw new Error(`Topics ${doomedTopics.join(", ")} were not deleted within 15 s.`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Fetches every record of a topic with a client that is not the project's: what another tool would see. */
+export async function readWholeTopic(bootstrap: string[], topic: string): Promise<{ key: string; value: string }[]> {
+  const kafka = new Kafka({ clientId: "tributary-test-reader", brokers: bootstrap, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const expected = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  const consumer = kafka.consumer({ groupId: `tributary-test-reader-${Date.now()}` });
+  const records: { key: string; value: string }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Read ${records.length} of ${expected} records of ${topic} in 20 s.`)), 20000);
+    if (expected === 0) return (clearTimeout(timer), resolve());
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        records.push({ key: message.key?.toString() ?? "", value: message.value?.toString() ?? "" });
+        if (records.length >= expected) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+}

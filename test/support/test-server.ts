@@ -1,0 +1,33 @@
+// A sandbox server for one test file: its own port, state folder and progress database.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig, type TributaryConfig } from "../../sandbox-server/src/config.ts";
+import { startSandboxServer, type SandboxServer } from "../../sandbox-server/src/server.ts";
+import { LearnerClient } from "./sandbox-client.ts";
+
+export interface TestServer {
+  server: SandboxServer;
+  config: TributaryConfig;
+  /** A new learner (a fresh cookie jar). */
+  learner(): LearnerClient;
+  /** Stops the server; `keepState` leaves the database for a restarted server to read. */
+  close(options?: { keepState?: boolean }): Promise<void>;
+}
+
+/** Starts a server on a free port against `bootstrap`; `stateDir` reuses an earlier server's state. */
+export async function startTestServer(bootstrap: string[], options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+  const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), "tributary-test-")));
+  const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, KAFKA_BOOTSTRAP: bootstrap.join(","), ...options.env });
+  config.server.port = 0;
+  const server = await startSandboxServer(config);
+  return {
+    server,
+    config,
+    learner: () => new LearnerClient(server.url),
+    close: async ({ keepState = false } = {}) => {
+      await server.close();
+      if (!keepState) await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { loadExerciseCatalog, parseHints } from "../../sandbox-server/src/exercises/index.ts";
+
+const roots: string[] = [];
+afterEach(async () => {
+  await Promise.all(roots.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A content folder holding the given exercise files under part/lesson/exercises/<id>/. */
+async function contentWith(exercises: Record<string, Record<string, string>>, lesson = "part/lesson"): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), "tributary-content-"));
+  roots.push(root);
+  for (const [id, files] of Object.entries(exercises)) {
+    const dir = path.join(root, lesson, "exercises", id);
+    await mkdir(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  }
+  return root;
+}
+
+const valid = {
+  "starter.ts": "// start",
+  "solution.ts": "// solved",
+  "checkpoint.json": JSON.stringify({ title: "t", checks: [{ type: "topic-exists", topic: "messages" }] }),
+};
+
+describe("the exercise catalog", () => {
+  it("reads the course's own exercises, with hints and checkpoints", async () => {
+    const catalog = await loadExerciseCatalog(loadConfig().contentDir);
+    const producer = catalog.get("first-producer");
+    expect(producer).toMatchObject({ lesson: "kafka-basics/first-producer-consumer", timeLimitSeconds: 60 });
+    expect(producer?.hints.length).toBeGreaterThanOrEqual(2);
+    expect(producer?.checkpoint.checks.map((c) => c.type)).toEqual(["topic-exists", "topic-record-count"]);
+    expect(catalog.get("first-consumer")?.checkpoint.checks.map((c) => c.type)).toContain("group-caught-up");
+  });
+
+  it("splits hints.md on lines that hold only ---", () => {
+    expect(parseHints("First `hint`.\n---\nSecond\nhint.\n---\n\n")).toEqual(["First `hint`.", "Second\nhint."]);
+  });
+
+  it("uses the folder name as the title when exercise.json is missing", async () => {
+    const catalog = await loadExerciseCatalog(await contentWith({ "plain-one": valid }));
+    expect(catalog.get("plain-one")).toMatchObject({ title: "plain-one", hints: [], timeLimitSeconds: undefined });
+  });
+
+  it("names the exercise and the missing file when a solution is missing", async () => {
+    const { "solution.ts": _, ...noSolution } = valid;
+    await expect(loadExerciseCatalog(await contentWith({ broken: noSolution }))).rejects.toThrow(/Exercise broken .* has no solution\.ts/);
+  });
+
+  it("names the file and the field when a checkpoint is malformed", async () => {
+    const bad = { ...valid, "checkpoint.json": JSON.stringify({ title: "t", checks: [{ type: "topic-record-count", topic: "messages" }] }) };
+    await expect(loadExerciseCatalog(await contentWith({ bad }))).rejects.toThrow(/checkpoint\.json is not a valid checkpoint\.json:[\s\S]*atLeast/);
+  });
+
+  it("says so when a checkpoint is not JSON", async () => {
+    await expect(loadExerciseCatalog(await contentWith({ bad: { ...valid, "checkpoint.json": "{ nope" } }))).rejects.toThrow(/is not valid JSON/);
+  });
+
+  it("refuses folder names that cannot be exercise ids", async () => {
+    await expect(loadExerciseCatalog(await contentWith({ "Has Spaces": valid }))).rejects.toThrow(/lowercase letters, digits and '-'/);
+  });
+
+  it("refuses two exercises with the same id in different lessons", async () => {
+    const root = await contentWith({ twin: valid }, "part/one");
+    const other = path.join(root, "part/two/exercises/twin");
+    await mkdir(other, { recursive: true });
+    for (const [name, text] of Object.entries(valid)) await writeFile(path.join(other, name), text);
+    await expect(loadExerciseCatalog(root)).rejects.toThrow(/Two exercises share the id "twin"/);
+  });
+});

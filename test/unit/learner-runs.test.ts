@@ -1,0 +1,173 @@
+// Runs real learner programs in real child processes (no Kafka needed) and checks every limit.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { RunRegistry, type LearnerRun, type RunEvent } from "../../sandbox-server/src/runs/index.ts";
+
+let stateDir: string;
+let registry: RunRegistry;
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-runs-"));
+  const config = loadConfig({
+    TRIBUTARY_STATE_DIR: stateDir,
+    TRIBUTARY_RUN_OUTPUT_KIB: "16",
+    TRIBUTARY_RUN_MEMORY_MIB: "96",
+    TRIBUTARY_UNWATCHED_GRACE_MS: "60000",
+    TRIBUTARY_STOP_GRACE_MS: "1500",
+    TRIBUTARY_MAX_RUNS_PER_LEARNER: "50",
+  });
+  registry = new RunRegistry(config.runs, ["127.0.0.1:9"]);
+});
+
+afterAll(async () => {
+  await registry.stopAll();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+/** Starts `code` as main.ts and collects its events until it ends. */
+async function run(code: string, options: { wallTimeMs?: number; whileRunning?: (run: LearnerRun) => void } = {}) {
+  const learnerRun = await registry.start({ learnerId: "learner", exerciseId: "test", files: { "main.ts": code }, wallTimeMs: options.wallTimeMs });
+  const events: RunEvent[] = [];
+  learnerRun.subscribe((event) => events.push(event));
+  options.whileRunning?.(learnerRun);
+  const exit = await learnerRun.finished;
+  const text = (type: "stdout" | "stderr") => events.flatMap((e) => (e.type === type ? [e.data] : [])).join("");
+  return { exit, stdout: text("stdout"), stderr: text("stderr"), run: learnerRun };
+}
+
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("a learner's run", () => {
+  it("streams stdout and stderr and reports the exit code", async () => {
+    const { exit, stdout, stderr } = await run('console.log("out"); console.error("err"); process.exitCode = 3;');
+    expect(stdout).toBe("out\n");
+    expect(stderr).toBe("err\n");
+    expect(exit).toMatchObject({ type: "exit", code: 3, reason: "exited", message: "Your program exited with code 3." });
+    expect(exit.durationMs).toBeGreaterThan(0);
+  });
+
+  it("runs TypeScript with top-level await and reports a thrown error with its line in main.ts", async () => {
+    const { exit, stderr } = await run('const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));\nawait wait(10);\nthrow new Error("boom");');
+    expect(exit.code).toBe(1);
+    expect(stderr).toContain("Error: boom");
+    expect(stderr).toMatch(/main\.ts:3/);
+  });
+
+  it("reports a compile error without starting a process", async () => {
+    const { exit, stderr } = await run("const = 1;");
+    expect(exit).toMatchObject({ reason: "compile-error", code: null });
+    expect(stderr).toContain("main.ts:1:6");
+  });
+
+  it("is stopped at its wall-clock limit", async () => {
+    const { exit } = await run("setInterval(() => {}, 1000);", { wallTimeMs: 1000 });
+    expect(exit).toMatchObject({ reason: "timeout", message: "Stopped after 1 s, the time limit for this exercise." });
+  });
+
+  it("is stopped at the output cap, keeping the output up to the cap", async () => {
+    const { exit, stdout } = await run('for (;;) console.log("x".repeat(1000));');
+    expect(exit.reason).toBe("output-limit");
+    expect(exit.message).toContain("more than 16 KiB of output");
+    expect(Buffer.byteLength(stdout)).toBeLessThanOrEqual(16 * 1024);
+    expect(Buffer.byteLength(stdout)).toBeGreaterThan(8 * 1024);
+  });
+
+  it("is stopped at the memory cap when it holds memory outside the JS heap", async () => {
+    const { exit } = await run("const held = []; setInterval(() => held.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);");
+    expect(exit).toMatchObject({ reason: "memory-limit", message: "Stopped: your program used more than 96 MiB of memory, the memory limit." });
+  });
+
+  it("is stopped at the memory cap when its JS heap overflows", async () => {
+    const { exit } = await run("const held = []; for (;;) held.push({ a: Math.random(), b: [1, 2, 3] });");
+    expect(exit.reason).toBe("memory-limit");
+  });
+
+  it("gets SIGTERM on Stop, so it can clean up before it ends", async () => {
+    const { exit, stdout } = await run(
+      'process.once("SIGTERM", () => { console.log("leaving the group"); process.exit(0); }); console.log("ready"); setInterval(() => {}, 1000);',
+      { whileRunning: (r) => void waitForOutput(r, "ready").then(() => r.stop()) },
+    );
+    expect(stdout).toBe("ready\nleaving the group\n");
+    expect(exit).toMatchObject({ reason: "stopped", message: "Stopped." });
+  });
+
+  it("is killed after the grace period when it ignores SIGTERM, and no process is left", async () => {
+    let pid = 0;
+    const { exit } = await run('process.on("SIGTERM", () => {}); console.log(String(process.pid)); setInterval(() => {}, 1000);', {
+      whileRunning: (r) =>
+        void waitForOutput(r, "\n").then((out) => {
+          pid = Number(out.trim());
+          r.stop();
+        }),
+    });
+    expect(exit.reason).toBe("stopped");
+    expect(exit.durationMs).toBeGreaterThanOrEqual(1500);
+    expect(pid).toBeGreaterThan(0);
+    expect(processAlive(pid)).toBe(false);
+  });
+
+  it("is stopped when nobody watches it any more", async () => {
+    const quickRegistry = new RunRegistry({ ...registry.settings, unwatchedGraceMs: 300, scratchDir: path.join(stateDir, "unwatched") }, []);
+    const learnerRun = await quickRegistry.start({ learnerId: "l", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const unsubscribe = learnerRun.subscribe(() => {});
+    unsubscribe(); // the browser tab went away
+    expect(await learnerRun.finished).toMatchObject({ reason: "unwatched" });
+  });
+
+  it("cannot read files outside its folder, start processes, or see the server's environment", async () => {
+    process.env.TRIBUTARY_TEST_SECRET = "do-not-leak";
+    const { stdout } = await run(`
+      import { readFileSync } from "node:fs";
+      import { execSync } from "node:child_process";
+      const attempt = (name: string, action: () => unknown) => {
+        try { action(); console.log(name + ": allowed"); } catch (e) { console.log(name + ": " + (e as NodeJS.ErrnoException).code); }
+      };
+      attempt("read /etc/passwd", () => readFileSync("/etc/passwd"));
+      attempt("spawn", () => execSync("id"));
+      console.log("env: " + Object.keys(process.env).sort().join(","));
+    `);
+    expect(stdout).toContain("read /etc/passwd: ERR_ACCESS_DENIED");
+    expect(stdout).toContain("spawn: ERR_ACCESS_DENIED");
+    expect(stdout).not.toContain("do-not-leak");
+    expect(stdout).toContain("env: FORCE_COLOR,HOME,KAFKAJS_NO_PARTITIONER_WARNING,KAFKA_BROKERS,TZ");
+  });
+
+  it("removes its scratch folder when it ends", async () => {
+    const { run: finished } = await run('console.log("bye");');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(finished.scratchDir)).toBe(false);
+  });
+
+  it("replays every event to a viewer that subscribes late or resumes after a given event", async () => {
+    const { run: finished } = await run('console.log("one"); await new Promise((r) => setTimeout(r, 50)); console.log("two");');
+    const replay: string[] = [];
+    finished.subscribe((event, seq) => replay.push(`${seq}:${event.type}`));
+    expect(replay).toEqual(["0:stdout", "1:stdout", "2:exit"]);
+    const resumed: number[] = [];
+    finished.subscribe((_, seq) => resumed.push(seq), 0);
+    expect(resumed).toEqual([1, 2]);
+  });
+});
+
+/** Resolves with the run's stdout once it contains `text`. */
+function waitForOutput(learnerRun: LearnerRun, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    let out = "";
+    learnerRun.subscribe((event) => {
+      if (event.type !== "stdout") return;
+      out += event.data;
+      if (out.includes(text)) resolve(out);
+    });
+  });
+}
