@@ -77,7 +77,11 @@ if (!chosen) {
   console.error(command ? `Unknown command "${command}".\n\n${USAGE}` : USAGE);
   process.exit(2);
 }
-chosen().catch((error: Error) => {
-  console.error(`\n✗ ${error.message}`);
-  process.exit(1);
-});
+chosen().then(
+  // Done: exit even if a client library still holds a timer or socket to a broker that is gone.
+  () => process.exit(process.exitCode ?? 0),
+  (error: Error) => {
+    console.error(`\n✗ ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -39,5 +39,7 @@ if ! "$node_bin" -e 'process.exit(process.features.typescript ? 0 : 1)' 2>/dev/n
   flags+=(--experimental-strip-types)
 fi
 # kafkajs 2.2 schedules a timer with a negative delay on Node >= 24; the warning is noise.
-flags+=(--disable-warning=TimeoutNegativeWarning --disable-warning=ExperimentalWarning)
+# NODE_OPTIONS carries it to worker processes too (test runners); learners' programs get their own flags.
+export NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning ${NODE_OPTIONS:-}"
+flags+=(--disable-warning=ExperimentalWarning)
 exec "$node_bin" "${flags[@]}" "$@"

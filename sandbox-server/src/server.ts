@@ -52,8 +52,12 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       await runs.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Open event streams would keep close() waiting; their runs are over now.
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        // Every run has ended, so each event stream is writing its exit event and closing.
+        // Give them a moment to deliver it; then cut whatever is left (idle keep-alives, stuck clients).
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+        setTimeout(() => {
+          if ("closeAllConnections" in server) server.closeAllConnections();
+        }, 1000).unref();
       });
       await broker.close();
       progress.close();

@@ -28,6 +28,11 @@ export class LearnerClient {
     this.baseUrl = baseUrl;
   }
 
+  /** The learner's cookie, to present the same learner to another server. */
+  get cookie(): string {
+    return this.#cookie;
+  }
+
   async request(method: string, route: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.#cookie) headers.cookie = this.#cookie;

@@ -9,6 +9,8 @@ import { LearnerClient } from "./sandbox-client.ts";
 export interface TestServer {
   server: SandboxServer;
   config: TributaryConfig;
+  /** Holds the progress database and run folders; pass it to a new server to restart this one. */
+  stateDir: string;
   /** A new learner (a fresh cookie jar). */
   learner(): LearnerClient;
   /** Stops the server; `keepState` leaves the database for a restarted server to read. */
@@ -24,6 +26,7 @@ export async function startTestServer(bootstrap: string[], options: { stateDir?:
   return {
     server,
     config,
+    stateDir,
     learner: () => new LearnerClient(server.url),
     close: async ({ keepState = false } = {}) => {
       await server.close();

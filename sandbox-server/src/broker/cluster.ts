@@ -1,6 +1,6 @@
 // Starting, inspecting and stopping the course's Kafka, whichever runtime provides it.
 // A small state file records what was started so `status` and `stop` work from another terminal.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile, rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { ClusterMode, TributaryConfig } from "../config.ts";
@@ -28,9 +28,14 @@ async function readRecord(config: TributaryConfig): Promise<ClusterRecord | unde
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // An exited child its parent has not reaped yet (a zombie) still answers signal 0.
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS): trust the signal
   }
 }
 
@@ -108,9 +113,15 @@ export async function stopKafka(config: TributaryConfig, onProgress: (m: string)
     const running = record.pids.filter(alive);
     onProgress(`stopping ${running.length} Kafka process(es)`);
     for (const pid of running) process.kill(pid, "SIGTERM");
+    // A node sometimes hangs in controlled shutdown once the quorum is gone; it holds no data we need by then.
     const deadline = Date.now() + 25000;
-    while (running.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    for (const pid of running.filter(alive)) process.kill(pid, "SIGKILL");
+    while (running.some(alive) && Date.now() < deadline) {
+      onProgress(`waiting for ${running.filter(alive).length} Kafka process(es) to shut down`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const stuck = running.filter(alive);
+    if (stuck.length) onProgress(`${stuck.length} Kafka process(es) did not shut down within 25 s; killing them`);
+    for (const pid of stuck) process.kill(pid, "SIGKILL");
   }
   await forgetKafka(config);
   return true;

@@ -6,7 +6,18 @@ const kafka = new Kafka({
   logLevel: logLevel.WARN,
 });
 
-// Consumers that share a groupId share the work; Kafka remembers how far the group has read.
+// Step 1 (done for you): a consumer can only subscribe to a topic that exists, so create
+// `messages` if the producer has not yet.
+const admin = kafka.admin();
+await admin.connect();
+if (!(await admin.listTopics()).includes("messages")) {
+  await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }], waitForLeaders: true });
+  console.log("Created the topic messages.");
+}
+await admin.disconnect();
+
+// Step 2: join the group and read. Consumers that share a groupId share the work;
+// Kafka remembers how far the group has read.
 const consumer = kafka.consumer({ groupId: "message-readers" });
 await consumer.connect();
 consumer.on(consumer.events.GROUP_JOIN, () => console.log("Joined group message-readers; waiting for messages…"));

@@ -1,0 +1,34 @@
+// npm test: every test, in order: unit, integration (a real Kafka broker of their own), e2e (a real browser).
+// Checks what the tests need first, so a missing piece is named before anything runs.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { loadConfig } from "../sandbox-server/src/config.ts";
+import { checkJavaAndMaven } from "../sandbox-server/src/broker/jvm.ts";
+import { chromiumPath } from "../test/support/browser.ts";
+import { ensureSiteBuilt } from "./lib/site.ts";
+import { progressPrinter } from "./lib/progress.ts";
+
+const config = loadConfig();
+const progress = progressPrinter("test");
+
+async function main(): Promise<number> {
+  const vitestArgs = process.argv.slice(2);
+  const onlyUnit = vitestArgs.join(" ").includes("--project unit");
+  if (!onlyUnit) {
+    progress(`Chromium: ${chromiumPath()}`);
+    if (!process.env.KAFKA_BOOTSTRAP) await checkJavaAndMaven();
+    // The browser tests open the built site.
+    await ensureSiteBuilt(config.projectRoot, config.siteDir, progress);
+  }
+  const vitest = path.join(config.projectRoot, "node_modules", "vitest", "vitest.mjs");
+  const child = spawn(process.execPath, [vitest, "run", ...vitestArgs], { cwd: config.projectRoot, stdio: "inherit" });
+  return new Promise((resolve) => child.once("close", (code) => resolve(code ?? 1)));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`\n✗ ${error.message}`);
+    process.exit(1);
+  },
+);

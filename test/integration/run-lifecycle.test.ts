@@ -1,0 +1,82 @@
+// What happens to runs when the browser goes away, and what /api/health says about Kafka.
+import { readdir, readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { exerciseFile } from "../support/sandbox-client.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const bootstrap = inject("kafkaBootstrap");
+let sandbox: TestServer;
+
+beforeAll(async () => {
+  sandbox = await startTestServer(bootstrap, { env: { TRIBUTARY_UNWATCHED_GRACE_MS: "500", TRIBUTARY_STOP_GRACE_MS: "6000" } });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+/** Processes on this machine whose command line mentions `text`: a learner's run names its scratch folder. */
+async function processesMentioning(text: string): Promise<number> {
+  let count = 0;
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(text)) count++;
+  }
+  return count;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("runs and the browser", () => {
+  it("stops a consumer whose browser went away, leaving no process behind", async () => {
+    const scratch = sandbox.config.runs.scratchDir;
+    expect(await processesMentioning(scratch)).toBe(0);
+    const learner = sandbox.learner();
+    const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));
+    await learner.readRun(consumer.eventsUrl, (out) => out.stdout.includes("Joined group"));
+    // readRun closed the stream once the consumer joined: the tab is gone.
+    expect(await processesMentioning(scratch)).toBe(1);
+    await waitFor(async () => (await processesMentioning(scratch)) === 0, 10_000);
+    const health = await learner.json<{ runs: { alive: number } }>("GET", "/api/health");
+    expect(health.body.runs.alive).toBe(0);
+    const replay = await learner.readRun(consumer.eventsUrl);
+    expect(replay.exit).toMatchObject({ reason: "unwatched", message: "Stopped because nobody was watching it any more." });
+  });
+
+  it("stops every run when the server shuts down", async () => {
+    const other = await startTestServer(bootstrap);
+    const learner = other.learner();
+    const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));
+    const ended = learner.readRun(consumer.eventsUrl);
+    await other.close();
+    expect((await ended).exit.reason).toBe("server-shutdown");
+    expect(await processesMentioning(other.config.runs.scratchDir)).toBe(0);
+  });
+});
+
+describe("GET /api/health", () => {
+  it("says Kafka answers, with how many brokers", async () => {
+    const { status, body } = await sandbox.learner().json<{ status: string; kafka: { reachable: boolean; brokers: number } }>("GET", "/api/health");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "ok", kafka: { reachable: true, brokers: 1 } });
+  });
+
+  it("answers 503 with the reason when Kafka does not answer", async () => {
+    const nowhere = await startTestServer(["127.0.0.1:1"]);
+    try {
+      const { status, body } = await nowhere.learner().json<{ status: string; kafka: { reachable: boolean; error?: string } }>("GET", "/api/health");
+      expect(status).toBe(503);
+      expect(body.status).toBe("degraded");
+      expect(body.kafka.error).toMatch(/ECONNREFUSED|Connection/);
+    } finally {
+      await nowhere.close();
+    }
+  });
+});
