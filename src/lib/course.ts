@@ -21,14 +21,20 @@ export async function courseOutline(): Promise<{ part: string; lessons: Lesson[]
 }
 
 let catalog: Promise<ExerciseCatalog> | undefined;
+// Builds run from the project root, where content/ lives.
+const exerciseCatalog = () => (catalog ??= loadExerciseCatalog(path.resolve(process.cwd(), "content")));
+
+/** Ids of the exercises that live in the lesson's folder. */
+export async function exerciseIdsOf(lesson: Lesson): Promise<string[]> {
+  return [...(await exerciseCatalog()).values()].filter((exercise) => exercise.lesson === lesson.id).map((exercise) => exercise.id);
+}
 
 /** The exercise with this id; the build fails with a clear message when a lesson names one that does not exist. */
 export async function exerciseById(id: string): Promise<Exercise> {
-  // Builds run from the project root, where content/ lives.
-  catalog ??= loadExerciseCatalog(path.resolve(process.cwd(), "content"));
-  const exercise = (await catalog).get(id);
+  const catalog = await exerciseCatalog();
+  const exercise = catalog.get(id);
   if (!exercise) {
-    const known = [...(await catalog).keys()].join(", ");
+    const known = [...catalog.keys()].join(", ");
     throw new Error(`A lesson places <Exercise id="${id}" />, but there is no exercise folder named "${id}". Known: ${known}.`);
   }
   return exercise;

@@ -115,4 +115,10 @@ describe("the first lesson in a browser", () => {
     await exercise("first-producer").locator("button[data-action=run]").click();
     await expect.poll(() => terminalText("first-producer"), { timeout: 20_000 }).toContain("Nothing sent yet: fill in the TODOs.");
   });
+
+  it("marks the lesson's checkpoints as passed in the table of contents", async () => {
+    await page.goto(sandbox.server.url + "/");
+    const lesson = page.locator("li", { has: page.locator(`a[href="${LESSON}"]`) });
+    await expect.poll(() => lesson.locator("[data-lesson-progress]").innerText(), { timeout: 10_000 }).toContain("all 2 checkpoints passed");
+  });
 });
