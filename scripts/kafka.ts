@@ -24,12 +24,15 @@ async function start(mode: ClusterMode): Promise<void> {
     return;
   }
   console.log("Press Ctrl-C to stop it.");
+  let stoppingHere = false;
   onShutdown(async () => {
+    stoppingHere = true;
     await cluster.stop();
     await forgetKafka(config);
     console.log("Kafka stopped.");
   });
   const exit = await cluster.exited;
+  if (stoppingHere) return new Promise(() => {}); // the Ctrl-C handler finishes and exits
   if (exit.requested) {
     // `npm run kafka -- stop` from another terminal; let the other nodes finish too.
     await cluster.stop();

@@ -15,7 +15,10 @@ async function bringUpKafka(): Promise<RunningCluster | undefined> {
     progress(`Kafka already answers at ${config.kafka.bootstrap.join(",")} (${probe.brokers} broker(s)); using it`);
     return undefined;
   }
-  return startKafka(config, config.kafka.mode, progressPrinter("kafka"));
+  const kafkaProgress = progressPrinter("kafka");
+  const cluster = await startKafka(config, config.kafka.mode, kafkaProgress);
+  kafkaProgress(`Kafka is ready (${cluster.runtime}, ${config.kafka.mode}): bootstrap ${cluster.bootstrap.join(",")}`);
+  return cluster;
 }
 
 async function main(): Promise<void> {
