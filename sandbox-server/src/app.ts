@@ -215,7 +215,11 @@ export function createApp(deps: AppDependencies) {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       // Hono's own validators throw these, e.g. for a body that is not JSON.
-      return c.json(errorBody("invalid_request", error.message || "The request is malformed."), error.status);
+      const message =
+        error.status === 415
+          ? "Send the body as JSON, with the header Content-Type: application/json."
+          : error.message || "The request is malformed.";
+      return c.json(errorBody("invalid_request", message), error.status);
     }
     console.error(error);
     return c.json(errorBody("internal", "Something went wrong on the server; it has been logged."), 500);

@@ -1,6 +1,8 @@
 // Assembles the stages into one server: the API under /api, the built site everywhere else.
 import { serve, type ServerType } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { TributaryConfig } from "./config.ts";
 import { BrokerInspector, probeKafka } from "./broker/index.ts";
@@ -31,6 +33,12 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   });
   // The site is static HTML; serveStatic resolves `root` against the working directory.
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));
+  // A page that does not exist gets the site's own 404 page; an unknown /api route keeps its JSON answer.
+  const notFoundPage = path.join(config.siteDir, "404.html");
+  app.get("*", async (c) => {
+    if (c.req.path.startsWith("/api/") || !existsSync(notFoundPage)) return c.notFound();
+    return c.html(await readFile(notFoundPage, "utf8"), 404);
+  });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));

@@ -80,3 +80,18 @@ describe("GET /api/health", () => {
     }
   });
 });
+
+describe("pages", () => {
+  it("serves the built site, a 404 page for pages that do not exist, and JSON for unknown API routes", async () => {
+    const learner = sandbox.learner();
+    const home = await learner.request("GET", "/");
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain("Your first producer and consumer");
+    const missing = await learner.request("GET", "/lessons/no-such-lesson/");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("Page not found");
+    const api = await learner.request("GET", "/api/no-such-route");
+    expect(api.status).toBe(404);
+    expect(await api.json()).toEqual({ error: { code: "not_found", message: "No route GET /api/no-such-route." } });
+  });
+});

@@ -94,6 +94,14 @@ describe("POST /api/runs", () => {
     await expectProblem(await call("POST", "/api/runs", "{ not json"), 400, /JSON/i);
   });
 
+  it("asks for JSON when the body is sent as something else", async () => {
+    await expectProblem(await call("POST", "/api/runs", "exerciseId=first-producer", "text/plain"), 415, "Send the body as JSON, with the header Content-Type: application/json.");
+  });
+
+  it("rejects JSON that is not an object", async () => {
+    await expectProblem(await call("POST", "/api/runs", "[]"), 400, "request: Invalid input: expected object, received array");
+  });
+
   it("rejects a request with no body", async () => {
     await expectProblem(await call("POST", "/api/runs"), 400, /./);
   });
