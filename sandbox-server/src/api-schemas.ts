@@ -108,6 +108,10 @@ export const HealthSchema = z
       latencyMs: z.number(),
       error: z.string().optional(),
     }),
-    runs: z.object({ alive: z.number().int() }),
+    runs: z.object({
+      alive: z.number().int(),
+      isolation: z.enum(["sandbox", "process"]).openapi({ description: "sandbox: each run in an OS sandbox; process: a plain Node process" }),
+      note: z.string().optional(),
+    }),
   })
   .openapi("Health");

@@ -58,7 +58,9 @@ export function createApp(deps: AppDependencies) {
     }),
     async (c) => {
       const kafka = await deps.probeKafka();
-      const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs: { alive: deps.runs.alive().length } };
+      const { kind, note } = deps.runs.isolation;
+      const runs = { alive: deps.runs.alive().length, isolation: kind, ...(note ? { note } : {}) };
+      const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs };
       return c.json(body, kafka.reachable ? 200 : 503);
     },
   );

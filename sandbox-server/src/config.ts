@@ -28,10 +28,21 @@ export interface RunLimits {
   memoryLimitMb: number;
   /** Total size of the files a learner may submit in one run. */
   sourceLimitBytes: number;
+  /** A sandboxed run is stopped after using this much CPU time. */
+  cpuSeconds: number;
+  /** Size of a sandboxed run's private /tmp. */
+  tmpBytes: number;
+  /** Processes and threads a sandboxed run may have at once. */
+  maxTasks: number;
 }
+
+/** How learners' programs are contained: an OS sandbox (bubblewrap), or a plain Node process. */
+export type Isolation = "auto" | "sandbox" | "process";
 
 export interface RunSettings {
   limits: RunLimits;
+  /** "auto" uses the sandbox where bubblewrap works and says so loudly where it does not. */
+  isolation: Isolation;
   /** Runs alive at once, across all learners. */
   maxConcurrent: number;
   /** Runs alive at once for one learner. */
@@ -117,7 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         outputLimitBytes: integer(env, "TRIBUTARY_RUN_OUTPUT_KIB", 256) * 1024,
         memoryLimitMb: integer(env, "TRIBUTARY_RUN_MEMORY_MIB", 256),
         sourceLimitBytes: 200 * 1024,
+        cpuSeconds: integer(env, "TRIBUTARY_RUN_CPU_SECONDS", 30),
+        tmpBytes: 16 * 1024 * 1024,
+        maxTasks: 64,
       },
+      isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),

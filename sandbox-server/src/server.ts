@@ -23,6 +23,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const broker = new BrokerInspector(config.kafka.bootstrap);
   const progress = new ProgressStore(config.progress.databasePath);
   const runs = new RunRegistry(config.runs, config.kafka.bootstrap);
+  await runs.prepare();
   const app = createApp({
     catalog,
     runs,

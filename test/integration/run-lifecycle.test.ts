@@ -15,7 +15,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** Processes on this machine whose command line mentions `text`: a learner's run names its scratch folder. */
+/** Processes on this machine whose command line mentions `text`: every process of a run names its folder, which holds the run id. */
 async function processesMentioning(text: string): Promise<number> {
   let count = 0;
   for (const pid of await readdir("/proc")) {
@@ -36,14 +36,12 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
 
 describe("runs and the browser", () => {
   it("stops a consumer whose browser went away, leaving no process behind", async () => {
-    const scratch = sandbox.config.runs.scratchDir;
-    expect(await processesMentioning(scratch)).toBe(0);
     const learner = sandbox.learner();
     const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));
     await learner.readRun(consumer.eventsUrl, (out) => out.stdout.includes("Joined group"));
     // readRun closed the stream once the consumer joined: the tab is gone.
-    expect(await processesMentioning(scratch)).toBe(1);
-    await waitFor(async () => (await processesMentioning(scratch)) === 0, 10_000);
+    expect(await processesMentioning(consumer.id)).toBeGreaterThan(0);
+    await waitFor(async () => (await processesMentioning(consumer.id)) === 0, 10_000);
     const health = await learner.json<{ runs: { alive: number } }>("GET", "/api/health");
     expect(health.body.runs.alive).toBe(0);
     const replay = await learner.readRun(consumer.eventsUrl);
@@ -57,19 +55,19 @@ describe("runs and the browser", () => {
     const ended = learner.readRun(consumer.eventsUrl);
     await other.close();
     expect((await ended).exit.reason).toBe("server-shutdown");
-    expect(await processesMentioning(other.config.runs.scratchDir)).toBe(0);
+    expect(await processesMentioning(consumer.id)).toBe(0);
   });
 });
 
 describe("GET /api/health", () => {
-  it("says Kafka answers, with how many brokers", async () => {
+  it("says Kafka answers, with how many brokers, and how runs are contained", async () => {
     const { status, body } = await sandbox.learner().json<{ status: string; kafka: { reachable: boolean; brokers: number } }>("GET", "/api/health");
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: "ok", kafka: { reachable: true, brokers: 1 } });
+    expect(body).toMatchObject({ status: "ok", kafka: { reachable: true, brokers: 1 }, runs: { isolation: "sandbox" } });
   });
 
   it("answers 503 with the reason when Kafka does not answer", async () => {
-    const nowhere = await startTestServer(["127.0.0.1:1"]);
+    const nowhere = await startTestServer(["127.0.0.1:39999"]);
     try {
       const { status, body } = await nowhere.learner().json<{ status: string; kafka: { reachable: boolean; error?: string } }>("GET", "/api/health");
       expect(status).toBe(503);

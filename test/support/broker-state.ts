@@ -8,7 +8,19 @@ export async function forgetTopicsAndGroups(bootstrap: string[], topics: string[
   try {
     const existingGroups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
     const doomedGroups = groups.filter((g) => existingGroups.has(g));
-    if (doomedGroups.length) await admin.deleteGroups(doomedGroups);
+    // A group still holding a member (a consumer killed without leaving) cannot be deleted until
+    // the member's session expires; kafkajs's default session is 30 s.
+    const groupDeadline = Date.now() + 45_000;
+    while (doomedGroups.length) {
+      try {
+        await admin.deleteGroups(doomedGroups);
+        break;
+      } catch (error) {
+        const codes = ((error as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((g) => g.error?.type);
+        if (!codes.includes("NON_EMPTY_GROUP") || Date.now() > groupDeadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
     const existingTopics = new Set(await admin.listTopics());
     const doomedTopics = topics.filter((t) => existingTopics.has(t));
     if (doomedTopics.length) await admin.deleteTopics({ topics: doomedTopics, timeout: 10000 });

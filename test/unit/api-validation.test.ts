@@ -23,7 +23,7 @@ const emptyBroker: BrokerState = {
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-api-"));
   const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_MAX_RUNS_PER_LEARNER: "1" });
-  runs = new RunRegistry(config.runs, ["127.0.0.1:1"]);
+  runs = new RunRegistry(config.runs, ["127.0.0.1:39999"]);
   app = createApp({
     catalog: await loadExerciseCatalog(config.contentDir),
     runs,

@@ -7,6 +7,7 @@ export type ExitReason =
   | "timeout" // the wall-clock limit passed
   | "output-limit" // it wrote more than the output cap
   | "memory-limit" // its memory passed the cap
+  | "cpu-limit" // it used more CPU time than allowed
   | "compile-error" // the TypeScript did not compile
   | "unwatched" // nobody was watching any more (the browser went away)
   | "server-shutdown"; // the sandbox server is stopping

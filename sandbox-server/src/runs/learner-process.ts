@@ -1,40 +1,70 @@
-// Starts a learner's compiled program in its own Node process (never inside the server),
-// in its own process group so the whole tree can be killed, and watches its memory.
+// Starts a learner's compiled program in its own process (never inside the server), in its own
+// process group, either inside the OS sandbox (containment/) or, where that is unavailable, as a
+// plain Node process with Node's permission model as the only fence.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
+import { sandboxCommand, SANDBOX, KAFKA_SOCKET_DIR } from "./containment/index.ts";
+
+export interface SandboxPlacement {
+  kafkajsDir: string;
+  kafkaSocketDir: string;
+  forwarderPath: string;
+  cpuSeconds: number;
+  tmpBytes: number;
+  cgroupProcsFiles: string[];
+}
 
 export interface LearnerProcessOptions {
   /** The compiled program. */
   scriptPath: string;
-  /** The run's scratch folder: its working directory and the only place it may read besides kafkajs. */
+  /** The run's scratch folder: its working directory when not sandboxed. */
   scratchDir: string;
-  /** Folders the program may read besides its scratch folder (the kafkajs package). */
+  /** Folders the program may read besides its scratch folder (kafkajs), when not sandboxed. */
   readableDirs: string[];
   /** The only environment it gets. */
   env: Record<string, string>;
   memoryLimitMb: number;
+  /** Run inside the OS sandbox; absent, the program runs as a plain Node process. */
+  sandbox?: SandboxPlacement;
+}
+
+function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]): string[] {
+  const heapMb = Math.max(32, Math.floor(memoryLimitMb * 0.75));
+  return [
+    `--max-old-space-size=${heapMb}`,
+    "--enable-source-maps",
+    "--disable-warning=TimeoutNegativeWarning",
+    // A second fence inside the first: files outside these folders, child processes, workers and
+    // native addons are refused by Node itself.
+    "--permission",
+    ...readable.map((dir) => `--allow-fs-read=${dir}`),
+    ...writable.map((dir) => `--allow-fs-write=${dir}`),
+  ];
 }
 
 /** Starts the program; stdout and stderr are pipes, stdin is closed. */
 export function spawnLearnerProcess(options: LearnerProcessOptions): ChildProcess {
-  const heapMb = Math.max(32, Math.floor(options.memoryLimitMb * 0.75));
-  const args = [
-    `--max-old-space-size=${heapMb}`,
-    "--enable-source-maps",
-    "--disable-warning=TimeoutNegativeWarning",
-    // A seat belt, not the boundary: files outside these folders, child processes, workers
-    // and native addons are refused. Operating-system isolation is the sandbox's job.
-    "--permission",
-    `--allow-fs-read=${options.scratchDir}`,
-    ...options.readableDirs.map((dir) => `--allow-fs-read=${dir}`),
-    options.scriptPath,
-  ];
-  return spawn(process.execPath, args, {
-    cwd: options.scratchDir,
+  const { sandbox } = options;
+  if (!sandbox) {
+    const flags = nodeFlags(options.memoryLimitMb, [options.scratchDir, ...options.readableDirs], []);
+    return spawn(process.execPath, [...flags, options.scriptPath], {
+      cwd: options.scratchDir,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+  }
+  const { command, args, env } = sandboxCommand({
+    programPath: options.scriptPath,
+    kafkajsDir: sandbox.kafkajsDir,
+    kafkaSocketDir: sandbox.kafkaSocketDir,
+    forwarderPath: sandbox.forwarderPath,
     env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+    nodeFlags: nodeFlags(options.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp]),
+    limits: { cpuSeconds: sandbox.cpuSeconds, tmpBytes: sandbox.tmpBytes, openFiles: 256 },
+    cgroupProcsFiles: sandbox.cgroupProcsFiles,
   });
+  return spawn(command, args, { cwd: options.scratchDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -46,17 +76,63 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Every process below `pid`, found through /proc (each process names its parent). */
+export async function descendantPids(pid: number): Promise<number[]> {
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // The command name may hold spaces and parentheses; the parent pid follows the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid) parentOf.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
 /**
- * Ends the process and everything it started: the whole process group.
- * With a grace period the program first gets SIGTERM, so a consumer can leave its group
- * cleanly (otherwise the next run waits for the old member's session to expire); whatever
- * is left when the grace period ends, or when the program exits, is killed outright.
+ * Sends SIGTERM to the program itself, wherever it sits: not to the sandbox's own processes, whose
+ * death would kill it at once. A program still starting inside the sandbox is waited for.
+ */
+async function askProgramToEnd(child: ChildProcess): Promise<void> {
+  const started = child.pid;
+  if (started === undefined) return;
+  while (child.exitCode === null && child.signalCode === null) {
+    let signalled = 0;
+    for (const pid of [started, ...(await descendantPids(started))]) {
+      const name = (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim();
+      if (name === "bwrap" || name === "sh" || name === "") continue;
+      try {
+        process.kill(pid, "SIGTERM");
+        signalled++;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (signalled > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Ends the program and everything it started. With a grace period the program first gets SIGTERM,
+ * so a consumer can leave its group cleanly (otherwise the next run waits for the old member's session
+ * to expire); whatever is left when the grace period ends, or when the program exits, is killed outright.
  */
 export function endProcessTree(child: ChildProcess, graceMs = 0): void {
   if (child.pid === undefined) return;
   const running = child.exitCode === null && child.signalCode === null;
   if (!running || graceMs === 0) return signalGroup(child, "SIGKILL");
-  signalGroup(child, "SIGTERM");
+  void askProgramToEnd(child);
   const deadline = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
   child.once("exit", () => {
     clearTimeout(deadline);
@@ -64,13 +140,17 @@ export function endProcessTree(child: ChildProcess, graceMs = 0): void {
   });
 }
 
-/** Resident memory of a process in MiB, from /proc on Linux; undefined where unavailable. */
+/** Resident memory of a process and its descendants in MiB, from /proc on Linux; undefined where unavailable. */
 export async function residentMemoryMb(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
-    return Number.isFinite(kb) ? kb / 1024 : undefined;
-  } catch {
-    return undefined;
+  let kb = 0;
+  let seen = false;
+  for (const each of [pid, ...(await descendantPids(pid))]) {
+    const status = await readFile(`/proc/${each}/status`, "utf8").catch(() => "");
+    const rss = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+    if (Number.isFinite(rss)) {
+      kb += rss;
+      seen = true;
+    }
   }
+  return seen ? kb / 1024 : undefined;
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { RunLimits } from "../config.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
+import { createRunCgroup, type RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
 
 export interface RunRequest {
@@ -20,6 +21,8 @@ export interface RunRequest {
   bootstrap: string[];
   unwatchedGraceMs: number;
   stopGraceMs: number;
+  /** Present when runs are sandboxed: where kafkajs and the Kafka bridge are, and whether to use cgroups. */
+  sandbox?: { kafkajsDir: string; kafkaSocketDir: string; forwarderPath: string; useCgroups: boolean };
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -40,6 +43,8 @@ function exitMessage(reason: ExitReason, code: number | null, limits: RunLimits)
       return `Stopped: your program wrote more than ${limits.outputLimitBytes / 1024} KiB of output, the output limit.`;
     case "memory-limit":
       return `Stopped: your program used more than ${limits.memoryLimitMb} MiB of memory, the memory limit.`;
+    case "cpu-limit":
+      return `Stopped: your program used more than ${limits.cpuSeconds} s of CPU time, the CPU limit. Is a loop spinning without waiting?`;
     case "compile-error":
       return "Your TypeScript did not compile; fix the error above and run again.";
     case "unwatched":
@@ -55,6 +60,7 @@ export class LearnerRun {
   readonly events: RunEvent[] = [];
   #listeners = new Set<RunListener>();
   #child?: ChildProcess;
+  #cgroup?: RunCgroup;
   #outputBytes = 0;
   #stderrTail = "";
   #stopReason?: ExitReason;
@@ -102,17 +108,30 @@ export class LearnerRun {
     const scriptPath = path.join(this.scratchDir, "main.mjs");
     await writeFile(scriptPath, compiled.code);
 
+    const { sandbox, limits: runLimits } = this.request;
+    if (sandbox?.useCgroups) {
+      const cgroup = await createRunCgroup(this.id, { memoryBytes: runLimits.memoryLimitMb * 1024 * 1024, maxTasks: runLimits.maxTasks });
+      if (typeof cgroup !== "string") this.#cgroup = cgroup;
+    }
     const child = spawnLearnerProcess({
       scriptPath,
       scratchDir: this.scratchDir,
       readableDirs: this.request.readableDirs,
-      memoryLimitMb: this.request.limits.memoryLimitMb,
+      memoryLimitMb: runLimits.memoryLimitMb,
       env: {
         KAFKA_BROKERS: this.request.bootstrap.join(","),
         KAFKAJS_NO_PARTITIONER_WARNING: "1",
         FORCE_COLOR: "1",
         HOME: this.scratchDir,
         TZ: "UTC",
+      },
+      sandbox: sandbox && {
+        kafkajsDir: sandbox.kafkajsDir,
+        kafkaSocketDir: sandbox.kafkaSocketDir,
+        forwarderPath: sandbox.forwarderPath,
+        cpuSeconds: runLimits.cpuSeconds,
+        tmpBytes: runLimits.tmpBytes,
+        cgroupProcsFiles: this.#cgroup?.procsFiles ?? [],
       },
     });
     this.#child = child;
@@ -121,15 +140,12 @@ export class LearnerRun {
     child.once("error", (error) => {
       this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
     });
-    child.once("close", (code) => {
-      // V8 aborts at the heap cap before the memory poll sees it; say which limit it was.
-      if (!this.#stopReason && this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";
-      this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code);
-    });
+    child.once("close", (code, signal) => void this.#closed(code, signal));
 
     const { limits } = this.request;
     this.#timers.push(setTimeout(() => this.stop("timeout"), limits.wallTimeMs));
-    this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
+    // With a cgroup the kernel enforces the memory cap; without one, poll.
+    if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
   }
 
   /** Ends the whole process tree (after a short grace period unless a hard limit was hit); the exit event says why. */
@@ -152,6 +168,20 @@ export class LearnerRun {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.#armUnwatchedTimer();
     };
+  }
+
+  /** The process ended: name the limit it hit, if any, and clean up its cgroup. */
+  async #closed(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    // The sandbox reports a program killed by a signal as 128 + the signal's number.
+    const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
+    if (!this.#stopReason) {
+      // V8 aborts at the heap cap before any poll sees it; the kernel kills at the cgroup cap.
+      if (this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";
+      else if (this.#cgroup && (await this.#cgroup.hitMemoryLimit())) this.#stopReason = "memory-limit";
+      else if (cpuExhausted) this.#stopReason = "cpu-limit";
+    }
+    await this.#cgroup?.remove();
+    this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code);
   }
 
   #armUnwatchedTimer(): void {

@@ -1,9 +1,27 @@
 // Keeps the runs that are alive or recently finished, and refuses new ones past the caps.
-import { mkdir, symlink, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, symlink, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
+import { bubblewrapAvailable, compileForwarder, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
+
+/** How this server contains runs, decided once at the first run. */
+export interface IsolationState {
+  kind: "sandbox" | "process";
+  /** Why the sandbox is not used, or what it lacks (no cgroups). */
+  note?: string;
+}
+
+interface SandboxSetup {
+  /** Run folders live here: world-traversable, since sandboxes read them as an unprivileged user. */
+  runRoot: string;
+  bridge: KafkaBridge;
+  /** The compiled Kafka forwarder every sandbox loads. */
+  forwarderPath: string;
+  useCgroups: boolean;
+}
 
 /** A run was refused because too many are alive; maps to HTTP 429. */
 export class RunRefused extends Error {
@@ -33,6 +51,9 @@ export class RunRegistry {
   #runs = new Map<string, LearnerRun>();
   #kafkajs = kafkajsDir();
   #prepared?: Promise<void>;
+  #sandbox?: SandboxSetup;
+  /** Known after the first run starts (or after `prepare()`). */
+  isolation: IsolationState = { kind: "process", note: "not decided yet" };
 
   readonly settings: RunSettings;
   readonly bootstrap: string[];
@@ -45,6 +66,7 @@ export class RunRegistry {
   /**
    * The scratch root holds node_modules/kafkajs so `import "kafkajs"` resolves from every run.
    * Whatever an earlier server left behind (it may have been killed mid-run) is cleared first.
+   * Then the sandbox is set up, unless isolation is "process" or (with "auto") bubblewrap cannot run here.
    */
   #prepare(): Promise<void> {
     this.#prepared ??= (async () => {
@@ -52,8 +74,32 @@ export class RunRegistry {
       const modules = path.join(this.settings.scratchDir, "node_modules");
       await mkdir(modules, { recursive: true });
       await symlink(this.#kafkajs, path.join(modules, "kafkajs"), "dir");
+      this.#sandbox = await this.#setUpSandbox();
     })();
     return this.#prepared;
+  }
+
+  async #setUpSandbox(): Promise<SandboxSetup | undefined> {
+    if (this.settings.isolation === "process") {
+      this.isolation = { kind: "process", note: "TRIBUTARY_ISOLATION=process: programs run without the OS sandbox" };
+      return undefined;
+    }
+    const available = await bubblewrapAvailable();
+    if (available !== true) {
+      if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${available}`);
+      this.isolation = { kind: "process", note: available };
+      console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`);
+      return undefined;
+    }
+    const runRoot = await mkdtemp(path.join(os.tmpdir(), "tributary-sandbox-"));
+    await chmod(runRoot, 0o711);
+    const bridge = await startKafkaBridge(path.join(runRoot, "kafka"), this.bootstrap);
+    const forwarderPath = await compileForwarder(path.join(runRoot, "kafka-forwarder.mjs"));
+    const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
+    const useCgroups = typeof probe !== "string";
+    if (typeof probe !== "string") await probe.remove();
+    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}` };
+    return { runRoot, bridge, forwarderPath, useCgroups };
   }
 
   get(id: string): LearnerRun | undefined {
@@ -84,11 +130,17 @@ export class RunRegistry {
       exerciseId: input.exerciseId,
       files: input.files,
       limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
-      scratchRoot: this.settings.scratchDir,
+      scratchRoot: this.#sandbox?.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
+      sandbox: this.#sandbox && {
+        kafkajsDir: this.#kafkajs,
+        kafkaSocketDir: this.#sandbox.bridge.dir,
+        forwarderPath: this.#sandbox.forwarderPath,
+        useCgroups: this.#sandbox.useCgroups,
+      },
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -98,10 +150,21 @@ export class RunRegistry {
     return run;
   }
 
-  /** Stops every run and waits for them to end (server shutdown). */
+  /** Decides how runs are contained and sets that up, before the first run needs it. */
+  prepare(): Promise<void> {
+    return this.#prepare();
+  }
+
+  /** Stops every run and waits for them to end (server shutdown), then closes the Kafka bridge. */
   async stopAll(): Promise<void> {
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
+    if (this.#sandbox) {
+      await this.#sandbox.bridge.close();
+      await rm(this.#sandbox.runRoot, { recursive: true, force: true });
+      this.#sandbox = undefined;
+      this.#prepared = undefined;
+    }
   }
 }

@@ -1,0 +1,115 @@
+// The sandbox every learner's program runs in, built from Linux namespaces with bubblewrap:
+// a read-only file system holding only Node, kafkajs and the program; a private, size-capped /tmp;
+// no network but its own loopback, where a forwarder leads to the Kafka bridge; its own process tree;
+// an unprivileged user; an empty environment but for what the run sets; CPU-time and file limits.
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { transform } from "esbuild";
+import { promisify } from "node:util";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { KAFKA_SOCKET_DIR } from "./kafka-bridge.ts";
+
+const execFileAsync = promisify(execFile);
+
+/** Paths inside the sandbox. */
+export const SANDBOX = {
+  home: "/sandbox",
+  program: "/sandbox/main.mjs",
+  kafkajs: "/sandbox/node_modules/kafkajs",
+  node: "/opt/node/bin/node",
+  forwarder: "/opt/tributary/kafka-forwarder.mjs",
+  tmp: "/tmp",
+} as const;
+
+/** The unprivileged user sandboxes run as when the server runs as root (nobody). */
+const NOBODY = 65534;
+/** The forwarder's source; `compileForwarder` turns it into the JavaScript every sandbox loads. */
+export const FORWARDER_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "kafka-forwarder.ts");
+
+export interface SandboxSpec {
+  /** The compiled program on the host. */
+  programPath: string;
+  /** The kafkajs package folder on the host. */
+  kafkajsDir: string;
+  /** The folder of broker sockets (the Kafka bridge) on the host. */
+  kafkaSocketDir: string;
+  /** The compiled Kafka forwarder on the host. */
+  forwarderPath: string;
+  env: Record<string, string>;
+  /** Node's own flags (heap size, source maps, permissions). */
+  nodeFlags: string[];
+  limits: { cpuSeconds: number; tmpBytes: number; openFiles: number };
+  /** cgroup.procs files the launcher joins before anything else starts. */
+  cgroupProcsFiles: string[];
+}
+
+/** The whole command line: join the cgroups, set rlimits, drop to nobody (if root), enter the sandbox, run Node. */
+export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid?.() === 0): { command: string; args: string[]; env: Record<string, string> } {
+  const bwrap = [
+    "bwrap",
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--clearenv",
+    ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
+    ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
+    "--ro-bind", process.execPath, SANDBOX.node,
+    "--ro-bind", spec.forwarderPath, SANDBOX.forwarder,
+    "--ro-bind", spec.programPath, SANDBOX.program,
+    "--ro-bind", spec.kafkajsDir, SANDBOX.kafkajs,
+    "--ro-bind", spec.kafkaSocketDir, KAFKA_SOCKET_DIR,
+    "--size", String(spec.limits.tmpBytes), "--tmpfs", SANDBOX.tmp,
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--remount-ro", "/",
+    "--chdir", SANDBOX.home,
+    "--hostname", "sandbox",
+    SANDBOX.node,
+    ...spec.nodeFlags,
+    "--import", SANDBOX.forwarder,
+    SANDBOX.program,
+  ];
+  const prlimit = [
+    "prlimit",
+    // The soft limit sends SIGXCPU, which ends Node; the hard limit a second later is SIGKILL.
+    `--cpu=${spec.limits.cpuSeconds}:${spec.limits.cpuSeconds + 1}`,
+    `--nofile=${spec.limits.openFiles}`,
+    "--core=0",
+    "--",
+  ];
+  const dropToNobody = runningAsRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"] : [];
+  // The shell puts itself in the run's cgroups, then becomes the next command: nothing escapes the caps.
+  const join = 'for f in $TRIBUTARY_CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"';
+  return {
+    command: "/bin/sh",
+    args: ["-c", join, "sandbox", ...prlimit, ...dropToNobody, ...bwrap],
+    env: { TRIBUTARY_CGROUP_PROCS: spec.cgroupProcsFiles.join(" "), PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+  };
+}
+
+/** Whether bubblewrap can build the sandbox here; the reason when it cannot. */
+export async function bubblewrapAvailable(): Promise<true | string> {
+  const asRoot = process.getuid?.() === 0;
+  const probe = [
+    ...(asRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"] : []),
+    "bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "true",
+  ];
+  try {
+    await execFileAsync(probe[0]!, probe.slice(1), { timeout: 5000, env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    return true;
+  } catch (error) {
+    const reason = (error as { stderr?: string; message: string }).stderr?.trim() || (error as Error).message;
+    return `bubblewrap cannot create a sandbox here (${reason}). On Debian/Ubuntu: apt-get install bubblewrap`;
+  }
+}
+
+/**
+ * Compiles the in-sandbox forwarder to JavaScript once, into `file`: loading TypeScript in every
+ * sandbox would add Node's type stripper to the start-up of every run.
+ */
+export async function compileForwarder(file: string): Promise<string> {
+  const { code } = await transform(await readFile(FORWARDER_SOURCE, "utf8"), { loader: "ts", format: "esm", target: "node22" });
+  await writeFile(file, code, { mode: 0o644 });
+  return file;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { sandboxCommand, SANDBOX, KAFKA_SOCKET_DIR } from "../../sandbox-server/src/runs/containment/index.ts";
+
+const spec = {
+  programPath: "/srv/runs/abc/main.mjs",
+  kafkajsDir: "/srv/node_modules/kafkajs",
+  kafkaSocketDir: "/srv/runs/kafka",
+  forwarderPath: "/srv/runs/kafka-forwarder.mjs",
+  env: { KAFKA_BROKERS: "127.0.0.1:9092", SECRET_LOOKING: "from the run, on purpose" },
+  nodeFlags: ["--permission"],
+  limits: { cpuSeconds: 30, tmpBytes: 16 * 1024 * 1024, openFiles: 256 },
+  cgroupProcsFiles: ["/sys/fs/cgroup/pids/tributary/abc/cgroup.procs"],
+};
+
+/** The value that follows `flag` each time it appears, as [source, destination] pairs for binds. */
+function binds(args: string[], flag: string): [string, string][] {
+  return args.flatMap((arg, i) => (arg === flag ? [[args[i + 1]!, args[i + 2]!] as [string, string]] : []));
+}
+
+describe("sandboxCommand", () => {
+  const { command, args, env } = sandboxCommand(spec, true);
+
+  it("joins the run's cgroups first, then limits CPU time, drops to nobody and enters bubblewrap", () => {
+    expect(command).toBe("/bin/sh");
+    expect(env.TRIBUTARY_CGROUP_PROCS).toBe(spec.cgroupProcsFiles[0]);
+    const order = ["prlimit", "setpriv", "bwrap", SANDBOX.node].map((word) => args.indexOf(word));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(args).toContain("--cpu=30:31");
+    expect(args).toContain("--reuid=65534");
+  });
+
+  it("unshares every namespace, clears the environment and dies with the server", () => {
+    for (const flag of ["--unshare-all", "--clearenv", "--die-with-parent", "--new-session"]) expect(args).toContain(flag);
+    expect(args).not.toContain("--share-net");
+    const setenv = args.flatMap((arg, i) => (arg === "--setenv" ? [args[i + 1]] : []));
+    expect(setenv.sort()).toEqual(["HOME", "KAFKA_BROKERS", "SECRET_LOOKING"]);
+  });
+
+  it("binds only the program, kafkajs, Node, the forwarder and the broker sockets, all read-only", () => {
+    expect(binds(args, "--bind")).toEqual([]);
+    const readOnly = Object.fromEntries(binds(args, "--ro-bind").map(([from, to]) => [to, from]));
+    expect(readOnly).toMatchObject({
+      [SANDBOX.program]: spec.programPath,
+      [SANDBOX.kafkajs]: spec.kafkajsDir,
+      [SANDBOX.forwarder]: spec.forwarderPath,
+      [KAFKA_SOCKET_DIR]: spec.kafkaSocketDir,
+      [SANDBOX.node]: process.execPath,
+    });
+    expect(args).toContain("--remount-ro");
+    expect(args.slice(args.indexOf("--size"), args.indexOf("--size") + 4)).toEqual(["--size", String(16 * 1024 * 1024), "--tmpfs", "/tmp"]);
+  });
+
+  it("loads the Kafka forwarder before the learner's program", () => {
+    expect(args.slice(-3)).toEqual(["--import", SANDBOX.forwarder, SANDBOX.program]);
+  });
+
+  it("does not try to change user when the server is not root", () => {
+    expect(sandboxCommand(spec, false).args).not.toContain("setpriv");
+  });
+});
