@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       }
       console.log("Stopped.");
     });
+    const { kind, note } = server.isolation;
+    progress(kind === "sandbox" ? `learners' programs run in a bubblewrap sandbox${note ? ` (${note})` : ""}` : `learners' programs run WITHOUT the OS sandbox: ${note}`);
     console.log(`\nTributary is ready: open ${server.url}/ in your browser.\nPress Ctrl-C to stop.`);
     if (cluster) {
       void cluster.exited.then((exit) => {

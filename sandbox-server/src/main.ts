@@ -4,7 +4,7 @@ import { startSandboxServer } from "./server.ts";
 
 const config = loadConfig();
 const server = await startSandboxServer(config);
-console.log(`Sandbox server on ${server.url} (Kafka: ${config.kafka.bootstrap.join(",")})`);
+console.log(`Sandbox server on ${server.url} (Kafka: ${config.kafka.bootstrap.join(",")}; runs: ${server.isolation.kind})`);
 const shutdown = () => void server.close().then(() => process.exit(0));
 process.once("SIGINT", shutdown);
 process.once("SIGTERM", shutdown);

@@ -8,11 +8,13 @@ import type { TributaryConfig } from "./config.ts";
 import { BrokerInspector, probeKafka } from "./broker/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
-import { RunRegistry } from "./runs/index.ts";
+import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
 
 export interface SandboxServer {
   url: string;
+  /** How learners' programs are contained on this server. */
+  isolation: IsolationState;
   /** Stops runs, closes connections and the database. */
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const port = typeof address === "object" && address ? address.port : config.server.port;
   return {
     url: `http://${config.server.host}:${port}`,
+    isolation: runs.isolation,
     close: async () => {
       await runs.stopAll();
       await new Promise<void>((resolve) => {
