@@ -1,4 +1,4 @@
-// Three kinds of tests, run in this order: unit (no Kafka), integration (a real broker), e2e (a real browser too).
+// Four kinds of tests, run in this order: unit and security (no Kafka), integration (a real broker), e2e (a real browser too).
 import { defineConfig } from "vitest/config";
 
 const kafkaSetup = "./test/support/test-kafka.ts";
@@ -15,6 +15,14 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "security",
+          include: ["test/security/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+          testTimeout: 30_000,
         },
       },
       {

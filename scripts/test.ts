@@ -13,9 +13,9 @@ const progress = progressPrinter("test");
 
 async function main(): Promise<number> {
   const vitestArgs = process.argv.slice(2);
-  // Unit tests alone need neither Kafka nor Chromium nor the built site.
+  // Unit and security tests need neither Kafka nor Chromium nor the built site.
   const projects = vitestArgs.flatMap((arg, i) => (arg === "--project" ? [vitestArgs[i + 1]] : arg.startsWith("--project=") ? [arg.slice(10)] : []));
-  const onlyUnit = projects.length > 0 && projects.every((project) => project === "unit");
+  const onlyUnit = projects.length > 0 && projects.every((project) => project === "unit" || project === "security");
   if (!onlyUnit) {
     progress(`Chromium: ${chromiumPath()}`);
     if (!process.env.KAFKA_BOOTSTRAP) await checkJavaAndMaven();
