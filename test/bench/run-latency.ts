@@ -11,6 +11,7 @@ import { startTestServer } from "../support/test-server.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
 const config = loadConfig();
 
 interface Timing {
@@ -49,6 +50,43 @@ async function plainNode(code: string, bootstrap: string[]): Promise<Timing> {
   });
 }
 
+interface CrowdResult {
+  learners: number;
+  succeeded: number;
+  exit: { p50: number; p95: number };
+  peakRssMb: number;
+  failures: string[];
+}
+
+let sandboxIsolation = "";
+
+/** N learners (N cookies) start the same program at once; each run must exit 0. */
+async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestServer>>, code: string, learners: number): Promise<CrowdResult> {
+  sandboxIsolation = sandbox.server.isolation.kind;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const failures: string[] = [];
+  const timings = await Promise.all(
+    Array.from({ length: learners }, async (_, i) => {
+      const learner = sandbox.learner();
+      const started = performance.now();
+      try {
+        const { eventsUrl } = await learner.startRun("first-producer", code);
+        const output = await learner.readRun(eventsUrl);
+        if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${output.stderr.slice(-300)}`);
+        return { firstOutputMs: NaN, exitMs: performance.now() - started };
+      } catch (error) {
+        failures.push(`learner ${i + 1}: ${(error as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const succeeded = timings.filter((t): t is Timing => t !== undefined);
+  process.stdout.write(`\r${learners} concurrent learners: ${succeeded.length} succeeded\n`);
+  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), peakRssMb: peakRss / 1024 / 1024, failures };
+}
+
 async function main() {
   const { bootstrap, cluster } = await kafka();
   const solution = await exerciseFile("first-producer", "solution");
@@ -59,10 +97,11 @@ async function main() {
   const script = path.join(dir, "main.mjs");
   await writeFile(script, compiled.code);
 
-  const sandbox = await startTestServer(bootstrap);
+  const sandbox = await startTestServer(bootstrap, { env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8) } });
   const learner = sandbox.learner();
   const viaNode: Timing[] = [];
   const viaApi: Timing[] = [];
+  const crowd: CrowdResult[] = [];
   try {
     // One warm-up of each, so neither side pays for a cold disk cache.
     await plainNode(script, bootstrap);
@@ -79,6 +118,8 @@ async function main() {
       viaApi.push({ firstOutputMs, exitMs: performance.now() - started });
       process.stdout.write(`\rround ${round + 1}/${ROUNDS}`);
     }
+    process.stdout.write("\n");
+    for (const learners of CONCURRENCY) crowd.push(await concurrentLearners(sandbox, solution, learners));
   } finally {
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
@@ -93,7 +134,14 @@ async function main() {
   console.log(`plain node               ${ms(node.first.p50)}   ${ms(node.first.p95)}       ${ms(node.exit.p50)}   ${ms(node.exit.p95)}`);
   console.log(`sandbox API (HTTP+SSE)   ${ms(api.first.p50)}   ${ms(api.first.p95)}       ${ms(api.exit.p50)}   ${ms(api.exit.p95)}`);
   console.log(`ratio API / node (p50)   ${(api.first.p50 / node.first.p50).toFixed(2).padStart(8)}                  ${(api.exit.p50 / node.exit.p50).toFixed(2).padStart(8)}`);
-  console.log(`bench process memory: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB resident (server runs in this process)`);
+  console.log(`isolation: ${sandboxIsolation}`);
+  console.log("\nConcurrent learners, each running the producer solution once, all started together");
+  console.log("learners   succeeded   Run → exit p50   p95        server memory (peak RSS)");
+  for (const r of crowd) {
+    console.log(`${String(r.learners).padStart(8)}   ${`${r.succeeded}/${r.learners}`.padStart(9)}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`);
+  }
+  const failures = crowd.flatMap((r) => r.failures);
+  if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);
 }
 
 main().catch((error: Error) => {

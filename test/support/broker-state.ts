@@ -18,6 +18,7 @@ export async function forgetTopicsAndGroups(bootstrap: string[], topics: string[
       } catch (error) {
         const codes = ((error as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((g) => g.error?.type);
         if (!codes.includes("NON_EMPTY_GROUP") || Date.now() > groupDeadline) throw error;
+        console.log(`[broker state] waiting for consumer group(s) ${doomedGroups.join(", ")} to empty before deleting them`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

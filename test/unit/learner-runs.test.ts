@@ -126,6 +126,7 @@ describe("a learner's run", () => {
     const unsubscribe = learnerRun.subscribe(() => {});
     unsubscribe(); // the browser tab went away
     expect(await learnerRun.finished).toMatchObject({ reason: "unwatched" });
+    await quickRegistry.stopAll();
   });
 
   it("cannot read files outside its folder, start processes, or see the server's environment", async () => {

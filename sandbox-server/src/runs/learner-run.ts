@@ -28,6 +28,8 @@ export interface RunRequest {
 export type RunListener = (event: RunEvent, seq: number) => void;
 
 const MEMORY_POLL_MS = 200;
+/** How long a new run waits for its first viewer before it counts as abandoned. */
+const FIRST_VIEWER_GRACE_MS = 30_000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
@@ -74,7 +76,9 @@ export class LearnerRun {
   constructor(request: RunRequest) {
     this.request = request;
     this.#finished = new Promise((resolve) => (this.#finish = resolve));
-    this.#armUnwatchedTimer();
+    // Until its first viewer connects, a run waits longer: on a busy server the viewer's request
+    // may queue behind many others. Once viewers have come and gone, the normal grace applies.
+    this.#armUnwatchedTimer(Math.max(FIRST_VIEWER_GRACE_MS, this.request.unwatchedGraceMs));
   }
 
   get learnerId(): string {
@@ -184,9 +188,9 @@ export class LearnerRun {
     this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code);
   }
 
-  #armUnwatchedTimer(): void {
+  #armUnwatchedTimer(graceMs = this.request.unwatchedGraceMs): void {
     clearTimeout(this.#unwatchedTimer);
-    this.#unwatchedTimer = setTimeout(() => this.stop("unwatched"), this.request.unwatchedGraceMs);
+    this.#unwatchedTimer = setTimeout(() => this.stop("unwatched"), graceMs);
   }
 
   async #checkMemory(): Promise<void> {
