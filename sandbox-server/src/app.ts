@@ -88,11 +88,11 @@ export function createApp(deps: AppDependencies) {
       summary: "Compile and start the learner's program",
       request: { body: { content: { "application/json": { schema: S.StartRunBody } }, required: true } },
       responses: {
-        201: json(S.RunCreatedSchema, "The run started; read its output from eventsUrl"),
+        201: json(S.RunCreatedSchema, "The run started, or waits for a free slot; read its output from eventsUrl"),
         400: problem("The body is not a valid run request"),
         404: problem("No such exercise"),
         413: problem("Too much code"),
-        429: problem("Too many runs at once"),
+        429: problem("This learner runs too many programs, or the server and its queue are full"),
       },
     }),
     async (c) => {
@@ -125,7 +125,8 @@ export function createApp(deps: AppDependencies) {
       path: "/api/runs/{id}/events",
       summary: "The run's output as server-sent events: stdout, stderr, then one exit",
       description:
-        "Each event's data is JSON. `stdout`/`stderr`: {data}. `exit`: {code, reason, durationMs, message}. " +
+        "Each event's data is JSON. `queued`: {position}, while the server is full (1 = next). `stdout`/`stderr`: {data}. " +
+        "`exit`: {code, reason, durationMs, message}. " +
         "Event ids are sequence numbers; reconnect with Last-Event-ID to resume. The run is stopped when nobody has watched it for a few seconds.",
       request: { params: S.RunIdParam },
       responses: {

@@ -47,6 +47,8 @@ export interface RunSettings {
   maxConcurrent: number;
   /** Runs alive at once for one learner. */
   maxPerLearner: number;
+  /** Runs that may wait for a free slot when the server is full; past this, new runs are refused. */
+  maxQueued: number;
   /** A run nobody is watching (the browser went away) is stopped after this long. */
   unwatchedGraceMs: number;
   /**
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
+      maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),
       unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),
       stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),
       retainFinishedMs: 5 * 60 * 1000,

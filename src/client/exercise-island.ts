@@ -98,7 +98,11 @@ class ExerciseIsland {
         (event) => {
           if (event.type === "stdout") terminal.stdout(event.data);
           else if (event.type === "stderr") terminal.stderr(event.data);
-          else {
+          else if (event.type === "queued") {
+            const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
+            terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
+            this.ui.status.textContent = `Waiting (${line})`;
+          } else {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
             this.#finished(event.message);
           }

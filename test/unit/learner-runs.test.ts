@@ -154,6 +154,46 @@ describe("a learner's run", () => {
     expect(existsSync(finished.scratchDir)).toBe(false);
   });
 
+  it("waits in line when the server is full, is told its place, and starts when a slot frees", async () => {
+    const busy = new RunRegistry(
+      { ...registry.settings, maxConcurrent: 1, maxQueued: 2, scratchDir: path.join(stateDir, "queue") },
+      ["127.0.0.1:39999"],
+    );
+    const events = (run: LearnerRun) => {
+      const seen: RunEvent[] = [];
+      run.subscribe((event) => seen.push(event));
+      return seen;
+    };
+    const first = await busy.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": 'console.log("first"); setInterval(() => {}, 1000);' } });
+    const second = await busy.start({ learnerId: "b", exerciseId: "t", files: { "main.ts": 'console.log("second ran");' } });
+    const third = await busy.start({ learnerId: "c", exerciseId: "t", files: { "main.ts": 'console.log("third ran");' } });
+    const secondEvents = events(second);
+    const thirdEvents = events(third);
+    expect(secondEvents).toEqual([{ type: "queued", position: 1 }]);
+    expect(thirdEvents).toEqual([{ type: "queued", position: 2 }]);
+    await expect(busy.start({ learnerId: "d", exerciseId: "t", files: { "main.ts": "" } })).rejects.toThrow(
+      "The server is running 1 programs and 2 more are waiting, its limit; try again in a minute.",
+    );
+
+    first.stop();
+    expect(await second.finished).toMatchObject({ reason: "exited", code: 0 });
+    expect(secondEvents.map((e) => e.type)).toEqual(["queued", "stdout", "exit"]);
+    expect(await third.finished).toMatchObject({ reason: "exited", code: 0 });
+    // The third moved up to first in line when the first run ended, then ran.
+    expect(thirdEvents.filter((e) => e.type === "queued")).toEqual([{ type: "queued", position: 2 }, { type: "queued", position: 1 }]);
+    await busy.stopAll();
+  });
+
+  it("ends a waiting run at once when it is stopped before its turn", async () => {
+    const busy = new RunRegistry({ ...registry.settings, maxConcurrent: 1, scratchDir: path.join(stateDir, "queue-stop") }, ["127.0.0.1:39999"]);
+    const first = await busy.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const waiting = await busy.start({ learnerId: "b", exerciseId: "t", files: { "main.ts": 'console.log("never");' } });
+    waiting.stop();
+    expect(await waiting.finished).toMatchObject({ reason: "stopped", code: null });
+    expect(busy.alive()).toEqual([first]);
+    await busy.stopAll();
+  });
+
   it("replays every event to a viewer that subscribes late or resumes after a given event", async () => {
     const { run: finished } = await run('console.log("one"); await new Promise((r) => setTimeout(r, 50)); console.log("two");');
     const replay: string[] = [];

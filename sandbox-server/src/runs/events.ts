@@ -13,6 +13,8 @@ export type ExitReason =
   | "server-shutdown"; // the sandbox server is stopping
 
 export type RunEvent =
+  /** The server is full: the run waits for a free slot; 1 means it is next. */
+  | { type: "queued"; position: number }
   | { type: "stdout"; data: string }
   | { type: "stderr"; data: string }
   | {

@@ -64,6 +64,8 @@ export class LearnerRun {
   #child?: ChildProcess;
   #cgroup?: RunCgroup;
   #outputBytes = 0;
+  #started = false;
+  #queuePosition?: number;
   #stderrTail = "";
   #stopReason?: ExitReason;
   #timers: NodeJS.Timeout[] = [];
@@ -99,8 +101,16 @@ export class LearnerRun {
     return path.join(this.request.scratchRoot, this.id);
   }
 
+  /** Tells viewers the run waits for a free slot, and where it stands in line. */
+  queued(position: number): void {
+    if (this.#started || this.exitEvent || position === this.#queuePosition) return;
+    this.#queuePosition = position;
+    this.#emit({ type: "queued", position });
+  }
+
   /** Compiles and starts the program; output and the exit arrive as events. */
   async start(): Promise<void> {
+    this.#started = true;
     const compiled = await compileProgram(this.request.files);
     if (!compiled.ok) {
       this.#emit({ type: "stderr", data: compiled.message + "\n" });
@@ -157,6 +167,8 @@ export class LearnerRun {
     if (this.exitEvent) return;
     const firstRequest = this.#stopReason === undefined;
     this.#stopReason ??= reason;
+    // A run still waiting in line has nothing to kill.
+    if (!this.#started) return this.#end(this.#stopReason, null);
     if (!this.#child) return;
     if (ENDS_AT_ONCE.has(reason)) endProcessTree(this.#child);
     else if (firstRequest) endProcessTree(this.#child, this.request.stopGraceMs);

@@ -52,6 +52,10 @@ export class RunRegistry {
   #kafkajs = kafkajsDir();
   #prepared?: Promise<void>;
   #sandbox?: SandboxSetup;
+  /** Runs whose program is starting or running: they hold the server's slots. */
+  #running = new Set<LearnerRun>();
+  /** Runs waiting for a slot, first in line first. */
+  #queue: LearnerRun[] = [];
   /** Known after the first run starts (or after `prepare()`). */
   isolation: IsolationState = { kind: "process", note: "not decided yet" };
 
@@ -106,22 +110,29 @@ export class RunRegistry {
     return this.#runs.get(id);
   }
 
-  /** Runs whose program has not ended yet. */
+  /** Runs that have not ended yet: running or waiting in line. */
   alive(): LearnerRun[] {
     return [...this.#runs.values()].filter((run) => !run.exitEvent);
   }
 
-  /** Starts a run, or throws RunRefused when the server or this learner is at the cap. */
+  /**
+   * Starts a run, or queues it when the server runs as many as it may; throws RunRefused when this
+   * learner is at their cap or the queue is full too.
+   */
   async start(input: StartRunInput): Promise<LearnerRun> {
     const alive = this.alive();
-    if (alive.length >= this.settings.maxConcurrent) {
-      throw new RunRefused(`The server is running ${alive.length} programs, its limit; try again in a few seconds.`, 5);
-    }
     const mine = alive.filter((run) => run.learnerId === input.learnerId).length;
     if (mine >= this.settings.maxPerLearner) {
       throw new RunRefused(
-        `You already have ${mine} programs running, the limit per learner; stop one before starting another.`,
+        `You already have ${mine} programs running or waiting, the limit per learner; stop one before starting another.`,
         2,
+      );
+    }
+    const full = this.#running.size >= this.settings.maxConcurrent;
+    if (full && this.#queue.length >= this.settings.maxQueued) {
+      throw new RunRefused(
+        `The server is running ${this.#running.size} programs and ${this.#queue.length} more are waiting, its limit; try again in a minute.`,
+        30,
       );
     }
     await this.#prepare();
@@ -144,10 +155,29 @@ export class RunRegistry {
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
+      this.#running.delete(run);
+      this.#startWaiting();
       setTimeout(() => this.#runs.delete(run.id), this.settings.retainFinishedMs).unref();
     });
-    await run.start();
+    if (this.#running.size < this.settings.maxConcurrent) {
+      this.#running.add(run);
+      await run.start();
+    } else {
+      this.#queue.push(run);
+      run.queued(this.#queue.length);
+    }
     return run;
+  }
+
+  /** Starts waiting runs while there are free slots, and tells the rest where they stand. */
+  #startWaiting(): void {
+    this.#queue = this.#queue.filter((run) => !run.exitEvent);
+    while (this.#running.size < this.settings.maxConcurrent && this.#queue.length > 0) {
+      const next = this.#queue.shift()!;
+      this.#running.add(next);
+      void next.start();
+    }
+    this.#queue.forEach((run, i) => run.queued(i + 1));
   }
 
   /** Decides how runs are contained and sets that up, before the first run needs it. */
