@@ -24,7 +24,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const catalog = await loadExerciseCatalog(config.contentDir);
   const broker = new BrokerInspector(config.kafka.bootstrap);
   const progress = new ProgressStore(config.progress.databasePath);
-  const runs = new RunRegistry(config.runs, config.kafka.bootstrap);
+  const runs = new RunRegistry(config.runs, config.kafka.bootstrap, async () => (await probeKafka(config.kafka.bootstrap, 1500)).reachable);
   await runs.prepare();
   const app = createApp({
     catalog,

@@ -3,6 +3,7 @@
 /** Why a run ended; the terminal shows the matching message. */
 export type ExitReason =
   | "exited" // the program ended by itself
+  | "kafka-unavailable" // it failed while Kafka did not answer
   | "stopped" // the learner pressed Stop
   | "timeout" // the wall-clock limit passed
   | "output-limit" // it wrote more than the output cap

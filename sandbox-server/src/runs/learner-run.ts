@@ -21,6 +21,8 @@ export interface RunRequest {
   bootstrap: string[];
   unwatchedGraceMs: number;
   stopGraceMs: number;
+  /** Whether Kafka answers right now; asked when a program fails, to tell the learner why. */
+  kafkaAnswers?: () => Promise<boolean>;
   /** Present when runs are sandboxed: where kafkajs and the Kafka bridge are, and whether to use cgroups. */
   sandbox?: { kafkajsDir: string; kafkaSocketDir: string; forwarderPath: string; useCgroups: boolean };
 }
@@ -37,6 +39,8 @@ function exitMessage(reason: ExitReason, code: number | null, limits: RunLimits)
   switch (reason) {
     case "exited":
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
+    case "kafka-unavailable":
+      return `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
     case "stopped":
       return "Stopped.";
     case "timeout":
@@ -195,9 +199,16 @@ export class LearnerRun {
       if (this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";
       else if (this.#cgroup && (await this.#cgroup.hitMemoryLimit())) this.#stopReason = "memory-limit";
       else if (cpuExhausted) this.#stopReason = "cpu-limit";
+      else if (code !== 0 && this.request.kafkaAnswers && !(await this.request.kafkaAnswers())) {
+        return this.#finishClosed("kafka-unavailable", code);
+      }
     }
+    await this.#finishClosed(this.#stopReason ?? "exited", this.#stopReason ? null : code);
+  }
+
+  async #finishClosed(reason: ExitReason, code: number | null): Promise<void> {
     await this.#cgroup?.remove();
-    this.#end(this.#stopReason ?? "exited", this.#stopReason ? null : code);
+    this.#end(reason, code);
   }
 
   #armUnwatchedTimer(graceMs = this.request.unwatchedGraceMs): void {

@@ -62,9 +62,13 @@ export class RunRegistry {
   readonly settings: RunSettings;
   readonly bootstrap: string[];
 
-  constructor(settings: RunSettings, bootstrap: string[]) {
+  readonly #kafkaAnswers?: () => Promise<boolean>;
+
+  /** `kafkaAnswers` lets a failed run tell the learner that Kafka was down. */
+  constructor(settings: RunSettings, bootstrap: string[], kafkaAnswers?: () => Promise<boolean>) {
     this.settings = settings;
     this.bootstrap = bootstrap;
+    this.#kafkaAnswers = kafkaAnswers;
   }
 
   /**
@@ -146,6 +150,7 @@ export class RunRegistry {
       bootstrap: this.bootstrap,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
+      kafkaAnswers: this.#kafkaAnswers,
       sandbox: this.#sandbox && {
         kafkajsDir: this.#kafkajs,
         kafkaSocketDir: this.#sandbox.bridge.dir,

@@ -1,0 +1,58 @@
+// Kafka stops while learners work: runs fail with a message that says so, the server stays up,
+// and the next run works once Kafka is back. Uses a broker of its own, so stopping it harms no other test.
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
+import { exerciseFile } from "../support/sandbox-client.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { testStateDir } from "../support/test-kafka.ts";
+
+const PORT = 39292;
+const homeDir = path.join(testStateDir, "outage-kafka");
+const startBroker = () =>
+  startJvmCluster({
+    topology: clusterTopology("single", PORT),
+    homeDir,
+    pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
+    onProgress: () => {},
+  });
+
+let cluster: RunningCluster | undefined;
+let sandbox: TestServer;
+
+beforeAll(async () => {
+  await rm(path.join(homeDir, "single"), { recursive: true, force: true });
+  cluster = await startBroker();
+  sandbox = await startTestServer(cluster.bootstrap);
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await cluster?.stop();
+});
+
+describe("when Kafka stops during the course", () => {
+  it("ends a failing run with a message that names Kafka, keeps serving, and runs again once Kafka is back", async () => {
+    const learner = sandbox.learner();
+    const producer = await exerciseFile("first-producer", "solution");
+    expect((await learner.run("first-producer", producer)).exit.code).toBe(0);
+
+    await cluster!.stop();
+    cluster = undefined;
+    const failed = await learner.run("first-producer", producer);
+    expect(failed.exit).toMatchObject({ reason: "kafka-unavailable" });
+    expect(failed.exit.message).toMatch(/^Your program exited with code \d+: Kafka stopped answering\./);
+    const health = await learner.json<{ status: string }>("GET", "/api/health");
+    expect(health).toMatchObject({ status: 503, body: { status: "degraded" } });
+    const verdict = await learner.json<{ status: string; message: string }>("POST", "/api/exercises/first-producer/grade");
+    expect(verdict.body).toMatchObject({ status: "error", message: expect.stringContaining("Kafka did not answer") });
+
+    cluster = await startBroker();
+    const again = await learner.run("first-producer", producer);
+    expect(again.exit).toMatchObject({ reason: "exited", code: 0 });
+    const passed = await learner.json<{ status: string }>("POST", "/api/exercises/first-producer/grade");
+    expect(passed.body.status).toBe("pass");
+  });
+});
