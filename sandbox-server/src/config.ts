@@ -49,6 +49,8 @@ export interface RunSettings {
   maxPerLearner: number;
   /** Runs that may wait for a free slot when the server is full; past this, new runs are refused. */
   maxQueued: number;
+  /** Runs one learner may start in any minute. */
+  startsPerMinute: number;
   /** A run nobody is watching (the browser went away) is stopped after this long. */
   unwatchedGraceMs: number;
   /**
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),
+      startsPerMinute: integer(env, "TRIBUTARY_RUNS_PER_MINUTE", 30),
       unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),
       stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),
       retainFinishedMs: 5 * 60 * 1000,

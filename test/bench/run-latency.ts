@@ -97,7 +97,9 @@ async function main() {
   const script = path.join(dir, "main.mjs");
   await writeFile(script, compiled.code);
 
-  const sandbox = await startTestServer(bootstrap, { env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8) } });
+  const sandbox = await startTestServer(bootstrap, {
+    env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8), TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 2 + 10) },
+  });
   const learner = sandbox.learner();
   const viaNode: Timing[] = [];
   const viaApi: Timing[] = [];

@@ -38,7 +38,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.kill("SIGTERM");
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
   await rm(stateDir, { recursive: true, force: true });
 });
 

@@ -37,6 +37,8 @@ beforeAll(async () => {
     TRIBUTARY_RUN_MEMORY_MIB: "96",
     TRIBUTARY_RUN_OUTPUT_KIB: "16",
     TRIBUTARY_MAX_RUNS_PER_LEARNER: "50",
+    // Two learners start more runs in this file than a person would in a minute.
+    TRIBUTARY_RUNS_PER_MINUTE: "1000",
   });
   registry = new RunRegistry(config.runs, [`127.0.0.1:${brokerPort}`]);
   await registry.prepare();

@@ -157,6 +157,29 @@ describe("POST /api/runs", () => {
   });
 });
 
+describe("starting runs too fast", () => {
+  it("answers 429 with how long to wait once a learner passes the runs-per-minute limit", async () => {
+    const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_RUNS_PER_MINUTE: "2", TRIBUTARY_ISOLATION: "process" });
+    const limited = new RunRegistry({ ...config.runs, scratchDir: path.join(stateDir, "rate") }, ["127.0.0.1:39999"]);
+    const limitedApp = createApp({
+      catalog: await loadExerciseCatalog(config.contentDir),
+      runs: limited,
+      broker: emptyBroker,
+      progress: new ProgressStore(":memory:"),
+      probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [] }),
+      sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    });
+    const start = () =>
+      limitedApp.request("/api/runs", { method: "POST", headers: { cookie: LEARNER, "content-type": "application/json" }, body: runBody({ exerciseId: "first-producer", files: { "main.ts": "" } }) });
+    expect((await start()).status).toBe(201);
+    expect((await start()).status).toBe(201);
+    const third = await start();
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(50);
+    await expectProblem(third, 429, /You started 2 runs in the last minute, the limit per learner; try again in \d+ s\./);
+    await limited.stopAll();
+  });
+});
+
 describe("GET /api/runs/{id}/events and DELETE /api/runs/{id}", () => {
   it("reject a run id that is not a UUID", async () => {
     await expectProblem(await call("GET", "/api/runs/42/events"), 400, /A run id is a UUID/);

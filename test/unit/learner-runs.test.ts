@@ -19,6 +19,7 @@ beforeAll(async () => {
     TRIBUTARY_UNWATCHED_GRACE_MS: "60000",
     TRIBUTARY_STOP_GRACE_MS: "1500",
     TRIBUTARY_MAX_RUNS_PER_LEARNER: "50",
+    TRIBUTARY_RUNS_PER_MINUTE: "1000",
   });
   registry = new RunRegistry(config.runs, ["127.0.0.1:39999"]);
 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
+import { StartRateLimit } from "./start-rate.ts";
 import { bubblewrapAvailable, compileForwarder, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
 
 /** How this server contains runs, decided once at the first run. */
@@ -63,12 +64,14 @@ export class RunRegistry {
   readonly bootstrap: string[];
 
   readonly #kafkaAnswers?: () => Promise<boolean>;
+  readonly #startRate: StartRateLimit;
 
   /** `kafkaAnswers` lets a failed run tell the learner that Kafka was down. */
   constructor(settings: RunSettings, bootstrap: string[], kafkaAnswers?: () => Promise<boolean>) {
     this.settings = settings;
     this.bootstrap = bootstrap;
     this.#kafkaAnswers = kafkaAnswers;
+    this.#startRate = new StartRateLimit(settings.startsPerMinute);
   }
 
   /**
@@ -130,6 +133,13 @@ export class RunRegistry {
       throw new RunRefused(
         `You already have ${mine} programs running or waiting, the limit per learner; stop one before starting another.`,
         2,
+      );
+    }
+    const rate = this.#startRate.take(input.learnerId);
+    if (!rate.ok) {
+      throw new RunRefused(
+        `You started ${this.#startRate.perMinute} runs in the last minute, the limit per learner; try again in ${rate.retryAfterSeconds} s.`,
+        rate.retryAfterSeconds,
       );
     }
     const full = this.#running.size >= this.settings.maxConcurrent;
