@@ -1,8 +1,8 @@
 // What happens to runs when the browser goes away, and what /api/health says about Kafka.
-import { readdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { processesMentioning } from "../support/processes.ts";
 
 const bootstrap = inject("kafkaBootstrap");
 let sandbox: TestServer;
@@ -15,16 +15,6 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** Processes on this machine whose command line mentions `text`: every process of a run names its folder, which holds the run id. */
-async function processesMentioning(text: string): Promise<number> {
-  let count = 0;
-  for (const pid of await readdir("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(text)) count++;
-  }
-  return count;
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

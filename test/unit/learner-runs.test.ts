@@ -1,11 +1,12 @@
 // Runs real learner programs in real child processes (no Kafka needed) and checks every limit.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { RunRegistry, type LearnerRun, type RunEvent } from "../../sandbox-server/src/runs/index.ts";
+import { processesMentioning } from "../support/processes.ts";
 
 let stateDir: string;
 let registry: RunRegistry;
@@ -40,14 +41,6 @@ async function run(code: string, options: { wallTimeMs?: number; whileRunning?: 
   return { exit, stdout: text("stdout"), stderr: text("stderr"), run: learnerRun };
 }
 
-/** Host processes whose command line names `text` (every process of a run names its folder, which holds the run id). */
-async function processesMentioning(text: string): Promise<number> {
-  let count = 0;
-  for (const pid of await readdir("/proc")) {
-    if (/^\d+$/.test(pid) && (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).includes(text)) count++;
-  }
-  return count;
-}
 
 describe("a learner's run", () => {
   it("streams stdout and stderr and reports the exit code", async () => {
