@@ -18,7 +18,9 @@ export function showVerdict(host: HTMLElement, verdict: Pick<Verdict, "status" |
   const heading = document.createElement("p");
   heading.className = "verdict-summary";
   heading.dataset.status = verdict.status;
-  heading.append(`${LABEL[verdict.status]}: `, ...withCode(verdict.message));
+  // A passing verdict's message already begins with "Passed:".
+  const label = verdict.status === "pass" && verdict.message.startsWith("Passed") ? "" : `${LABEL[verdict.status]}: `;
+  heading.append(label, ...withCode(verdict.message));
   const list = document.createElement("ul");
   list.className = "verdict-checks";
   for (const check of verdict.checks) {
