@@ -121,4 +121,18 @@ describe("the first lesson in a browser", () => {
     const lesson = page.locator("li", { has: page.locator(`a[href="${LESSON}"]`) });
     await expect.poll(() => lesson.locator("[data-lesson-progress]").innerText(), { timeout: 10_000 }).toContain("all 2 checkpoints passed");
   });
+
+  it("stops the learner's running consumer when the tab is closed", async () => {
+    const tab = await context.newPage();
+    await tab.goto(sandbox.server.url + LESSON);
+    const consumer = tab.locator('[data-exercise="first-consumer"]');
+    await consumer.scrollIntoViewIfNeeded();
+    await tab.waitForSelector('[data-exercise="first-consumer"][data-editor="ready"]', { timeout: 30_000 });
+    await consumer.locator("button[data-action=run]").click();
+    await expect.poll(() => consumer.locator(".xterm-rows").innerText(), { timeout: 30_000 }).toContain("Joined group message-readers");
+    const alive = async () => (await (await fetch(sandbox.server.url + "/api/health")).json() as { runs: { alive: number } }).runs.alive;
+    expect(await alive()).toBe(1);
+    await tab.close();
+    await expect.poll(alive, { timeout: 20_000, interval: 250 }).toBe(0);
+  });
 });
