@@ -188,6 +188,15 @@ describe("a learner's run", () => {
     await busy.stopAll();
   });
 
+  it("is stopped when the server shuts down while its program is still being compiled", async () => {
+    const shuttingDown = new RunRegistry({ ...registry.settings, scratchDir: path.join(stateDir, "shutdown") }, ["127.0.0.1:39999"]);
+    await shuttingDown.prepare();
+    const starting = shuttingDown.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    await new Promise((resolve) => setImmediate(resolve));
+    await shuttingDown.stopAll();
+    expect(await (await starting).finished).toMatchObject({ reason: "server-shutdown" });
+  });
+
   it("replays every event to a viewer that subscribes late or resumes after a given event", async () => {
     const { run: finished } = await run('console.log("one"); await new Promise((r) => setTimeout(r, 50)); console.log("two");');
     const replay: string[] = [];

@@ -140,11 +140,14 @@ export function endProcessTree(child: ChildProcess, graceMs = 0): void {
   });
 }
 
-/** Resident memory of a process and its descendants in MiB, from /proc on Linux; undefined where unavailable. */
-export async function residentMemoryMb(pid: number): Promise<number | undefined> {
+/**
+ * Resident memory in MiB, from /proc on Linux; undefined where unavailable. With `tree`, the process's
+ * descendants count too (a sandbox's program is a grandchild); walking /proc costs, so only then.
+ */
+export async function residentMemoryMb(pid: number, tree = false): Promise<number | undefined> {
   let kb = 0;
   let seen = false;
-  for (const each of [pid, ...(await descendantPids(pid))]) {
+  for (const each of tree ? [pid, ...(await descendantPids(pid))] : [pid]) {
     const status = await readFile(`/proc/${each}/status`, "utf8").catch(() => "");
     const rss = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
     if (Number.isFinite(rss)) {

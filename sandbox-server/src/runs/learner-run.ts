@@ -159,9 +159,10 @@ export class LearnerRun {
       this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
     });
     child.once("close", (code, signal) => void this.#closed(code, signal));
+    // Stop may have been pressed while the program was being prepared.
+    if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
 
-    const { limits } = this.request;
-    this.#timers.push(setTimeout(() => this.stop("timeout"), limits.wallTimeMs));
+    this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
   }
@@ -219,7 +220,7 @@ export class LearnerRun {
   async #checkMemory(): Promise<void> {
     const pid = this.#child?.pid;
     if (pid === undefined || this.exitEvent) return;
-    const rss = await residentMemoryMb(pid);
+    const rss = await residentMemoryMb(pid, this.request.sandbox !== undefined);
     if (rss !== undefined && rss > this.request.limits.memoryLimitMb) this.stop("memory-limit");
   }
 
