@@ -1,6 +1,7 @@
 // The course site: static pages built from content/, served by the sandbox server next to its API.
 import { defineConfig } from "astro/config";
 import mdx from "@astrojs/mdx";
+import { injectEditorCss } from "./src/build/inject-editor-css.ts";
 
 // `npm run dev` serves the site with hot reload and sends /api to the sandbox server.
 const sandboxServer = `http://127.0.0.1:${process.env.TRIBUTARY_PORT ?? 4321}`;
@@ -10,6 +11,7 @@ export default defineConfig({
   server: { host: "127.0.0.1", port: 4322 },
   devToolbar: { enabled: false },
   vite: {
+    plugins: [injectEditorCss()],
     server: { proxy: { "/api": { target: sandboxServer, changeOrigin: false } } },
     // Monaco's workers are ES modules.
     worker: { format: "es" },

@@ -44,6 +44,12 @@ describe("the first lesson in a browser", () => {
     expect(await exercise("first-producer").locator("pre code").innerText()).toContain("TODO: connect the producer.");
     await page.waitForTimeout(500);
     expect(editorChunks).toEqual([]);
+    // Nor do the editor's stylesheets hold up the first paint: the page links only its own few KB.
+    const stylesheetBytes = await page.evaluate(() =>
+      performance.getEntriesByType("resource").filter((entry) => entry.name.endsWith(".css")).reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0),
+    );
+    expect(stylesheetBytes).toBeGreaterThan(0);
+    expect(stylesheetBytes).toBeLessThan(20_000);
 
     await exercise("first-consumer").scrollIntoViewIfNeeded();
     await page.waitForSelector('[data-exercise="first-consumer"][data-editor="ready"]', { timeout: 30_000 });
