@@ -2,6 +2,8 @@
 // Environment variables override defaults so a course host can tune a server without editing code.
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+// The cluster's port layout is the topology's alone (it imports only types from here).
+import { bootstrapAddresses, clusterTopology } from "./broker/topology.ts";
 
 export type ClusterMode = "single" | "multi";
 export type KafkaRuntime = "auto" | "docker" | "jvm";
@@ -77,12 +79,6 @@ export interface TributaryConfig {
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Client ports of the brokers in a cluster of the given mode. */
-export function brokerClientPorts(mode: ClusterMode, portBase: number): number[] {
-  const count = mode === "multi" ? 3 : 1;
-  return Array.from({ length: count }, (_, i) => portBase + 2 * i);
-}
-
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -109,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
   const portBase = integer(env, "TRIBUTARY_KAFKA_PORT", 9092);
   const bootstrap = env.KAFKA_BOOTSTRAP
     ? env.KAFKA_BOOTSTRAP.split(",").map((s) => s.trim()).filter(Boolean)
-    : brokerClientPorts(mode, portBase).map((port) => `127.0.0.1:${port}`);
+    : bootstrapAddresses(clusterTopology(mode, portBase));
 
   return {
     projectRoot,
