@@ -1,7 +1,7 @@
 // npm start: Kafka (reused if one already answers), the site (built if stale), the sandbox server.
 // Ctrl-C stops what this command started.
 import { loadConfig } from "../sandbox-server/src/config.ts";
-import { startKafka, forgetKafka, probeKafka, type RunningCluster } from "../sandbox-server/src/broker/index.ts";
+import { startKafka, forgetKafka, probeKafka, brokerAccess, type RunningCluster } from "../sandbox-server/src/broker/index.ts";
 import { startSandboxServer } from "../sandbox-server/src/server.ts";
 import { ensureSiteBuilt } from "./lib/site.ts";
 import { progressPrinter, onShutdown } from "./lib/progress.ts";
@@ -10,7 +10,7 @@ const config = loadConfig();
 const progress = progressPrinter("start");
 
 async function bringUpKafka(): Promise<RunningCluster | undefined> {
-  const probe = await probeKafka(config.kafka.bootstrap);
+  const probe = await probeKafka(await brokerAccess(config));
   if (probe.reachable) {
     progress(`Kafka already answers at ${config.kafka.bootstrap.join(",")} (${probe.brokers} broker(s)); using it`);
     return undefined;

@@ -87,6 +87,15 @@ export const ProgressSchema = z
   })
   .openapi("Progress");
 
+export const LearnerSchema = z
+  .object({
+    namespace: z.string().openapi({ example: "l3f9a0c2d71be-", description: "Prefix of every topic and group this learner may use" }),
+    brokerEnforced: z
+      .boolean()
+      .openapi({ description: "True when the broker's ACLs confine the learner to the namespace; false when only names keep learners apart" }),
+  })
+  .openapi("Learner");
+
 export const ExerciseSchema = z
   .object({
     id: z.string(),

@@ -3,9 +3,9 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import type { BrokerState, KafkaProbe } from "./broker/index.ts";
+import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
-import { gradeCheckpoint } from "./grading/index.ts";
+import { gradeCheckpoint, inNamespace } from "./grading/index.ts";
 import type { ProgressStore } from "./progress/index.ts";
 import { RunRefused, type RunRegistry } from "./runs/index.ts";
 import { learnerId, type LearnerEnv } from "./learner-id.ts";
@@ -15,6 +15,8 @@ export interface AppDependencies {
   catalog: ExerciseCatalog;
   runs: RunRegistry;
   broker: BrokerState;
+  /** Each learner's namespace and Kafka principal. */
+  principals: { forLearner(learnerId: string): Promise<LearnerKafka>; readonly enforced: boolean };
   progress: ProgressStore;
   probeKafka: () => Promise<KafkaProbe & { bootstrap: string[] }>;
   sourceLimitBytes: number;
@@ -103,11 +105,15 @@ export function createApp(deps: AppDependencies) {
       if (size > deps.sourceLimitBytes) {
         return c.json(errorBody("too_large", `Your files hold ${Math.round(size / 1024)} KiB; the limit is ${deps.sourceLimitBytes / 1024} KiB.`), 413);
       }
+      const learner = c.get("learnerId");
+      // Without Kafka no principal can be made; the run still starts, fails to connect, and says Kafka is down.
+      const kafka = await deps.principals.forLearner(learner).catch(() => ({ namespace: learnerNamespace(learner) }));
       try {
         const run = await deps.runs.start({
-          learnerId: c.get("learnerId"),
+          learnerId: learner,
           exerciseId,
           files,
+          kafka,
           wallTimeMs: exercise.timeLimitSeconds ? exercise.timeLimitSeconds * 1000 : undefined,
         });
         return c.json({ id: run.id, eventsUrl: `/api/runs/${run.id}/events` }, 201);
@@ -193,7 +199,8 @@ export function createApp(deps: AppDependencies) {
     async (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
-      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker);
+      const namespace = learnerNamespace(c.get("learnerId"));
+      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, inNamespace(deps.broker, namespace));
       if (verdict.status !== "error") deps.progress.recordVerdict(c.get("learnerId"), verdict);
       return c.json(verdict, 200);
     },
@@ -207,6 +214,16 @@ export function createApp(deps: AppDependencies) {
       responses: { 200: json(S.ProgressSchema, "The learner's progress") },
     }),
     (c) => c.json({ verdicts: deps.progress.verdictsOf(c.get("learnerId")) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/learner",
+      summary: "This learner's Kafka namespace, and whether the broker enforces it",
+      responses: { 200: json(S.LearnerSchema, "The learner's namespace") },
+    }),
+    (c) => c.json({ namespace: learnerNamespace(c.get("learnerId")), brokerEnforced: deps.principals.enforced }, 200),
   );
 
   app.doc31("/api/openapi.json", {

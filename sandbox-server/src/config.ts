@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 // The cluster's port layout is the topology's alone (it imports only types from here).
 import { bootstrapAddresses, clusterTopology } from "./broker/topology.ts";
+import type { KafkaCredentials } from "./broker/access.ts";
 
 export type ClusterMode = "single" | "multi";
 export type KafkaRuntime = "auto" | "docker" | "jvm";
@@ -19,6 +20,20 @@ export interface KafkaSettings {
   homeDir: string;
   /** Bootstrap addresses the server, the graders and learners' programs use. */
   bootstrap: string[];
+  /**
+   * The broker's super user, for a broker this project did not start (KAFKA_ADMIN_USERNAME and
+   * KAFKA_ADMIN_PASSWORD). A broker started by `npm run kafka` records its own.
+   */
+  admin?: KafkaCredentials;
+  /** What each learner's Kafka principal may use, enforced by the broker as client quotas. */
+  learnerQuotas: LearnerQuotas;
+}
+
+export interface LearnerQuotas {
+  produceBytesPerSecond: number;
+  fetchBytesPerSecond: number;
+  /** Partitions a learner may create or delete per second (Kafka's controller_mutation_rate). */
+  partitionMutationsPerSecond: number;
 }
 
 export interface RunLimits {
@@ -106,6 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
   const bootstrap = env.KAFKA_BOOTSTRAP
     ? env.KAFKA_BOOTSTRAP.split(",").map((s) => s.trim()).filter(Boolean)
     : bootstrapAddresses(clusterTopology(mode, portBase));
+  if (Boolean(env.KAFKA_ADMIN_USERNAME) !== Boolean(env.KAFKA_ADMIN_PASSWORD)) {
+    throw new Error("Set both KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, or neither.");
+  }
+  const admin = env.KAFKA_ADMIN_USERNAME && env.KAFKA_ADMIN_PASSWORD
+    ? { username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD }
+    : undefined;
 
   return {
     projectRoot,
@@ -121,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       portBase,
       homeDir: path.join(stateDir, "kafka"),
       bootstrap,
+      admin,
+      learnerQuotas: {
+        produceBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_PRODUCE_KIB_S", 1024) * 1024,
+        fetchBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_FETCH_KIB_S", 2048) * 1024,
+        partitionMutationsPerSecond: integer(env, "TRIBUTARY_LEARNER_PARTITIONS_PER_S", 20),
+      },
     },
     runs: {
       limits: {

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { TributaryConfig } from "./config.ts";
-import { BrokerInspector, probeKafka } from "./broker/index.ts";
+import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka } from "./broker/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
@@ -22,16 +22,25 @@ export interface SandboxServer {
 /** Starts the sandbox server on the configured host and port (0 picks a free port). */
 export async function startSandboxServer(config: TributaryConfig): Promise<SandboxServer> {
   const catalog = await loadExerciseCatalog(config.contentDir);
-  const broker = new BrokerInspector(config.kafka.bootstrap);
+  const access = await brokerAccess(config);
+  const broker = new BrokerInspector(access);
+  const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas);
+  if (!principals.enforced) {
+    console.warn(
+      `⚠ Kafka at ${access.bootstrap.join(",")} takes unauthenticated clients: learners are kept apart by topic names only, not by the broker. ` +
+        "Use the broker `npm run kafka` starts, or give its super user in KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD.",
+    );
+  }
   const progress = new ProgressStore(config.progress.databasePath);
-  const runs = new RunRegistry(config.runs, config.kafka.bootstrap, async () => (await probeKafka(config.kafka.bootstrap, 1500)).reachable);
+  const runs = new RunRegistry(config.runs, access.bootstrap, async () => (await probeKafka(access, 1500)).reachable);
   await runs.prepare();
   const app = createApp({
     catalog,
     runs,
     broker,
+    principals,
     progress,
-    probeKafka: async () => ({ ...(await probeKafka(config.kafka.bootstrap)), bootstrap: config.kafka.bootstrap }),
+    probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
   // The site is static HTML; serveStatic resolves `root` against the working directory.
@@ -48,6 +57,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     s.once("error", (error: NodeJS.ErrnoException) => {
       progress.close();
       void broker.close();
+      void principals.close();
       reject(
         error.code === "EADDRINUSE"
           ? new Error(`Port ${config.server.port} on ${config.server.host} is taken (is Tributary already running?). Choose another with TRIBUTARY_PORT=…`)
@@ -72,6 +82,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
         }, 1000).unref();
       });
       await broker.close();
+      await principals.close();
       progress.close();
     },
   };

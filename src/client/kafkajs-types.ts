@@ -1,6 +1,8 @@
-// Type definitions the editor knows about: kafkajs's own, and the few Node globals a learner's
+// Type definitions the editor knows about: kafkajs's own, the course's "tributary" module, and the few Node globals a learner's
 // program uses. The full @types/node would be megabytes for a handful of names.
 import kafkajsTypes from "kafkajs/types/index.d.ts?raw";
+// The "tributary" module learners import is bundled into their programs from this same file.
+import learnerKit from "../../sandbox-server/src/runs/learner-kit.ts?raw";
 
 const nodeShims = `
 declare module "tls" { export interface ConnectionOptions { [option: string]: unknown } }
@@ -32,4 +34,5 @@ declare function clearInterval(id?: number): void;
 export const editorLibraries: Record<string, string> = {
   "file:///node_modules/@types/kafkajs/index.d.ts": kafkajsTypes,
   "file:///node_modules/@types/tributary-node-shims/index.d.ts": nodeShims,
+  "file:///node_modules/tributary/index.ts": learnerKit,
 };

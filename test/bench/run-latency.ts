@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { probeKafka, startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
+import { brokerAccess, probeKafka, startJvmCluster, clusterTopology, type BrokerAccess, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
@@ -26,8 +26,9 @@ const percentile = (values: number[], p: number) => {
 const summary = (timings: Timing[], key: keyof Timing) => ({ p50: percentile(timings.map((t) => t[key]), 50), p95: percentile(timings.map((t) => t[key]), 95) });
 const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
 
-async function kafka(): Promise<{ bootstrap: string[]; cluster?: RunningCluster }> {
-  if ((await probeKafka(config.kafka.bootstrap)).reachable) return { bootstrap: config.kafka.bootstrap };
+async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
+  const course = await brokerAccess(config);
+  if ((await probeKafka(course)).reachable) return { access: course };
   console.log("Kafka does not answer; starting a broker for the benchmark on 127.0.0.1:39092…");
   const cluster = await startJvmCluster({
     topology: clusterTopology("single", 39092),
@@ -35,14 +36,24 @@ async function kafka(): Promise<{ bootstrap: string[]; cluster?: RunningCluster 
     pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
     onProgress: () => {},
   });
-  return { bootstrap: cluster.bootstrap, cluster };
+  return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };
 }
 
-/** The producer solution under plain `node`, with kafkajs resolvable, as a learner would run it at home. */
-async function plainNode(code: string, bootstrap: string[]): Promise<Timing> {
+/**
+ * The producer solution under plain `node`, with kafkajs resolvable, as a learner would run it at home.
+ * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake.
+ */
+async function plainNode(code: string, access: BrokerAccess): Promise<Timing> {
   const started = performance.now();
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: access.bootstrap.join(","),
+    KAFKA_NAMESPACE: "bench-plain-node-",
+    ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
+    KAFKAJS_NO_PARTITIONER_WARNING: "1",
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [code], { env: { ...process.env, KAFKA_BROKERS: bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [code], { env, stdio: ["ignore", "pipe", "inherit"] });
     let firstOutputMs = NaN;
     child.stdout.once("data", () => (firstOutputMs = performance.now() - started));
     child.once("error", reject);
@@ -88,7 +99,7 @@ async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestSe
 }
 
 async function main() {
-  const { bootstrap, cluster } = await kafka();
+  const { access, cluster } = await kafka();
   const solution = await exerciseFile("first-producer", "solution");
   const compiled = await compileProgram({ "main.ts": solution });
   if (!compiled.ok) throw new Error(compiled.message);
@@ -97,7 +108,7 @@ async function main() {
   const script = path.join(dir, "main.mjs");
   await writeFile(script, compiled.code);
 
-  const sandbox = await startTestServer(bootstrap, {
+  const sandbox = await startTestServer(access, {
     env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8), TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 2 + 10) },
   });
   const learner = sandbox.learner();
@@ -106,10 +117,10 @@ async function main() {
   const crowd: CrowdResult[] = [];
   try {
     // One warm-up of each, so neither side pays for a cold disk cache.
-    await plainNode(script, bootstrap);
+    await plainNode(script, access);
     await learner.run("first-producer", solution);
     for (let round = 0; round < ROUNDS; round++) {
-      viaNode.push(await plainNode(script, bootstrap));
+      viaNode.push(await plainNode(script, access));
       const started = performance.now();
       const { eventsUrl } = await learner.startRun("first-producer", solution);
       let firstOutputMs = NaN;
@@ -130,7 +141,7 @@ async function main() {
 
   const node = { first: summary(viaNode, "firstOutputMs"), exit: summary(viaNode, "exitMs") };
   const api = { first: summary(viaApi, "firstOutputMs"), exit: summary(viaApi, "exitMs") };
-  console.log(`\n\nProducer exercise (first-producer solution), ${ROUNDS} runs each, Kafka at ${bootstrap.join(",")}`);
+  console.log(`\n\nProducer exercise (first-producer solution), ${ROUNDS} runs each, Kafka at ${access.bootstrap.join(",")}`);
   console.log("                         Run → first output        Run → exit");
   console.log("                         p50        p95            p50        p95");
   console.log(`plain node               ${ms(node.first.p50)}   ${ms(node.first.p95)}       ${ms(node.exit.p50)}   ${ms(node.exit.p95)}`);

@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
-import { forgetTopicsAndGroups } from "../support/broker-state.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
-const bootstrap = inject("kafkaBootstrap");
+const kafka = inject("kafkaAccess");
 const LESSON = "/lessons/kafka-basics/first-producer-consumer/";
 let sandbox: TestServer;
 let browser: Browser;
@@ -18,8 +17,7 @@ const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
 const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
 
 beforeAll(async () => {
-  await forgetTopicsAndGroups(bootstrap, ["messages"], ["message-readers"]);
-  sandbox = await startTestServer(bootstrap);
+  sandbox = await startTestServer(kafka);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

@@ -25,7 +25,7 @@ let sandbox: TestServer;
 beforeAll(async () => {
   await rm(path.join(homeDir, "single"), { recursive: true, force: true });
   cluster = await startBroker();
-  sandbox = await startTestServer(cluster.bootstrap);
+  sandbox = await startTestServer({ bootstrap: cluster.bootstrap, admin: cluster.admin });
 });
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
 // The first lesson's checkpoints, graded against a real broker through the HTTP API, as a learner would.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
-import { forgetTopicsAndGroups, readWholeTopic } from "../support/broker-state.ts";
+import { readWholeTopic } from "../support/broker-state.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
-const bootstrap = inject("kafkaBootstrap");
+const kafka = inject("kafkaAccess");
 let sandbox: TestServer;
 let learner: LearnerClient;
 
@@ -15,9 +15,9 @@ interface Verdict {
 }
 const grade = async (exerciseId: string) => (await learner.json<Verdict>("POST", `/api/exercises/${exerciseId}/grade`)).body;
 
+// A new learner has an empty namespace of their own on the broker.
 beforeAll(async () => {
-  await forgetTopicsAndGroups(bootstrap, ["messages"], ["message-readers"]);
-  sandbox = await startTestServer(bootstrap);
+  sandbox = await startTestServer(kafka);
   learner = sandbox.learner();
 });
 
@@ -58,7 +58,7 @@ describe("the first lesson, on a fresh broker", () => {
   it("passes the producer checkpoint for the solution, and another client reads its messages", async () => {
     const verdict = await grade("first-producer");
     expect(verdict.status).toBe("pass");
-    const records = await readWholeTopic(bootstrap, "messages");
+    const records = await readWholeTopic(kafka, `${await learner.namespace()}messages`);
     expect(records.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => ({ key: String(i + 1), value: `message ${i + 1}` })));
   });
 
@@ -86,7 +86,7 @@ describe("the first lesson, on a fresh broker", () => {
   it("keeps the verdicts in the progress store across a server restart", async () => {
     const before = (await learner.json<{ verdicts: { exerciseId: string; status: string }[] }>("GET", "/api/progress")).body;
     await sandbox.close({ keepState: true });
-    sandbox = await startTestServer(bootstrap, { stateDir: sandbox.stateDir });
+    sandbox = await startTestServer(kafka, { stateDir: sandbox.stateDir });
     // The restarted server listens on a new port; the learner's cookie is what identifies them.
     const after = await progressWithCookieOf(learner, sandbox.learner());
     expect(after).toEqual(before);

@@ -1,11 +1,12 @@
 // `npm run kafka -- multi | status | stop`, run as a user would, on ports of its own.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { kafkajsConfig, type ClusterRecord } from "../../sandbox-server/src/broker/index.ts";
 
 const root = loadConfig().projectRoot;
 const PORT_BASE = 29092;
@@ -55,7 +56,14 @@ describe("npm run kafka", () => {
     await until(() => multi.output().includes("Kafka is ready"), 150_000, "three brokers", multi.output);
     expect(multi.output()).toContain(`bootstrap 127.0.0.1:${PORT_BASE},127.0.0.1:${PORT_BASE + 2},127.0.0.1:${PORT_BASE + 4}`);
 
-    const admin = new Kafka({ clientId: "cli-test", brokers: [`127.0.0.1:${PORT_BASE}`], logLevel: logLevel.NOTHING }).admin();
+    // The brokers take only authenticated clients; the command recorded the super user, for its owner's eyes only.
+    const recordFile = path.join(stateDir, "kafka", "cluster.json");
+    expect((await stat(recordFile)).mode & 0o077).toBe(0);
+    const record = JSON.parse(await readFile(recordFile, "utf8")) as ClusterRecord;
+    const anonymous = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap }, "cli-test", { retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 })).admin();
+    await expect(anonymous.connect().then(() => anonymous.describeCluster())).rejects.toThrow();
+    await anonymous.disconnect().catch(() => {});
+    const admin = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap, admin: record.admin }, "cli-test")).admin();
     await admin.connect();
     try {
       expect((await admin.describeCluster()).brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);

@@ -4,11 +4,11 @@ import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { processesMentioning } from "../support/processes.ts";
 
-const bootstrap = inject("kafkaBootstrap");
+const kafka = inject("kafkaAccess");
 let sandbox: TestServer;
 
 beforeAll(async () => {
-  sandbox = await startTestServer(bootstrap, { env: { TRIBUTARY_UNWATCHED_GRACE_MS: "500", TRIBUTARY_STOP_GRACE_MS: "6000" } });
+  sandbox = await startTestServer(kafka, { env: { TRIBUTARY_UNWATCHED_GRACE_MS: "500", TRIBUTARY_STOP_GRACE_MS: "6000" } });
 });
 
 afterAll(async () => {
@@ -39,7 +39,7 @@ describe("runs and the browser", () => {
   });
 
   it("stops every run when the server shuts down", async () => {
-    const other = await startTestServer(bootstrap);
+    const other = await startTestServer(kafka);
     const learner = other.learner();
     const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));
     const ended = learner.readRun(consumer.eventsUrl);
@@ -57,7 +57,7 @@ describe("GET /api/health", () => {
   });
 
   it("answers 503 with the reason when Kafka does not answer", async () => {
-    const nowhere = await startTestServer(["127.0.0.1:39999"]);
+    const nowhere = await startTestServer({ bootstrap: ["127.0.0.1:39999"] });
     try {
       const { status, body } = await nowhere.learner().json<{ status: string; kafka: { reachable: boolean; error?: string } }>("GET", "/api/health");
       expect(status).toBe(503);

@@ -8,8 +8,9 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerClient } from "../support/sandbox-client.ts";
+import { brokerEnv } from "../support/test-server.ts";
 
-const bootstrap = inject("kafkaBootstrap");
+const kafka = inject("kafkaAccess");
 const root = loadConfig().projectRoot;
 let stateDir: string;
 let server: ChildProcess | undefined;
@@ -18,7 +19,7 @@ let server: ChildProcess | undefined;
 function startServerProcess(port: number): Promise<ChildProcess> {
   const child = spawn("bash", [path.join(root, "scripts/node.sh"), path.join(root, "sandbox-server/src/main.ts")], {
     cwd: root,
-    env: { ...process.env, TRIBUTARY_PORT: String(port), TRIBUTARY_STATE_DIR: stateDir, KAFKA_BOOTSTRAP: bootstrap.join(",") },
+    env: { ...process.env, TRIBUTARY_PORT: String(port), TRIBUTARY_STATE_DIR: stateDir, ...brokerEnv(kafka) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {

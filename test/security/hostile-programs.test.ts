@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   registry = new RunRegistry(config.runs, [`127.0.0.1:${brokerPort}`]);
   await registry.prepare();
-  const probe = await registry.start({ learnerId: "probe", exerciseId: "test", files: { "main.ts": "" } });
+  const probe = await registry.start({ learnerId: "probe", kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": "" } });
   runRoot = path.dirname(probe.scratchDir);
   await probe.finished;
 });
@@ -61,7 +61,7 @@ interface Outcome {
 }
 
 async function run(learnerId: string, code: string, wallTimeMs?: number): Promise<Outcome> {
-  const learnerRun = await registry.start({ learnerId, exerciseId: "test", files: { "main.ts": code }, wallTimeMs });
+  const learnerRun = await registry.start({ learnerId, kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": code }, wallTimeMs });
   const events: RunEvent[] = [];
   learnerRun.subscribe((event) => events.push(event));
   const exit = await learnerRun.finished;
@@ -151,7 +151,7 @@ describe("a hostile program in the sandbox, beside a benign one", () => {
   it("sees only the variables the run sets", async () => {
     process.env.TRIBUTARY_TEST_SECRET = "do-not-leak";
     const { stdout } = await besideBenign('console.log(JSON.stringify(process.env));');
-    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual(["FORCE_COLOR", "HOME", "KAFKAJS_NO_PARTITIONER_WARNING", "KAFKA_BROKERS", "PWD", "TZ"]);
+    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual(["FORCE_COLOR", "HOME", "KAFKAJS_NO_PARTITIONER_WARNING", "KAFKA_BROKERS", "KAFKA_NAMESPACE", "PWD", "TZ"]);
   });
 
   it("is stopped at the CPU-time limit when it spins", async () => {

@@ -1,9 +1,10 @@
 // Puts the test broker back to a known state: no course topics, no course consumer groups.
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka } from "kafkajs";
+import { kafkajsConfig, type BrokerAccess } from "../../sandbox-server/src/broker/index.ts";
 
 /** Deletes the named topics and groups, and waits until the broker no longer lists the topics. */
-export async function forgetTopicsAndGroups(bootstrap: string[], topics: string[], groups: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: "tributary-test-reset", brokers: bootstrap, logLevel: logLevel.NOTHING }).admin();
+export async function forgetTopicsAndGroups(access: BrokerAccess, topics: string[], groups: string[]): Promise<void> {
+  const admin = new Kafka(kafkajsConfig(access, "tributary-test-reset")).admin();
   await admin.connect();
   try {
     const existingGroups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
@@ -36,8 +37,8 @@ export async function forgetTopicsAndGroups(bootstrap: string[], topics: string[
 }
 
 /** Fetches every record of a topic with a client that is not the project's: what another tool would see. */
-export async function readWholeTopic(bootstrap: string[], topic: string): Promise<{ key: string; value: string }[]> {
-  const kafka = new Kafka({ clientId: "tributary-test-reader", brokers: bootstrap, logLevel: logLevel.NOTHING });
+export async function readWholeTopic(access: BrokerAccess, topic: string): Promise<{ key: string; value: string }[]> {
+  const kafka = new Kafka(kafkajsConfig(access, "tributary-test-reader"));
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);

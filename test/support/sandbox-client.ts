@@ -48,6 +48,13 @@ export class LearnerClient {
     return { status: response.status, body: (await response.json()) as T };
   }
 
+  /** The prefix of this learner's topics and groups on the broker. */
+  async namespace(): Promise<string> {
+    const { status, body } = await this.json<{ namespace: string }>("GET", "/api/learner");
+    if (status !== 200) throw new Error(`GET /api/learner answered ${status}`);
+    return body.namespace;
+  }
+
   /** Starts a run of `code` as the exercise's main.ts; returns its id and events URL. */
   async startRun(exerciseId: string, code: string): Promise<{ id: string; eventsUrl: string }> {
     const { status, body } = await this.json<{ id: string; eventsUrl: string }>("POST", "/api/runs", { exerciseId, files: { "main.ts": code } });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig, type TributaryConfig } from "../../sandbox-server/src/config.ts";
+import type { BrokerAccess } from "../../sandbox-server/src/broker/index.ts";
 import { startSandboxServer, type SandboxServer } from "../../sandbox-server/src/server.ts";
 import { LearnerClient } from "./sandbox-client.ts";
 
@@ -17,10 +18,18 @@ export interface TestServer {
   close(options?: { keepState?: boolean }): Promise<void>;
 }
 
-/** Starts a server on a free port against `bootstrap`; `stateDir` reuses an earlier server's state. */
-export async function startTestServer(bootstrap: string[], options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+/** The environment that points a server at a broker, super user included. */
+export function brokerEnv(access: BrokerAccess): NodeJS.ProcessEnv {
+  return {
+    KAFKA_BOOTSTRAP: access.bootstrap.join(","),
+    ...(access.admin && { KAFKA_ADMIN_USERNAME: access.admin.username, KAFKA_ADMIN_PASSWORD: access.admin.password }),
+  };
+}
+
+/** Starts a server on a free port against the broker; `stateDir` reuses an earlier server's state. */
+export async function startTestServer(access: BrokerAccess, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), "tributary-test-")));
-  const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, KAFKA_BOOTSTRAP: bootstrap.join(","), ...options.env });
+  const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, ...brokerEnv(access), ...options.env });
   config.server.port = 0;
   const server = await startSandboxServer(config);
   return {

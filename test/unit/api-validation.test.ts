@@ -8,7 +8,7 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
-import type { BrokerState } from "../../sandbox-server/src/broker/index.ts";
+import { LearnerPrincipals, type BrokerState } from "../../sandbox-server/src/broker/index.ts";
 
 let stateDir: string;
 let runs: RunRegistry;
@@ -28,6 +28,7 @@ beforeAll(async () => {
     catalog: await loadExerciseCatalog(config.contentDir),
     runs,
     broker: emptyBroker,
+    principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
     progress: new ProgressStore(":memory:"),
     probeKafka: async () => ({ reachable: kafkaReachable, brokers: kafkaReachable ? 1 : 0, latencyMs: 3, bootstrap: ["127.0.0.1:1"] }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
@@ -165,6 +166,7 @@ describe("starting runs too fast", () => {
       catalog: await loadExerciseCatalog(config.contentDir),
       runs: limited,
       broker: emptyBroker,
+      principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
       progress: new ProgressStore(":memory:"),
       probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [] }),
       sourceLimitBytes: config.runs.limits.sourceLimitBytes,
@@ -230,6 +232,7 @@ describe("the rest of the API surface", () => {
       "/api/runs/{id}": ["delete"],
       "/api/exercises/{id}/grade": ["post"],
       "/api/progress": ["get"],
+      "/api/learner": ["get"],
     });
   });
 });

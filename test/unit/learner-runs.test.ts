@@ -32,7 +32,7 @@ afterAll(async () => {
 
 /** Starts `code` as main.ts and collects its events until it ends. */
 async function run(code: string, options: { wallTimeMs?: number; whileRunning?: (run: LearnerRun) => void } = {}) {
-  const learnerRun = await registry.start({ learnerId: "learner", exerciseId: "test", files: { "main.ts": code }, wallTimeMs: options.wallTimeMs });
+  const learnerRun = await registry.start({ learnerId: "learner", kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": code }, wallTimeMs: options.wallTimeMs });
   const events: RunEvent[] = [];
   learnerRun.subscribe((event) => events.push(event));
   options.whileRunning?.(learnerRun);
@@ -116,7 +116,7 @@ describe("a learner's run", () => {
 
   it("is stopped when nobody watches it any more", async () => {
     const quickRegistry = new RunRegistry({ ...registry.settings, unwatchedGraceMs: 300, scratchDir: path.join(stateDir, "unwatched") }, []);
-    const learnerRun = await quickRegistry.start({ learnerId: "l", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const learnerRun = await quickRegistry.start({ learnerId: "l", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
     const unsubscribe = learnerRun.subscribe(() => {});
     unsubscribe(); // the browser tab went away
     expect(await learnerRun.finished).toMatchObject({ reason: "unwatched" });
@@ -139,7 +139,7 @@ describe("a learner's run", () => {
     expect(stdout).toContain("spawn: ERR_ACCESS_DENIED");
     expect(stdout).not.toContain("do-not-leak");
     // The sandbox adds PWD; nothing of the server's own environment gets through.
-    expect(stdout).toMatch(/env: FORCE_COLOR,HOME,KAFKAJS_NO_PARTITIONER_WARNING,KAFKA_BROKERS,(PWD,)?TZ\n/);
+    expect(stdout).toMatch(/env: FORCE_COLOR,HOME,KAFKAJS_NO_PARTITIONER_WARNING,KAFKA_BROKERS,KAFKA_NAMESPACE,(PWD,)?TZ\n/);
   });
 
   it("removes its scratch folder when it ends", async () => {
@@ -158,14 +158,14 @@ describe("a learner's run", () => {
       run.subscribe((event) => seen.push(event));
       return seen;
     };
-    const first = await busy.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": 'console.log("first"); setInterval(() => {}, 1000);' } });
-    const second = await busy.start({ learnerId: "b", exerciseId: "t", files: { "main.ts": 'console.log("second ran");' } });
-    const third = await busy.start({ learnerId: "c", exerciseId: "t", files: { "main.ts": 'console.log("third ran");' } });
+    const first = await busy.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("first"); setInterval(() => {}, 1000);' } });
+    const second = await busy.start({ learnerId: "b", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("second ran");' } });
+    const third = await busy.start({ learnerId: "c", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("third ran");' } });
     const secondEvents = events(second);
     const thirdEvents = events(third);
     expect(secondEvents).toEqual([{ type: "queued", position: 1 }]);
     expect(thirdEvents).toEqual([{ type: "queued", position: 2 }]);
-    await expect(busy.start({ learnerId: "d", exerciseId: "t", files: { "main.ts": "" } })).rejects.toThrow(
+    await expect(busy.start({ learnerId: "d", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "" } })).rejects.toThrow(
       "The server is running 1 programs and 2 more are waiting, its limit; try again in a minute.",
     );
 
@@ -180,8 +180,8 @@ describe("a learner's run", () => {
 
   it("ends a waiting run at once when it is stopped before its turn", async () => {
     const busy = new RunRegistry({ ...registry.settings, maxConcurrent: 1, scratchDir: path.join(stateDir, "queue-stop") }, ["127.0.0.1:39999"]);
-    const first = await busy.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
-    const waiting = await busy.start({ learnerId: "b", exerciseId: "t", files: { "main.ts": 'console.log("never");' } });
+    const first = await busy.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const waiting = await busy.start({ learnerId: "b", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("never");' } });
     waiting.stop();
     expect(await waiting.finished).toMatchObject({ reason: "stopped", code: null });
     expect(busy.alive()).toEqual([first]);
@@ -191,7 +191,7 @@ describe("a learner's run", () => {
   it("is stopped when the server shuts down while its program is still being compiled", async () => {
     const shuttingDown = new RunRegistry({ ...registry.settings, scratchDir: path.join(stateDir, "shutdown") }, ["127.0.0.1:39999"]);
     await shuttingDown.prepare();
-    const starting = shuttingDown.start({ learnerId: "a", exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const starting = shuttingDown.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
     await new Promise((resolve) => setImmediate(resolve));
     await shuttingDown.stopAll();
     expect(await (await starting).finished).toMatchObject({ reason: "server-shutdown" });

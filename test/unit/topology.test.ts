@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { clusterTopology, bootstrapAddresses, serverProperties } from "../../sandbox-server/src/broker/index.ts";
 
+const ADMIN = { username: "course-admin", password: "s3cret-pw" };
+
 const parse = (properties: string) =>
   Object.fromEntries(
     properties
@@ -21,7 +23,7 @@ describe("cluster topology", () => {
     expect(bootstrapAddresses(multi)).toEqual(["127.0.0.1:9092", "127.0.0.1:9094", "127.0.0.1:9096"]);
     const ports = multi.nodes.flatMap((n) => [n.clientPort, n.controllerPort]);
     expect(new Set(ports).size).toBe(6);
-    const props = parse(serverProperties(multi, multi.nodes[1]!, "/data/node-2"));
+    const props = parse(serverProperties(multi, multi.nodes[1]!, "/data/node-2", ADMIN));
     expect(props).toMatchObject({
       "node.id": "2",
       "process.roles": "broker,controller",
@@ -35,7 +37,7 @@ describe("cluster topology", () => {
 
   it("gives a single broker internal topics with replication factor 1 and no initial rebalance delay", () => {
     const single = clusterTopology("single", 9092);
-    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1"));
+    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN));
     expect(props).toMatchObject({
       "offsets.topic.replication.factor": "1",
       "transaction.state.log.replication.factor": "1",
@@ -46,8 +48,27 @@ describe("cluster topology", () => {
   it("binds every listener to loopback", () => {
     const multi = clusterTopology("multi", 9092);
     for (const node of multi.nodes) {
-      const props = parse(serverProperties(multi, node, "/data"));
+      const props = parse(serverProperties(multi, node, "/data", ADMIN));
       for (const listener of props.listeners!.split(",")) expect(listener).toMatch(/:\/\/127\.0\.0\.1:\d+$/);
     }
+  });
+
+  it("makes clients authenticate with SCRAM and lets only ACLs or the super user through", () => {
+    const single = clusterTopology("single", 9092);
+    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN));
+    expect(props["listener.security.protocol.map"]).toBe("CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    expect(props["listeners"]).toBe("CLIENT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
+    expect(props["sasl.enabled.mechanisms"]).toBe("SCRAM-SHA-256");
+    expect(props["authorizer.class.name"]).toBe("org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    expect(props["super.users"]).toBe("User:course-admin;User:ANONYMOUS");
+    expect(props["allow.everyone.if.no.acl.found"]).toBeUndefined();
+    expect(props["listener.name.client.scram-sha-256.sasl.jaas.config"]).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required username="course-admin" password="s3cret-pw";',
+    );
+  });
+
+  it("refuses credentials that would break out of the JAAS string", () => {
+    const single = clusterTopology("single", 9092);
+    expect(() => serverProperties(single, single.nodes[0]!, "/d", { username: "a", password: 'x" y="z' })).toThrow(/quotes/);
   });
 });

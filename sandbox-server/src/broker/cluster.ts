@@ -8,11 +8,14 @@ import { clusterTopology, bootstrapAddresses } from "./topology.ts";
 import { startJvmCluster, checkJavaAndMaven, type RunningCluster } from "./jvm.ts";
 import { dockerEngineAnswers, startDockerCluster, stopDockerCluster } from "./docker.ts";
 import { probeKafka, type KafkaProbe } from "./readiness.ts";
+import type { BrokerAccess, KafkaCredentials } from "./access.ts";
 
 export interface ClusterRecord {
   runtime: "jvm" | "docker";
   mode: ClusterMode;
   bootstrap: string[];
+  /** The cluster's super user (JVM clusters); the record file is readable by its owner only. */
+  admin?: KafkaCredentials;
   pids: number[];
   startedAt: string;
 }
@@ -73,10 +76,11 @@ export async function startKafka(
     runtime,
     mode,
     bootstrap: cluster.bootstrap,
+    admin: cluster.admin,
     pids: cluster.pids,
     startedAt: new Date().toISOString(),
   };
-  await writeFile(recordFile(config), JSON.stringify(record, null, 2) + "\n");
+  await writeFile(recordFile(config), JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
   return cluster;
 }
 
@@ -91,6 +95,18 @@ export interface KafkaStatus {
   probe: KafkaProbe;
 }
 
+/**
+ * How the server reaches the configured Kafka: its bootstrap addresses, with the super user given
+ * in the environment or recorded by the `npm run kafka` that started a cluster at those addresses.
+ */
+export async function brokerAccess(config: TributaryConfig): Promise<BrokerAccess> {
+  const { bootstrap } = config.kafka;
+  if (config.kafka.admin) return { bootstrap, admin: config.kafka.admin };
+  const record = await readRecord(config);
+  const sameCluster = record && record.bootstrap.join(",") === bootstrap.join(",");
+  return { bootstrap, admin: sameCluster ? record.admin : undefined };
+}
+
 /** What was started, whether its processes live, and whether Kafka answers. */
 export async function kafkaStatus(config: TributaryConfig): Promise<KafkaStatus> {
   const record = await readRecord(config);
@@ -98,7 +114,7 @@ export async function kafkaStatus(config: TributaryConfig): Promise<KafkaStatus>
   return {
     record,
     processesAlive: record ? record.pids.filter(alive).length : 0,
-    probe: await probeKafka(bootstrap),
+    probe: await probeKafka({ bootstrap, admin: config.kafka.admin ?? record?.admin }),
   };
 }
 

@@ -37,7 +37,8 @@ export async function startDockerCluster(
   onProgress(`starting apache/kafka with Docker (${path.relative(projectRoot, file)})`);
   await compose(file, ["up", "-d", "--wait"]);
   const bootstrap = bootstrapAddresses(topology);
-  await waitUntilKafkaAnswers(bootstrap, { expectedBrokers: topology.nodes.length, timeoutMs: 120000, onProgress });
+  // The compose files' brokers take unauthenticated clients: learners are kept apart by topic names only.
+  await waitUntilKafkaAnswers({ bootstrap }, { expectedBrokers: topology.nodes.length, timeoutMs: 120000, onProgress });
   return {
     runtime: "docker",
     bootstrap,

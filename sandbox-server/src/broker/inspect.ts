@@ -1,5 +1,6 @@
 // Reads the broker's real state for graders: topics, their offsets, and groups' committed offsets.
-import { Kafka, logLevel, type Admin } from "kafkajs";
+import { Kafka, type Admin } from "kafkajs";
+import { kafkajsConfig, type BrokerAccess } from "./access.ts";
 
 export interface PartitionOffsets {
   partition: number;
@@ -31,15 +32,10 @@ export class BrokerInspector implements BrokerState {
   #kafka: Kafka;
   #admin?: Promise<Admin>;
 
-  constructor(bootstrap: string[]) {
-    this.#kafka = new Kafka({
-      clientId: "tributary-grader",
-      brokers: bootstrap,
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 2000,
-      requestTimeout: 5000,
-      retry: { retries: 2, initialRetryTime: 200 },
-    });
+  constructor(access: BrokerAccess) {
+    this.#kafka = new Kafka(
+      kafkajsConfig(access, "tributary-grader", { connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 2, initialRetryTime: 200 } }),
+    );
   }
 
   async #withAdmin<T>(question: (admin: Admin) => Promise<T>): Promise<T> {

@@ -3,12 +3,13 @@
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
-import { mkdir, readFile, writeFile, readdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "./readiness.ts";
+import { SCRAM, type KafkaCredentials } from "./access.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -25,6 +26,8 @@ export interface JvmClusterOptions {
 export interface RunningCluster {
   runtime: "jvm" | "docker";
   bootstrap: string[];
+  /** The broker's super user, when clients must authenticate. */
+  admin?: KafkaCredentials;
   pids: number[];
   /** Stops every node and resolves once they have exited. */
   stop(): Promise<void>;
@@ -139,10 +142,34 @@ function java(args: string[], logFile?: string): ChildProcess {
   return child;
 }
 
-/** Formats a node's storage with the cluster id, unless it already holds a formatted log. */
-async function formatNode(classpath: string, paths: NodePaths, clusterId: string, standalone: boolean): Promise<void> {
+/**
+ * The cluster's super user, created once with its storage. Its password never leaves the state
+ * folder (mode 0600) and the processes given it: the server, and the brokers themselves.
+ */
+async function adminCredentials(clusterDir: string, nodes: NodePaths[], onProgress: (m: string) => void): Promise<KafkaCredentials> {
+  const file = path.join(clusterDir, "admin-credentials.json");
+  if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as KafkaCredentials;
+  if (nodes.some((paths) => existsSync(path.join(paths.dataDir, "meta.properties")))) {
+    // Storage formatted before clients had to authenticate holds no super user; it holds only course data.
+    onProgress(`clearing ${clusterDir}: it was formatted without client authentication`);
+    await Promise.all(nodes.map((paths) => rm(paths.dataDir, { recursive: true, force: true })));
+  }
+  const credentials = { username: "tributary-admin", password: randomBytes(24).toString("base64url") };
+  await writeFile(file, JSON.stringify(credentials) + "\n", { mode: 0o600 });
+  return credentials;
+}
+
+/** Formats a node's storage with the cluster id and super user, unless it already holds a formatted log. */
+async function formatNode(
+  classpath: string,
+  paths: NodePaths,
+  clusterId: string,
+  standalone: boolean,
+  admin: KafkaCredentials,
+): Promise<void> {
   if (existsSync(path.join(paths.dataDir, "meta.properties"))) return;
   const args = ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", paths.propertiesFile];
+  args.push("--add-scram", `${SCRAM.kafka}=[name=${admin.username},password=${admin.password}]`);
   if (standalone) args.push("--standalone");
   const child = java(args, paths.logFile);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -199,12 +226,13 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   const standalone = topology.nodes.length === 1;
 
   const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
+  const admin = await adminCredentials(clusterDir, nodes.map((n) => n.paths), onProgress);
   for (const { node, paths } of nodes) {
     await mkdir(paths.dataDir, { recursive: true });
-    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir));
+    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir, admin), { mode: 0o600 });
   }
   onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
-  await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone)));
+  await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));
 
   onProgress(`starting Apache Kafka ${version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
   const died = new AbortController();
@@ -239,6 +267,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
     runtime: "jvm",
     exited,
     bootstrap: bootstrapAddresses(topology),
+    admin,
     pids: children.map((c) => c.pid ?? -1),
     stop: async () => {
       // Brokers first wait on the controllers for a controlled shutdown; 20 s is plenty on loopback.
@@ -246,7 +275,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
     },
   };
   try {
-    await waitUntilKafkaAnswers(cluster.bootstrap, {
+    await waitUntilKafkaAnswers({ bootstrap: cluster.bootstrap, admin }, {
       expectedBrokers: nodes.length,
       timeoutMs: options.readyTimeoutMs ?? 120000,
       onProgress,

@@ -1,6 +1,7 @@
 // "The broker answers" means more than an open port: metadata lists every broker,
 // and a consumer group can be joined (its coordinator is loaded).
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka } from "kafkajs";
+import { kafkajsConfig, type BrokerAccess } from "./access.ts";
 
 const READINESS_TOPIC = "__tributary_readiness";
 
@@ -14,15 +15,8 @@ export interface ReadinessOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function quietKafka(bootstrap: string[]): Kafka {
-  return new Kafka({
-    clientId: "tributary-readiness",
-    brokers: bootstrap,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    requestTimeout: 5000,
-    retry: { retries: 0 },
-  });
+function quietKafka(access: BrokerAccess): Kafka {
+  return new Kafka(kafkajsConfig(access, "tributary-readiness", { connectionTimeout: 1000, requestTimeout: 5000, retry: { retries: 0 } }));
 }
 
 /** Resolves once metadata shows `expectedBrokers` brokers; rejects on timeout or abort. */
@@ -82,10 +76,10 @@ async function joinConsumerGroup(kafka: Kafka, options: ReadinessOptions, deadli
   throw new Error("Kafka answered metadata requests but no consumer group could be joined in time.");
 }
 
-/** Waits until Kafka at `bootstrap` serves metadata and a consumer group round trip. */
-export async function waitUntilKafkaAnswers(bootstrap: string[], options: ReadinessOptions): Promise<void> {
+/** Waits until Kafka serves metadata and a consumer group round trip. */
+export async function waitUntilKafkaAnswers(access: BrokerAccess, options: ReadinessOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  const kafka = quietKafka(bootstrap);
+  const kafka = quietKafka(access);
   await waitForMetadata(kafka, options, deadline);
   options.onProgress?.("brokers registered; joining a consumer group");
   await joinConsumerGroup(kafka, options, deadline);
@@ -99,16 +93,11 @@ export interface KafkaProbe {
 }
 
 /** One quick metadata request: does Kafka answer right now? */
-export async function probeKafka(bootstrap: string[], timeoutMs = 2000): Promise<KafkaProbe> {
+export async function probeKafka(access: BrokerAccess, timeoutMs = 2000): Promise<KafkaProbe> {
   const started = performance.now();
-  const admin = new Kafka({
-    clientId: "tributary-health",
-    brokers: bootstrap,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: timeoutMs,
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
-  }).admin();
+  const admin = new Kafka(
+    kafkajsConfig(access, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
+  ).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -118,7 +107,7 @@ export async function probeKafka(bootstrap: string[], timeoutMs = 2000): Promise
       reachable: false,
       brokers: 0,
       latencyMs: Math.round(performance.now() - started),
-      error: `Kafka at ${bootstrap.join(",")} does not answer: ${(error as Error).message}`,
+      error: `Kafka at ${access.bootstrap.join(",")} does not answer: ${(error as Error).message}`,
     };
   } finally {
     await admin.disconnect().catch(() => {});

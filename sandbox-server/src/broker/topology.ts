@@ -1,5 +1,6 @@
 // The shape of a local cluster: which nodes, on which loopback ports.
 import type { ClusterMode } from "../config.ts";
+import { SCRAM, type KafkaCredentials } from "./access.ts";
 
 export interface KafkaNode {
   id: number;
@@ -37,17 +38,36 @@ export function bootstrapAddresses(topology: ClusterTopology): string[] {
   return topology.nodes.map((node) => `127.0.0.1:${node.clientPort}`);
 }
 
-/** The KRaft server.properties of one node of a cluster, every listener bound to loopback. */
-export function serverProperties(topology: ClusterTopology, node: KafkaNode, dataDir: string): string {
+/** JAAS values are quoted; a password with a quote or backslash would end the string early. */
+function jaasQuoted(value: string): string {
+  if (/["\\\n]/.test(value)) throw new Error("Kafka credentials may not contain quotes, backslashes or line breaks.");
+  return `"${value}"`;
+}
+
+/**
+ * The KRaft server.properties of one node of a cluster, every listener bound to loopback.
+ *
+ * Clients (learners, the server, the other brokers) must authenticate with SCRAM on the CLIENT
+ * listener, and the StandardAuthorizer lets each principal touch only what an ACL grants it.
+ * The controller listener cannot use SCRAM (the credentials live in the metadata it serves), so it
+ * stays PLAINTEXT, and its anonymous principal must be a super user: it is never exposed to learners.
+ */
+export function serverProperties(topology: ClusterTopology, node: KafkaNode, dataDir: string, admin: KafkaCredentials): string {
   const { replicationFactor: rf, minInsyncReplicas: minIsr } = topology;
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
     "node.id": node.id,
-    "listeners": `PLAINTEXT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listeners": `CLIENT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    "advertised.listeners": `CLIENT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
-    "inter.broker.listener.name": "PLAINTEXT",
+    "inter.broker.listener.name": "CLIENT",
+    "sasl.enabled.mechanisms": SCRAM.kafka,
+    "sasl.mechanism.inter.broker.protocol": SCRAM.kafka,
+    [`listener.name.client.${SCRAM.kafka.toLowerCase()}.sasl.jaas.config`]:
+      `org.apache.kafka.common.security.scram.ScramLoginModule required username=${jaasQuoted(admin.username)} password=${jaasQuoted(admin.password)};`,
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "super.users": `User:${admin.username};User:ANONYMOUS`,
     "log.dirs": dataDir,
     "num.partitions": topology.nodes.length,
     "default.replication.factor": rf,

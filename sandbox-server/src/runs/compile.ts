@@ -1,11 +1,14 @@
 // Turns the learner's TypeScript files into one ES module for Node, with an inline source map
 // so stack traces point at their own lines. Types are checked in the editor, not here.
 import { build, formatMessages, type Plugin } from "esbuild";
+import { fileURLToPath } from "node:url";
 
 export type CompileResult = { ok: true; code: string } | { ok: false; message: string };
 
 export const ENTRY_FILE = "main.ts";
 const NAMESPACE = "learner";
+/** `import ... from "tributary"` in a learner's program: the course's kit, bundled in. */
+export const LEARNER_KIT = { specifier: "tributary", path: fileURLToPath(new URL("./learner-kit.ts", import.meta.url)) };
 
 /** Serves the submitted files from memory; anything else is left to Node at run time. */
 function learnerFiles(files: Readonly<Record<string, string>>): Plugin {
@@ -18,6 +21,7 @@ function learnerFiles(files: Readonly<Record<string, string>>): Plugin {
         return { path: name, namespace: NAMESPACE };
       });
       build.onResolve({ filter: /^main\.ts$/ }, (args) => ({ path: args.path, namespace: NAMESPACE }));
+      build.onResolve({ filter: /^tributary$/ }, () => ({ path: LEARNER_KIT.path }));
       // Packages (kafkajs) and built-ins (node:fs) are resolved by Node when the program runs.
       build.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../config.ts";
+import type { LearnerKafka } from "../broker/index.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
 import { createRunCgroup, type RunCgroup } from "./containment/index.ts";
@@ -19,6 +20,8 @@ export interface RunRequest {
   scratchRoot: string;
   readableDirs: string[];
   bootstrap: string[];
+  /** The learner's namespace and principal; the program reads them through the "tributary" module. */
+  kafka: LearnerKafka;
   unwatchedGraceMs: number;
   stopGraceMs: number;
   /** Whether Kafka answers right now; asked when a program fails, to tell the learner why. */
@@ -138,6 +141,11 @@ export class LearnerRun {
       memoryLimitMb: runLimits.memoryLimitMb,
       env: {
         KAFKA_BROKERS: this.request.bootstrap.join(","),
+        KAFKA_NAMESPACE: this.request.kafka.namespace,
+        ...(this.request.kafka.credentials && {
+          KAFKA_USERNAME: this.request.kafka.credentials.username,
+          KAFKA_PASSWORD: this.request.kafka.credentials.password,
+        }),
         KAFKAJS_NO_PARTITIONER_WARNING: "1",
         FORCE_COLOR: "1",
         HOME: this.scratchDir,

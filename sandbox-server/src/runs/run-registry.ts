@@ -1,4 +1,5 @@
 // Keeps the runs that are alive or recently finished, and refuses new ones past the caps.
+import type { LearnerKafka } from "../broker/index.ts";
 import { chmod, mkdir, mkdtemp, symlink, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -40,6 +41,8 @@ export interface StartRunInput {
   files: Record<string, string>;
   /** Overrides the default wall-clock limit for this exercise. */
   wallTimeMs?: number;
+  /** The learner's namespace and Kafka principal, handed to their program. */
+  kafka: LearnerKafka;
 }
 
 /** The folder of the kafkajs package, which learners' programs import. */
@@ -158,6 +161,7 @@ export class RunRegistry {
       scratchRoot: this.#sandbox?.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
+      kafka: input.kafka,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
       kafkaAnswers: this.#kafkaAnswers,

@@ -1,30 +1,30 @@
 import { Kafka, logLevel } from "kafkajs";
+import { connection, topic, group } from "tributary";
 
-const kafka = new Kafka({
-  clientId: "first-consumer",
-  brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
-  logLevel: logLevel.WARN,
-});
+// The course hands your program its brokers and credentials, and a namespace of its own:
+// topic("messages") is your topic called messages, group("message-readers") your group.
+const kafka = new Kafka({ clientId: "first-consumer", ...connection, logLevel: logLevel.WARN });
+const MESSAGES = topic("messages");
 
 // Step 1 (done for you): a consumer can only subscribe to a topic that exists, so create
 // `messages` if the producer has not yet.
 const admin = kafka.admin();
 await admin.connect();
-if (!(await admin.listTopics()).includes("messages")) {
-  await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }], waitForLeaders: true });
+if (!(await admin.listTopics()).includes(MESSAGES)) {
+  await admin.createTopics({ topics: [{ topic: MESSAGES, numPartitions: 1 }], waitForLeaders: true });
   console.log("Created the topic messages.");
 }
 await admin.disconnect();
 
 // Step 2: join the group and read. Consumers that share a groupId share the work;
 // Kafka remembers how far the group has read.
-const consumer = kafka.consumer({ groupId: "message-readers" });
+const consumer = kafka.consumer({ groupId: group("message-readers") });
 await consumer.connect();
 consumer.on(consumer.events.GROUP_JOIN, () => console.log("Joined group message-readers; waiting for messages…"));
 // Stop sends SIGTERM: leave the group cleanly, so the next run does not wait for this one's session to expire.
 process.once("SIGTERM", () => void consumer.disconnect().then(() => process.exit(0)));
 
-// TODO: subscribe to the topic "messages", reading from the beginning.
+// TODO: subscribe to your topic MESSAGES, reading from the beginning.
 // TODO: run the consumer, printing each message's key and value as it arrives.
 console.log("Not reading anything yet: fill in the TODOs.");
 await consumer.disconnect();

@@ -1,19 +1,18 @@
 import { Kafka, logLevel } from "kafkajs";
+import { connection, topic } from "tributary";
 
-// The sandbox tells your program where the brokers are.
-const kafka = new Kafka({
-  clientId: "first-producer",
-  brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
-  logLevel: logLevel.WARN,
-});
+// The course hands your program its brokers and credentials, and a namespace of its own:
+// topic("messages") is your topic called messages.
+const kafka = new Kafka({ clientId: "first-producer", ...connection, logLevel: logLevel.WARN });
+const MESSAGES = topic("messages");
 
 // Step 1 (done for you): create the topic `messages` if it does not exist yet.
 const admin = kafka.admin();
 await admin.connect();
-if ((await admin.listTopics()).includes("messages")) {
+if ((await admin.listTopics()).includes(MESSAGES)) {
   console.log("The topic messages already exists.");
 } else {
-  await admin.createTopics({ topics: [{ topic: "messages", numPartitions: 1 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic: MESSAGES, numPartitions: 1 }], waitForLeaders: true });
   console.log("Created the topic messages.");
 }
 await admin.disconnect();

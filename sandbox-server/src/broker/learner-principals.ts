@@ -1,0 +1,173 @@
+// Each learner gets a Kafka principal of their own: SCRAM credentials, ACLs that grant everything
+// under their namespace prefix and nothing else, and client quotas. The broker enforces all three,
+// so a learner's program cannot read, write or delete another learner's topics whatever it sends.
+import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
+import {
+  Admin,
+  Connection,
+  alterUserScramCredentialsV0,
+  AclOperations,
+  AclPermissionTypes,
+  ResourcePatternTypes,
+  ResourceTypes,
+  type Acl,
+} from "@platformatic/kafka";
+import type { LearnerQuotas } from "../config.ts";
+import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+
+export interface LearnerKafka {
+  /** Prefix of every topic, group and transactional id the learner may use. */
+  namespace: string;
+  /** The learner's own principal; absent when the broker takes unauthenticated clients. */
+  credentials?: KafkaCredentials;
+}
+
+/** Kafka's code for SCRAM-SHA-256 in AlterUserScramCredentials. */
+const SCRAM_SHA_256 = 1;
+/** Kafka refuses fewer than 4096 iterations. */
+const SCRAM_ITERATIONS = 4096;
+const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
+
+/** A learner's namespace: derived from their id, so it is the same after a server restart. */
+export function learnerNamespace(learnerId: string): string {
+  return `l${createHash("sha256").update(learnerId).digest("hex").slice(0, 12)}-`;
+}
+
+function hostAndPort(address: string): [string, number] {
+  const at = address.lastIndexOf(":");
+  return [address.slice(0, at), Number(address.slice(at + 1))];
+}
+
+/** The ACLs that make a namespace the learner's own: every operation, on names with its prefix only. */
+function namespaceAcls(principal: string, namespace: string): Acl[] {
+  return [ResourceTypes.TOPIC, ResourceTypes.GROUP, ResourceTypes.TRANSACTIONAL_ID].map((resourceType) => ({
+    resourceType,
+    resourceName: namespace,
+    resourcePatternType: ResourcePatternTypes.PREFIXED,
+    principal: `User:${principal}`,
+    host: "*",
+    operation: AclOperations.ALL,
+    permissionType: AclPermissionTypes.ALLOW,
+  }));
+}
+
+export class LearnerPrincipals {
+  readonly #access: BrokerAccess;
+  readonly #quotas: LearnerQuotas;
+  /** Learners whose principal exists on the broker, or is being created. */
+  readonly #ready = new Map<string, Promise<LearnerKafka>>();
+  #admin?: Admin;
+
+  constructor(access: BrokerAccess, quotas: LearnerQuotas) {
+    this.#access = access;
+    this.#quotas = quotas;
+  }
+
+  /** True when the broker itself keeps learners apart; false when only topic names do. */
+  get enforced(): boolean {
+    return this.#access.admin !== undefined;
+  }
+
+  /**
+   * The learner's namespace and credentials, creating their principal on first use (and again
+   * after a server restart: passwords live only in this process). A failure is not remembered,
+   * so the next run tries again, e.g. once Kafka is back.
+   */
+  forLearner(learnerId: string): Promise<LearnerKafka> {
+    const namespace = learnerNamespace(learnerId);
+    if (!this.#access.admin) return Promise.resolve({ namespace });
+    let ready = this.#ready.get(learnerId);
+    if (!ready) {
+      ready = this.#create(namespace);
+      this.#ready.set(learnerId, ready);
+      ready.catch(() => this.#ready.delete(learnerId));
+    }
+    return ready;
+  }
+
+  async #create(namespace: string): Promise<LearnerKafka> {
+    const credentials = { username: namespace.slice(0, -1), password: randomBytes(18).toString("base64url") };
+    const salt = randomBytes(32);
+    await this.#withAdminConnection((connection) =>
+      alterUserScramCredentialsV0.api.async(connection, [], [
+        {
+          name: credentials.username,
+          mechanism: SCRAM_SHA_256,
+          iterations: SCRAM_ITERATIONS,
+          salt,
+          saltedPassword: pbkdf2Sync(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256"),
+        },
+      ]),
+    );
+    const admin = this.#adminClient();
+    await admin.createAcls({ creations: namespaceAcls(credentials.username, namespace) });
+    await admin.alterClientQuotas({
+      entries: [
+        {
+          entities: [{ entityType: "user", entityName: credentials.username }],
+          ops: [
+            { key: "producer_byte_rate", value: this.#quotas.produceBytesPerSecond, remove: false },
+            { key: "consumer_byte_rate", value: this.#quotas.fetchBytesPerSecond, remove: false },
+            { key: "controller_mutation_rate", value: this.#quotas.partitionMutationsPerSecond, remove: false },
+          ],
+        },
+      ],
+    });
+    await this.#untilEveryBrokerAccepts(credentials);
+    return { namespace, credentials };
+  }
+
+  /** New credentials reach each broker through the metadata log; a run must not race that. */
+  async #untilEveryBrokerAccepts(credentials: KafkaCredentials): Promise<void> {
+    const deadline = Date.now() + PRINCIPAL_READY_TIMEOUT_MS;
+    for (const address of this.#access.bootstrap) {
+      for (;;) {
+        const connection = new Connection("tributary-principals", {
+          connectTimeout: 2000,
+          sasl: { mechanism: SCRAM.kafka, ...credentials },
+        });
+        try {
+          await connection.connect(...hostAndPort(address));
+          break;
+        } catch (error) {
+          if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${(error as Error).message}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        } finally {
+          await connection.close().catch(() => {});
+        }
+      }
+    }
+  }
+
+  /** One authenticated connection for the low-level AlterUserScramCredentials call. */
+  async #withAdminConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = new Connection("tributary-principals", {
+      connectTimeout: 2000,
+      requestTimeout: 5000,
+      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
+    });
+    try {
+      await connection.connect(...hostAndPort(this.#access.bootstrap[0]!));
+      return await call(connection);
+    } finally {
+      await connection.close().catch(() => {});
+    }
+  }
+
+  #adminClient(): Admin {
+    this.#admin ??= new Admin({
+      clientId: "tributary-principals",
+      bootstrapBrokers: this.#access.bootstrap,
+      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
+      timeout: 5000,
+      retries: 2,
+    });
+    return this.#admin;
+  }
+
+  async close(): Promise<void> {
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await admin?.close().catch(() => {});
+  }
+}

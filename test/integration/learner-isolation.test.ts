@@ -1,0 +1,106 @@
+// Learners on one server share one broker; the broker itself keeps each in their own namespace.
+// Each hostile program below runs as one learner and goes after another learner's data.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { LearnerClient } from "../support/sandbox-client.ts";
+import { readWholeTopic } from "../support/broker-state.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const kafka = inject("kafkaAccess");
+let sandbox: TestServer;
+let owner: LearnerClient;
+let intruder: LearnerClient;
+let ownerTopic: string;
+
+const preamble = `
+import { Kafka, logLevel } from "kafkajs";
+import { connection, namespace, topic } from "tributary";
+const kafka = new Kafka({ clientId: "probe", ...connection, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+const attempt = async (label: string, action: () => Promise<unknown>) => {
+  try { const result = await action(); console.log(label + ": allowed " + JSON.stringify(result ?? null)); }
+  catch (error) {
+    // kafkajs wraps the broker's error code in different places depending on the call.
+    const e = error as { type?: string; message: string; errors?: { type?: string }[]; originalError?: { type?: string } };
+    console.log(label + ": refused " + (e.type ?? e.errors?.[0]?.type ?? e.originalError?.type ?? e.message));
+  }
+};
+`;
+
+beforeAll(async () => {
+  sandbox = await startTestServer(kafka);
+  owner = sandbox.learner();
+  intruder = sandbox.learner();
+  const producer = `${preamble}
+const admin = kafka.admin(); await admin.connect();
+await admin.createTopics({ topics: [{ topic: topic("diary"), numPartitions: 1 }], waitForLeaders: true });
+await admin.disconnect();
+const producer = kafka.producer();
+await producer.connect();
+await producer.send({ topic: topic("diary"), messages: [{ key: "secret", value: "the owner's own words" }] });
+await producer.disconnect();
+console.log("wrote to " + topic("diary"));`;
+  const run = await owner.run("first-producer", producer);
+  expect(run.stdout, run.stderr).toContain("wrote to");
+  ownerTopic = `${await owner.namespace()}diary`;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe("a learner's Kafka principal", () => {
+  it("gives each learner a namespace of their own, enforced by the broker", async () => {
+    expect(ownerTopic).toMatch(/^l[0-9a-f]{12}-diary$/);
+    expect(await intruder.namespace()).not.toBe(await owner.namespace());
+    expect((await intruder.json<{ brokerEnforced: boolean }>("GET", "/api/learner")).body.brokerEnforced).toBe(true);
+  });
+
+  it("hides other learners' topics from listings", async () => {
+    const { stdout } = await intruder.run("first-producer", `${preamble}
+const admin = kafka.admin(); await admin.connect();
+const names = await admin.listTopics();
+console.log("sees owner's topic: " + names.includes(${JSON.stringify(ownerTopic)}));
+console.log("sees any other namespace: " + names.some((n) => !n.startsWith(namespace)));
+await admin.disconnect();`);
+    expect(stdout).toContain("sees owner's topic: false");
+    expect(stdout).toContain("sees any other namespace: false");
+  });
+
+  it("refuses to read, write or delete another learner's topic, or to join their group", async () => {
+    const { stdout, exit } = await intruder.run("first-producer", `${preamble}
+const victim = ${JSON.stringify(ownerTopic)};
+const victimGroup = victim.replace(/diary$/, "message-readers");
+const admin = kafka.admin(); await admin.connect();
+await attempt("offsets", () => admin.fetchTopicOffsets(victim));
+await attempt("delete", () => admin.deleteTopics({ topics: [victim], timeout: 3000 }));
+await attempt("create in their namespace", () => admin.createTopics({ topics: [{ topic: victim + "-mine" }] }));
+await attempt("group offsets", () => admin.fetchOffsets({ groupId: victimGroup, topics: [victim] }));
+await admin.disconnect();
+const producer = kafka.producer({ retry: { retries: 0 } }); await producer.connect();
+await attempt("write", () => producer.send({ topic: victim, messages: [{ value: "graffiti" }] }));
+await producer.disconnect();
+const consumer = kafka.consumer({ groupId: victimGroup, retry: { retries: 0 } });
+await attempt("read", async () => { await consumer.connect(); await consumer.subscribe({ topic: victim, fromBeginning: true }); });
+await consumer.disconnect().catch(() => {});
+console.log("done");`);
+    expect(stdout, exit.message).toContain("done");
+    for (const label of ["offsets", "delete", "create in their namespace", "read"]) {
+      expect(stdout).toContain(`${label}: refused TOPIC_AUTHORIZATION_FAILED`);
+    }
+    expect(stdout).toMatch(/write: refused .*Topic authorization failed/);
+    expect(stdout).toMatch(/group offsets: refused (GROUP_AUTHORIZATION_FAILED|.*group coordinator)/);
+    // The owner's data is untouched: the one record is still there, read by a client outside the sandbox.
+    expect(await readWholeTopic(kafka, ownerTopic)).toEqual([{ key: "secret", value: "the owner's own words" }]);
+  });
+
+  it("cannot act as another principal without that principal's password", async () => {
+    const { stdout } = await intruder.run("first-producer", `${preamble}
+const admin = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 },
+  sasl: { mechanism: "scram-sha-256", username: ${JSON.stringify(ownerTopic.replace(/-diary$/, ""))}, password: "guess" } }).admin();
+await attempt("log in as the owner", () => admin.connect());
+const anonymous = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
+await attempt("connect without credentials", async () => { await anonymous.connect(); return anonymous.listTopics(); });
+process.exit(0);`);
+    expect(stdout).toMatch(/log in as the owner: refused .*(SASL|[Aa]uthentication)/);
+    expect(stdout).toMatch(/connect without credentials: refused/);
+  });
+});
