@@ -1,15 +1,19 @@
 // Talks to a sandbox server the way the browser does: a cookie for the learner, JSON, and SSE.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import type { RunEvent, ExitEvent } from "../../sandbox-server/src/runs/index.ts";
+import { loadExerciseCatalog, type ExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 
 const contentDir = loadConfig().contentDir;
 
+let catalog: Promise<ExerciseCatalog> | undefined;
+/** Every exercise of the course, as the server reads them from content/. */
+export const courseExercises = () => (catalog ??= loadExerciseCatalog(contentDir));
+
 /** An exercise's starter or solution, as the learner's main.ts. */
 export async function exerciseFile(exerciseId: string, which: "starter" | "solution"): Promise<string> {
-  const lesson = path.join(contentDir, "kafka-basics", "first-producer-consumer", "exercises", exerciseId);
-  return readFile(path.join(lesson, `${which}.ts`), "utf8");
+  const exercise = (await courseExercises()).get(exerciseId);
+  if (!exercise) throw new Error(`No exercise ${exerciseId} in content/.`);
+  return exercise[which];
 }
 
 export interface RunOutput {

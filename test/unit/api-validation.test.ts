@@ -18,6 +18,8 @@ let kafkaReachable = true;
 const emptyBroker: BrokerState = {
   topic: async () => undefined,
   groupOffsets: async (group) => ({ group, committed: new Map() }),
+  topicConfig: async () => undefined,
+  brokerCount: async () => 1,
 };
 
 beforeAll(async () => {

@@ -4,8 +4,15 @@ import type { BrokerState, GroupState, TopicState } from "../../sandbox-server/s
 import type { CheckpointSpec } from "../../sandbox-server/src/exercises/index.ts";
 
 /** Broker state as plain data: the grader's only view of Kafka. */
-function brokerWith(topics: TopicState[], committed: Record<string, Record<number, number>> = {}): BrokerState {
+function brokerWith(
+  topics: TopicState[],
+  committed: Record<string, Record<number, number>> = {},
+  configs: Record<string, Record<string, string>> = {},
+  brokers = 1,
+): BrokerState {
   return {
+    topicConfig: async (topic, config) => (topics.some((t) => t.name === topic) ? (configs[topic]?.[config] ?? "default") : undefined),
+    brokerCount: async () => brokers,
     topic: async (name) => topics.find((t) => t.name === name),
     groupOffsets: async (group): Promise<GroupState> => ({
       group,
@@ -30,7 +37,7 @@ const consumerCheckpoint: CheckpointSpec = {
 };
 const messages = (partitions: [low: number, high: number][]): TopicState => ({
   name: "messages",
-  partitions: partitions.map(([low, high], partition) => ({ partition, low, high })),
+  partitions: partitions.map(([low, high], partition) => ({ partition, low, high, replicas: 1, inSync: 1 })),
 });
 
 describe("gradeCheckpoint", () => {
@@ -91,6 +98,8 @@ describe("gradeCheckpoint", () => {
       topic: async () => {
         throw new Error("Connection error: connect ECONNREFUSED 127.0.0.1:9092");
       },
+      topicConfig: async () => undefined,
+      brokerCount: async () => 1,
       groupOffsets: async () => {
         throw new Error("unreachable");
       },
@@ -99,5 +108,37 @@ describe("gradeCheckpoint", () => {
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain("Kafka did not answer");
     expect(verdict.message).toContain("ECONNREFUSED");
+  });
+
+  it("counts partitions, and the partitions that hold records", async () => {
+    const spec: CheckpointSpec = {
+      title: "keys spread the records",
+      checks: [
+        { type: "topic-partitions", topic: "messages", atLeast: 3 },
+        { type: "partitions-with-records", topic: "messages", atLeast: 2 },
+      ],
+    };
+    expect((await gradeCheckpoint("x", spec, brokerWith([messages([[0, 5], [0, 4], [0, 0]])]))).status).toBe("pass");
+    const oneKey = await gradeCheckpoint("x", spec, brokerWith([messages([[0, 9], [0, 0], [0, 0]])]));
+    expect(oneKey.status).toBe("fail");
+    expect(oneKey.message).toContain("Only 1 partition of `messages` hold records; at least 2 should");
+    const tooFew = await gradeCheckpoint("x", spec, brokerWith([messages([[0, 9]])]));
+    expect(tooFew.message).toContain("has 1 partition; it needs at least 3");
+  });
+
+  it("checks replication against the number of brokers, and topic configs", async () => {
+    const spec: CheckpointSpec = {
+      title: "a durable topic",
+      checks: [
+        { type: "topic-replication", topic: "messages", factor: "all-brokers" },
+        { type: "topic-config", topic: "messages", config: "retention.ms", equals: "60000" },
+      ],
+    };
+    const single = brokerWith([messages([[0, 1]])], {}, { messages: { "retention.ms": "60000" } }, 1);
+    expect((await gradeCheckpoint("x", spec, single)).status).toBe("pass");
+    const three = await gradeCheckpoint("x", spec, brokerWith([messages([[0, 1]])], {}, { messages: { "retention.ms": "60000" } }, 3));
+    expect(three.message).toContain("has 1 replica (1 in sync); it should have 3");
+    const unset = await gradeCheckpoint("x", spec, brokerWith([messages([[0, 1]])]));
+    expect(unset.message).toContain("has retention.ms=default; set it to 60000");
   });
 });

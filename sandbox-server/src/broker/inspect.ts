@@ -8,6 +8,10 @@ export interface PartitionOffsets {
   low: number;
   /** Offset the next record will get: the log-end offset. */
   high: number;
+  /** Brokers holding a copy of this partition. */
+  replicas: number;
+  /** Copies that are in sync with the leader. */
+  inSync: number;
 }
 
 export interface TopicState {
@@ -25,6 +29,10 @@ export interface GroupState {
 export interface BrokerState {
   topic(name: string): Promise<TopicState | undefined>;
   groupOffsets(group: string, topic: string): Promise<GroupState>;
+  /** The topic's value of a config, such as "retention.ms"; undefined when the topic does not exist. */
+  topicConfig(topic: string, config: string): Promise<string | undefined>;
+  /** How many brokers the cluster has. */
+  brokerCount(): Promise<number>;
 }
 
 /** A long-lived admin connection for graders; reconnects on the next question after a failure. */
@@ -59,10 +67,12 @@ export class BrokerInspector implements BrokerState {
       const topics = await admin.listTopics();
       if (!topics.includes(name)) return undefined;
       const offsets = await admin.fetchTopicOffsets(name);
+      const { topics: [metadata] } = await admin.fetchTopicMetadata({ topics: [name] });
+      const copies = new Map(metadata?.partitions.map((p) => [p.partitionId, { replicas: p.replicas.length, inSync: p.isr.length }]));
       return {
         name,
         partitions: offsets
-          .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
+          .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high), replicas: 0, inSync: 0, ...copies.get(p.partition) }))
           .sort((a, b) => a.partition - b.partition),
       };
     });
@@ -78,6 +88,21 @@ export class BrokerInspector implements BrokerState {
       }
       return { group, committed };
     });
+  }
+
+  async topicConfig(topic: string, config: string): Promise<string | undefined> {
+    return this.#withAdmin(async (admin) => {
+      if (!(await admin.listTopics()).includes(topic)) return undefined;
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: 2 /* TOPIC */, name: topic, configNames: [config] }],
+        includeSynonyms: false,
+      });
+      return resources[0]?.configEntries.find((entry) => entry.configName === config)?.configValue;
+    });
+  }
+
+  async brokerCount(): Promise<number> {
+    return this.#withAdmin(async (admin) => (await admin.describeCluster()).brokers.length);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,8 @@ const exerciseMetaSchema = z.object({
   title: z.string().min(1),
   /** A run of this exercise is stopped after this many seconds (a consumer may want longer). */
   timeLimitSeconds: z.number().int().min(5).max(900).optional(),
+  /** Exercises whose results this one reads (a consumer needs a producer's messages); done first. */
+  after: z.array(z.string()).optional(),
 });
 
 export interface Exercise {
@@ -23,6 +25,8 @@ export interface Exercise {
   hints: string[];
   checkpoint: CheckpointSpec;
   timeLimitSeconds?: number;
+  /** Ids of the exercises to do before this one. */
+  after: string[];
 }
 
 export type ExerciseCatalog = ReadonlyMap<string, Exercise>;
@@ -69,6 +73,7 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
     hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
     checkpoint: await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema),
     timeLimitSeconds: meta.timeLimitSeconds,
+    after: meta.after ?? [],
   };
 }
 
@@ -99,6 +104,10 @@ export async function loadExerciseCatalog(contentDir: string): Promise<ExerciseC
       throw new Error(`Two exercises share the id "${exercise.id}" (in ${clash.lesson} and ${exercise.lesson}); exercise folder names must be unique.`);
     }
     catalog.set(exercise.id, exercise);
+  }
+  for (const exercise of catalog.values()) {
+    const unknown = exercise.after.filter((id) => !catalog.has(id));
+    if (unknown.length) throw new Error(`Exercise ${exercise.id} says it comes after ${unknown.join(", ")}, which no exercise folder is called.`);
   }
   return catalog;
 }

@@ -11,6 +11,12 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("topic-exists"), topic: topicName }),
   z.object({ type: z.literal("topic-record-count"), topic: topicName, atLeast: z.number().int().positive() }),
   z.object({ type: z.literal("group-caught-up"), group: groupId, topic: topicName }),
+  z.object({ type: z.literal("topic-partitions"), topic: topicName, atLeast: z.number().int().positive() }),
+  /** Records spread over at least this many partitions (keys, or the default partitioner, at work). */
+  z.object({ type: z.literal("partitions-with-records"), topic: topicName, atLeast: z.number().int().positive() }),
+  /** Every partition is copied to this many brokers; "all-brokers" adapts to one broker or three. */
+  z.object({ type: z.literal("topic-replication"), topic: topicName, factor: z.union([z.number().int().positive(), z.literal("all-brokers")]) }),
+  z.object({ type: z.literal("topic-config"), topic: topicName, config: z.string().regex(/^[a-z.]+$/), equals: z.string() }),
 ]);
 
 export const checkpointSpecSchema = z.object({

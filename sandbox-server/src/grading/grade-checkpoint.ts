@@ -65,6 +65,57 @@ async function gradeCheck(check: CheckSpec, broker: BrokerState): Promise<CheckR
       }
       return { title, status: "pass", message: `Consumer group \`${check.group}\` has read all ${plural(total, "message")} of \`${check.topic}\`.` };
     }
+    case "topic-partitions": {
+      const title = `Topic \`${check.topic}\` has at least ${plural(check.atLeast, "partition")}`;
+      const topic = await broker.topic(check.topic);
+      if (!topic) return noTopic(check.topic, title);
+      const count = topic.partitions.length;
+      if (count >= check.atLeast) return { title, status: "pass", message: `Topic \`${check.topic}\` has ${plural(count, "partition")}.` };
+      return {
+        title,
+        status: "fail",
+        message: `Topic \`${check.topic}\` has ${plural(count, "partition")}; it needs at least ${check.atLeast}. Delete it and create it again with numPartitions: ${check.atLeast}, or add partitions with admin.createPartitions.`,
+      };
+    }
+    case "partitions-with-records": {
+      const title = `Records of \`${check.topic}\` are spread over at least ${plural(check.atLeast, "partition")}`;
+      const topic = await broker.topic(check.topic);
+      if (!topic) return noTopic(check.topic, title);
+      const used = topic.partitions.filter((p) => p.high > p.low).length;
+      if (used >= check.atLeast) {
+        return { title, status: "pass", message: `Records of \`${check.topic}\` sit in ${used} of its ${plural(topic.partitions.length, "partition")}.` };
+      }
+      return {
+        title,
+        status: "fail",
+        message: `Only ${plural(used, "partition")} of \`${check.topic}\` hold records; at least ${check.atLeast} should. Give your messages different keys: the partitioner picks a partition from each key.`,
+      };
+    }
+    case "topic-replication": {
+      const factor = check.factor === "all-brokers" ? await broker.brokerCount() : check.factor;
+      const title = `Every partition of \`${check.topic}\` has ${plural(factor, "replica")}, all in sync`;
+      const topic = await broker.topic(check.topic);
+      if (!topic) return noTopic(check.topic, title);
+      const short = topic.partitions.filter((p) => p.replicas !== factor || p.inSync !== factor);
+      if (short.length === 0) return { title, status: "pass", message: `Each partition of \`${check.topic}\` is copied to ${plural(factor, "broker")}.` };
+      const example = short[0]!;
+      return {
+        title,
+        status: "fail",
+        message: `Partition ${example.partition} of \`${check.topic}\` has ${plural(example.replicas, "replica")} (${example.inSync} in sync); it should have ${factor}. Create the topic with replicationFactor: ${factor}.`,
+      };
+    }
+    case "topic-config": {
+      const title = `Topic \`${check.topic}\` sets ${check.config} to ${check.equals}`;
+      const value = await broker.topicConfig(check.topic, check.config);
+      if (value === undefined) return noTopic(check.topic, title);
+      if (value === check.equals) return { title, status: "pass", message: `Topic \`${check.topic}\` has ${check.config}=${value}.` };
+      return {
+        title,
+        status: "fail",
+        message: `Topic \`${check.topic}\` has ${check.config}=${value}; set it to ${check.equals} with configEntries: [{ name: "${check.config}", value: "${check.equals}" }] when you create the topic.`,
+      };
+    }
   }
 }
 

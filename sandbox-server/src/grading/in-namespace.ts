@@ -10,5 +10,7 @@ export function inNamespace(broker: BrokerState, namespace: string): BrokerState
       return topic && { ...topic, name };
     },
     groupOffsets: async (group, topic) => ({ ...(await broker.groupOffsets(namespace + group, namespace + topic)), group }),
+    topicConfig: (topic, config) => broker.topicConfig(namespace + topic, config),
+    brokerCount: () => broker.brokerCount(),
   };
 }
