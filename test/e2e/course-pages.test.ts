@@ -1,0 +1,108 @@
+// Every lesson of content/ as the browser gets it: it renders in course order, every link inside the
+// site leads to a page that exists, every diagram has a text alternative, and the integration
+// diagram answers its sliders.
+import { existsSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { launchChromium } from "../support/browser.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const { contentDir, siteDir } = loadConfig();
+const kafka = inject("kafkaAccess");
+
+/** Lesson ids (their folders) with their front matter's title and order, read from content/ itself. */
+async function lessonsInContent(dir = contentDir): Promise<{ id: string; title: string; order: number }[]> {
+  const found: { id: string; title: string; order: number }[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await lessonsInContent(child)));
+    else if (entry.name === "lesson.mdx") {
+      const text = await readFile(child, "utf8");
+      const field = (name: string) => new RegExp(`^${name}: *"?(.*?)"?$`, "m").exec(text)?.[1] ?? "";
+      found.push({ id: path.relative(contentDir, dir).split(path.sep).join("/"), title: field("title"), order: Number(field("order")) });
+    }
+  }
+  return found.sort((a, b) => a.order - b.order);
+}
+
+const pageFile = (href: string) => {
+  const clean = href.split(/[?#]/)[0]!;
+  return path.join(siteDir, clean.endsWith("/") ? `${clean}index.html` : clean);
+};
+
+let sandbox: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  sandbox = await startTestServer(kafka);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.close();
+});
+
+describe("the course's pages", () => {
+  it("lists every lesson of content/ in the table of contents, in course order", async () => {
+    const lessons = await lessonsInContent();
+    expect(lessons.length).toBeGreaterThanOrEqual(11);
+    const index = await readFile(path.join(siteDir, "index.html"), "utf8");
+    const linked = [...index.matchAll(/href="\/lessons\/([^"]+)\/"/g)].map((m) => m[1]);
+    expect(linked).toEqual(lessons.map((l) => l.id));
+  });
+
+  it("renders every lesson with its title, and every internal link resolves", async () => {
+    for (const lesson of await lessonsInContent()) {
+      const html = await readFile(pageFile(`/lessons/${lesson.id}/`), "utf8");
+      expect(html, lesson.id).toMatch(new RegExp(`<h1[^>]*>${lesson.title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:/g, ":")}`));
+      for (const [, href] of html.matchAll(/href="(\/[^"]*)"/g)) {
+        expect(existsSync(pageFile(href!)), `${lesson.id} links to ${href}, which the site does not have`).toBe(true);
+      }
+    }
+  });
+
+  it("gives every diagram a title and a description a screen reader reads", async () => {
+    const page = await browser.newPage();
+    let diagrams = 0;
+    for (const lesson of await lessonsInContent()) {
+      await page.goto(`${sandbox.server.url}/lessons/${lesson.id}/`);
+      const pictures = await page.locator("svg").evaluateAll((svgs) =>
+        svgs
+          .filter((svg) => svg.getAttribute("aria-hidden") !== "true" && !svg.closest("[aria-hidden=true]"))
+          .map((svg) => ({
+            role: svg.getAttribute("role"),
+            label: (svg.getAttribute("aria-labelledby") ?? "")
+              .split(/\s+/)
+              .map((id) => document.getElementById(id)?.textContent?.trim() ?? "")
+              .join(" | "),
+          })),
+      );
+      for (const picture of pictures) {
+        expect(picture.role, lesson.id).toBe("img");
+        expect(picture.label.split(" | ").every((part) => part.length > 20), `${lesson.id}: ${picture.label}`).toBe(true);
+      }
+      diagrams += pictures.length;
+    }
+    expect(diagrams).toBeGreaterThanOrEqual(8);
+    await page.close();
+  });
+
+  it("turns 4 × 6 direct integrations into 4 + 6 connections when Kafka is put in the middle", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sandbox.server.url}/lessons/why-kafka/integration-problem/`);
+    const count = page.locator("[data-mesh-count]");
+    await expect.poll(() => count.innerText()).toBe("4 sources × 6 targets = 24 integrations to build and run.");
+    await page.locator('[data-mesh="targets"]').fill("8");
+    await expect.poll(() => count.innerText()).toBe("4 sources × 8 targets = 32 integrations to build and run.");
+    expect(await page.locator("[data-mesh-picture] svg line").count()).toBe(32);
+    await page.locator('[data-mesh="kafka"]').check();
+    await expect.poll(() => count.innerText()).toBe("4 sources + 8 targets = 12 connections, each to Kafka only (instead of 32).");
+    expect(await page.locator("[data-mesh-picture] svg line").count()).toBe(12);
+    expect(await page.locator("[data-mesh-picture] svg title").textContent()).toContain("12 connections");
+    await page.close();
+  });
+});
