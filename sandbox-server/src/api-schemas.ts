@@ -87,6 +87,10 @@ export const ProgressSchema = z
   })
   .openapi("Progress");
 
+export const SolutionSchema = z
+  .object({ id: z.string(), solution: z.string().openapi({ description: "The exercise's solution, as main.ts" }) })
+  .openapi("Solution");
+
 export const LearnerSchema = z
   .object({
     namespace: z.string().openapi({ example: "l3f9a0c2d71be-", description: "Prefix of every topic and group this learner may use" }),

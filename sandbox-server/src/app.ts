@@ -219,6 +219,21 @@ export function createApp(deps: AppDependencies) {
   app.openapi(
     createRoute({
       method: "get",
+      path: "/api/exercises/{id}/solution",
+      summary: "The exercise's solution, for a learner who asks to see it",
+      request: { params: S.ExerciseIdParam },
+      responses: { 200: json(S.SolutionSchema, "The solution"), 400: problem("Not an exercise id"), 404: problem("No such exercise") },
+    }),
+    (c) => {
+      const exercise = deps.catalog.get(c.req.valid("param").id);
+      if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
+      return c.json({ id: exercise.id, solution: exercise.solution }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
       path: "/api/learner",
       summary: "This learner's Kafka namespace, and whether the broker enforces it",
       responses: { 200: json(S.LearnerSchema, "The learner's namespace") },

@@ -33,6 +33,31 @@ export interface CodeEditor {
   onRunShortcut(listener: () => void): void;
 }
 
+/** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
+export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: string, solution: string): () => void {
+  const original = monaco.editor.createModel(mine, "typescript", monaco.Uri.parse(`file:///compare/${exerciseId}/yours.ts`));
+  const modified = monaco.editor.createModel(solution, "typescript", monaco.Uri.parse(`file:///compare/${exerciseId}/solution.ts`));
+  host.replaceChildren();
+  const diff = monaco.editor.createDiffEditor(host, {
+    automaticLayout: true,
+    readOnly: true,
+    originalEditable: false,
+    renderSideBySide: true,
+    // Show what differs, with a little context; the learner can unfold the rest.
+    hideUnchangedRegions: { enabled: true, contextLineCount: 3 },
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 13,
+    ariaLabel: "Your code beside the solution",
+  });
+  diff.setModel({ original, modified });
+  return () => {
+    diff.dispose();
+    original.dispose();
+    modified.dispose();
+  };
+}
+
 /** Mounts an editor for one exercise's main.ts into `host`, replacing what the host showed before. */
 export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string): CodeEditor {
   const uri = monaco.Uri.parse(`file:///exercises/${exerciseId}/main.ts`);

@@ -1,6 +1,6 @@
 // Brings each exercise on the page to life: editor, terminal, Run/Stop/Reset/Check.
 // The page is readable without this script; the editor and terminal load when the exercise is near view.
-import { fetchProgress, gradeExercise, startRun, stopRun, watchRun, SandboxError, type Progress } from "./sandbox-api.ts";
+import { fetchProgress, fetchSolution, gradeExercise, startRun, stopRun, watchRun, SandboxError, type Progress } from "./sandbox-api.ts";
 import { loadSavedCode, saveCode } from "./saved-code.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
 import type { CodeEditor } from "./code-editor.ts";
@@ -16,6 +16,8 @@ interface ExerciseElements {
   stop: HTMLButtonElement;
   reset: HTMLButtonElement;
   check: HTMLButtonElement;
+  solve: HTMLButtonElement;
+  solution: HTMLElement;
 }
 
 function find<T extends Element>(root: Element, selector: string): T {
@@ -50,6 +52,8 @@ class ExerciseIsland {
       stop: find(root, "button[data-action=stop]"),
       reset: find(root, "button[data-action=reset]"),
       check: find(root, "button[data-action=check]"),
+      solve: find(root, "button[data-action=solve]"),
+      solution: find(root, "[data-solution]"),
     };
     this.#code = loadSavedCode(this.id) ?? this.starter;
     find(root, "[data-editor] code").textContent = this.#code;
@@ -57,7 +61,10 @@ class ExerciseIsland {
     this.ui.stop.addEventListener("click", () => void this.stop());
     this.ui.reset.addEventListener("click", () => this.reset());
     this.ui.check.addEventListener("click", () => void this.check());
-    for (const button of [this.ui.run, this.ui.reset, this.ui.check]) button.disabled = false;
+    this.ui.solve.addEventListener("click", () => void this.showSolution());
+    find(root, "button[data-action=close-solution]").addEventListener("click", () => this.#closeSolution());
+    find(root, "button[data-action=use-solution]").addEventListener("click", () => this.#useSolution());
+    for (const button of [this.ui.run, this.ui.reset, this.ui.check, this.ui.solve]) button.disabled = false;
     root.dataset.ready = "true";
     void this.#showStoredVerdict();
   }
@@ -128,6 +135,54 @@ class ExerciseIsland {
     });
   }
 
+  #solution?: string;
+  #closeDiff?: () => void;
+
+  /** Shows the solution beside the learner's code; their code stays as it is. */
+  async showSolution(): Promise<void> {
+    this.ui.solve.disabled = true;
+    try {
+      this.#solution ??= (await fetchSolution(this.id)).solution;
+      await this.loadEditor();
+      const { mountSolutionDiff } = await import("./code-editor.ts");
+      this.#closeDiff?.();
+      this.ui.solution.hidden = false;
+      this.#closeDiff = mountSolutionDiff(find(this.ui.solution, "[data-solution-editor]"), this.id, this.#code, this.#solution);
+      this.ui.solution.scrollIntoView({ block: "nearest" });
+    } catch (error) {
+      this.ui.status.textContent = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.ui.solve.disabled = false;
+    }
+  }
+
+  #closeSolution(): void {
+    this.#closeDiff?.();
+    this.#closeDiff = undefined;
+    this.ui.solution.hidden = true;
+  }
+
+  /** Puts the solution in the editor as one undoable edit: Ctrl-Z brings the learner's attempt back. */
+  #useSolution(): void {
+    if (this.#solution === undefined) return;
+    this.#editor?.replaceCode(this.#solution);
+    this.#code = this.#solution;
+    saveCode(this.id, this.#code, this.starter);
+    this.#closeSolution();
+    this.ui.status.textContent = "The solution is in the editor (Ctrl-Z brings yours back).";
+  }
+
+  /** After a failed check, opens the next hint the learner has not opened yet, and says so. */
+  #offerNextHint(): void {
+    const closed = [...this.ui.root.querySelectorAll<HTMLDetailsElement>(".hints details")].find((hint) => !hint.open);
+    if (!closed) return;
+    closed.open = true;
+    const note = document.createElement("p");
+    note.className = "verdict-hint";
+    note.textContent = `${closed.querySelector("summary")?.textContent ?? "A hint"} is open below.`;
+    this.ui.verdict.append(note);
+  }
+
   reset(): void {
     this.#code = this.starter;
     saveCode(this.id, this.starter, this.starter);
@@ -140,7 +195,9 @@ class ExerciseIsland {
     this.ui.check.disabled = true;
     this.ui.verdict.setAttribute("aria-busy", "true");
     try {
-      showVerdict(this.ui.verdict, await gradeExercise(this.id));
+      const verdict = await gradeExercise(this.id);
+      showVerdict(this.ui.verdict, verdict);
+      if (verdict.status === "fail") this.#offerNextHint();
     } catch (error) {
       showVerdictProblem(this.ui.verdict, error instanceof Error ? error.message : String(error));
     } finally {

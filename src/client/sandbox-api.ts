@@ -43,6 +43,7 @@ export const startRun = (exerciseId: string, code: string) =>
 
 export const stopRun = (runId: string) => call<unknown>("DELETE", `/api/runs/${runId}`);
 
+export const fetchSolution = (exerciseId: string) => call<{ id: string; solution: string }>("GET", `/api/exercises/${exerciseId}/solution`);
 export const gradeExercise = (exerciseId: string) => call<Verdict>("POST", `/api/exercises/${exerciseId}/grade`);
 
 export const fetchProgress = () => call<Progress>("GET", "/api/progress");

@@ -105,4 +105,29 @@ describe("the course's pages", () => {
     expect(await page.locator("[data-mesh-picture] svg title").textContent()).toContain("12 connections");
     await page.close();
   });
+
+  it("opens the next hint after a failed check, and shows the solution beside the learner's code without losing it", { timeout: 60_000 }, async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await page.goto(`${sandbox.server.url}/lessons/why-kafka/decoupling/`);
+    const exercise = page.locator('[data-exercise="two-targets"]');
+    await exercise.scrollIntoViewIfNeeded();
+    await expect.poll(() => exercise.getAttribute("data-editor"), { timeout: 20_000 }).toBe("ready");
+
+    await exercise.locator("button[data-action=check]").click();
+    await expect.poll(() => exercise.locator("[data-verdict]").innerText()).toContain("Hint 1 is open below.");
+    expect(await exercise.locator(".hints details").first().getAttribute("open")).not.toBeNull();
+
+    await exercise.locator("button[data-action=solve]").click();
+    const diff = exercise.locator("[data-solution]");
+    await expect.poll(() => diff.isVisible()).toBe(true);
+    await expect.poll(() => diff.locator(".editor.modified").innerText().then((t) => t.replace(/\u00a0/g, " ")), { timeout: 10_000 }).toContain('target("shipping"');
+    expect((await diff.locator(".editor.original").innerText()).replace(/\u00a0/g, " ")).toContain("Only billing has read the orders so far.");
+
+    await diff.locator("button[data-action=use-solution]").click();
+    expect(await diff.isVisible()).toBe(false);
+    // The chosen code is what the learner's browser keeps, so it is there after a reload.
+    await page.reload();
+    expect(await page.evaluate(() => localStorage.getItem("tributary:code:two-targets"))).toContain('await target("shipping", orders.length);');
+    await page.context().close();
+  });
 });

@@ -235,6 +235,7 @@ describe("the rest of the API surface", () => {
       "/api/exercises/{id}/grade": ["post"],
       "/api/progress": ["get"],
       "/api/learner": ["get"],
+      "/api/exercises/{id}/solution": ["get"],
     });
   });
 });
