@@ -1,4 +1,5 @@
-// Four kinds of tests, run in this order: unit and security (no Kafka), integration (a real broker), e2e (a real browser too).
+// Four kinds of tests, run in this order: unit and security (no Kafka), integration and the Kafka half
+// of the security suite (a real broker), e2e (a real browser too).
 import { defineConfig } from "vitest/config";
 
 const kafkaSetup = "./test/support/test-kafka.ts";
@@ -21,8 +22,19 @@ export default defineConfig({
         test: {
           name: "security",
           include: ["test/security/**/*.test.ts"],
+          exclude: ["test/security/kafka-*.test.ts"],
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "security-kafka",
+          include: ["test/security/kafka-*.test.ts"],
+          globalSetup: [kafkaSetup],
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
         },
       },
       {

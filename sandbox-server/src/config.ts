@@ -34,7 +34,14 @@ export interface LearnerQuotas {
   fetchBytesPerSecond: number;
   /** Partitions a learner may create or delete per second (Kafka's controller_mutation_rate). */
   partitionMutationsPerSecond: number;
+  /** Topics, partitions in all, and partitions in one topic a learner may have at once. */
+  topics: number;
+  partitions: number;
+  partitionsPerTopic: number;
 }
+
+/** The caps the brokers' learner topic policy enforces. */
+export type LearnerTopicLimits = Pick<LearnerQuotas, "topics" | "partitions" | "partitionsPerTopic">;
 
 export interface RunLimits {
   /** A run is stopped after this much wall-clock time. */
@@ -147,6 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         produceBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_PRODUCE_KIB_S", 1024) * 1024,
         fetchBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_FETCH_KIB_S", 2048) * 1024,
         partitionMutationsPerSecond: integer(env, "TRIBUTARY_LEARNER_PARTITIONS_PER_S", 20),
+        topics: integer(env, "TRIBUTARY_LEARNER_MAX_TOPICS", 25),
+        partitions: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS", 100),
+        partitionsPerTopic: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS_PER_TOPIC", 12),
       },
     },
     runs: {

@@ -34,6 +34,7 @@ async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster
     topology: clusterTopology("single", 39092),
     homeDir: path.join(config.projectRoot, ".tributary", "bench", "kafka"),
     pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
+    learnerLimits: config.kafka.learnerQuotas,
     onProgress: () => {},
   });
   return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };

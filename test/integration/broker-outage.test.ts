@@ -16,6 +16,7 @@ const startBroker = () =>
     topology: clusterTopology("single", PORT),
     homeDir,
     pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
+    learnerLimits: loadConfig().kafka.learnerQuotas,
     onProgress: () => {},
   });
 

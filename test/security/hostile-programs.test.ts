@@ -1,7 +1,7 @@
 // Hostile programs, each run in the OS sandbox while another learner's benign program runs at the
 // same time. Every one must end contained, with a clear outcome, and the benign run must still succeed.
-// Needs bubblewrap (Debian: apt-get install bubblewrap), which CI installs. Kafka-side attacks
-// (another learner's topics, partition floods) need per-learner principals and are not here yet.
+// Needs bubblewrap (Debian: apt-get install bubblewrap), which CI installs. Attacks on Kafka
+// (another learner's topics, partition floods) are in kafka-hostile-programs.test.ts, against a real broker.
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";

@@ -64,3 +64,17 @@ export async function readWholeTopic(access: BrokerAccess, topic: string): Promi
   await consumer.disconnect();
   return records;
 }
+
+/** The partitions of every topic whose name starts with `prefix`, as the super user sees them. */
+export async function partitionsByTopic(access: BrokerAccess, prefix: string): Promise<Map<string, number>> {
+  const admin = new Kafka(kafkajsConfig(access, "tributary-test-count")).admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
+    if (names.length === 0) return new Map();
+    const { topics } = await admin.fetchTopicMetadata({ topics: names });
+    return new Map(topics.map((t) => [t.name, t.partitions.length]));
+  } finally {
+    await admin.disconnect();
+  }
+}

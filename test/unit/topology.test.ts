@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { clusterTopology, bootstrapAddresses, serverProperties } from "../../sandbox-server/src/broker/index.ts";
+import { learnerNamespace } from "../../sandbox-server/src/broker/learner-principals.ts";
+import { LEARNER_NAMESPACE_PATTERN } from "../../sandbox-server/src/broker/topology.ts";
 
 const ADMIN = { username: "course-admin", password: "s3cret-pw" };
+const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12 };
 
 const parse = (properties: string) =>
   Object.fromEntries(
@@ -23,7 +26,7 @@ describe("cluster topology", () => {
     expect(bootstrapAddresses(multi)).toEqual(["127.0.0.1:9092", "127.0.0.1:9094", "127.0.0.1:9096"]);
     const ports = multi.nodes.flatMap((n) => [n.clientPort, n.controllerPort]);
     expect(new Set(ports).size).toBe(6);
-    const props = parse(serverProperties(multi, multi.nodes[1]!, "/data/node-2", ADMIN));
+    const props = parse(serverProperties(multi, multi.nodes[1]!, "/data/node-2", ADMIN, LIMITS));
     expect(props).toMatchObject({
       "node.id": "2",
       "process.roles": "broker,controller",
@@ -37,7 +40,7 @@ describe("cluster topology", () => {
 
   it("gives a single broker internal topics with replication factor 1 and no initial rebalance delay", () => {
     const single = clusterTopology("single", 9092);
-    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN));
+    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN, LIMITS));
     expect(props).toMatchObject({
       "offsets.topic.replication.factor": "1",
       "transaction.state.log.replication.factor": "1",
@@ -48,14 +51,14 @@ describe("cluster topology", () => {
   it("binds every listener to loopback", () => {
     const multi = clusterTopology("multi", 9092);
     for (const node of multi.nodes) {
-      const props = parse(serverProperties(multi, node, "/data", ADMIN));
+      const props = parse(serverProperties(multi, node, "/data", ADMIN, LIMITS));
       for (const listener of props.listeners!.split(",")) expect(listener).toMatch(/:\/\/127\.0\.0\.1:\d+$/);
     }
   });
 
   it("makes clients authenticate with SCRAM and lets only ACLs or the super user through", () => {
     const single = clusterTopology("single", 9092);
-    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN));
+    const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN, LIMITS));
     expect(props["listener.security.protocol.map"]).toBe("CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
     expect(props["listeners"]).toBe("CLIENT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
     expect(props["sasl.enabled.mechanisms"]).toBe("SCRAM-SHA-256");
@@ -69,6 +72,23 @@ describe("cluster topology", () => {
 
   it("refuses credentials that would break out of the JAAS string", () => {
     const single = clusterTopology("single", 9092);
-    expect(() => serverProperties(single, single.nodes[0]!, "/d", { username: "a", password: 'x" y="z' })).toThrow(/quotes/);
+    expect(() => serverProperties(single, single.nodes[0]!, "/d", { username: "a", password: 'x" y="z' }, LIMITS)).toThrow(/quotes/);
+  });
+
+  it("hands the learner topic policy its caps, the learners' namespace shape and every broker's address", () => {
+    const multi = clusterTopology("multi", 9092);
+    const props = parse(serverProperties(multi, multi.nodes[0]!, "/data", ADMIN, LIMITS));
+    expect(props).toMatchObject({
+      "create.topic.policy.class.name": "dev.tributary.kafka.LearnerTopicPolicy",
+      "tributary.learner.max.topics": "25",
+      "tributary.learner.max.partitions": "100",
+      "tributary.learner.max.partitions.per.topic": "12",
+      "tributary.learner.policy.bootstrap.servers": "127.0.0.1:9092,127.0.0.1:9094,127.0.0.1:9096",
+    });
+    // The policy caps only topics in a learner's namespace, so every namespace must have that shape.
+    const shape = new RegExp(`^${props["tributary.learner.namespace.pattern"]}$`);
+    expect(props["tributary.learner.namespace.pattern"]).toBe(LEARNER_NAMESPACE_PATTERN);
+    for (const id of ["a", "b7c1e2", "0f3c1a2e-9a8b-4c1d-8e2f-123456789abc"]) expect(learnerNamespace(id)).toMatch(shape);
+    expect("bench-plain-node-rides").not.toMatch(new RegExp(`^${LEARNER_NAMESPACE_PATTERN}`));
   });
 });

@@ -69,6 +69,7 @@ export async function startKafka(
           topology,
           homeDir: config.kafka.homeDir,
           pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
+          learnerLimits: config.kafka.learnerQuotas,
           onProgress,
         });
   await mkdir(config.kafka.homeDir, { recursive: true });

@@ -1,7 +1,7 @@
 // Apache Kafka on the JVM, without Docker: Maven gathers the broker's jars from Maven Central
 // (cached in ~/.m2 and in the lib folder), then each node is formatted once and started.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "./readiness.ts";
 import { SCRAM, type KafkaCredentials } from "./access.ts";
+import type { LearnerTopicLimits } from "../config.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -20,6 +21,8 @@ export interface JvmClusterOptions {
   /** The pom that names Kafka's version and artifacts. */
   pomPath: string;
   onProgress: (message: string) => void;
+  /** What the brokers' topic policy lets each learner have. */
+  learnerLimits: LearnerTopicLimits;
   readyTimeoutMs?: number;
 }
 
@@ -70,15 +73,12 @@ export async function checkJavaAndMaven(): Promise<void> {
   }
 }
 
-/** Gathers Kafka's runtime jars into `libDir` once; later calls find them there. */
-export async function ensureBrokerJars(pomPath: string, libDir: string, onProgress: (m: string) => void): Promise<void> {
-  const stamp = path.join(libDir, ".complete");
-  if (existsSync(stamp)) return;
-  onProgress(`fetching Apache Kafka ${kafkaVersionFromPom(pomPath)} jars with Maven (first time only)`);
-  await mkdir(libDir, { recursive: true });
+/** Copies the pom's dependencies of one Maven scope into `dir`, reporting each jar fetched. */
+async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: string, onProgress: (m: string) => void): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
   const maven = spawn(
     "mvn",
-    ["-B", "-f", pomPath, "dependency:copy-dependencies", "-DincludeScope=runtime", `-DoutputDirectory=${libDir}`],
+    ["-B", "-f", pomPath, "dependency:copy-dependencies", `-DincludeScope=${scope}`, `-DoutputDirectory=${dir}`],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let fetched = 0;
@@ -93,11 +93,59 @@ export async function ensureBrokerJars(pomPath: string, libDir: string, onProgre
   maven.stderr.setEncoding("utf8").on("data", (chunk: string) => tail.push(chunk));
   const code = await new Promise<number | null>((resolve) => maven.on("close", resolve));
   if (code !== 0) {
-    throw new Error(`Maven could not fetch Kafka's jars (exit ${code}). Its last lines:\n${tail.join("\n")}`);
+    throw new Error(`Maven could not fetch the jars Kafka needs (exit ${code}). Its last lines:\n${tail.join("\n")}`);
   }
-  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar"));
+  return (await readdir(dir)).filter((f) => f.endsWith(".jar"));
+}
+
+/** Gathers Kafka's runtime jars into `libDir` once; later calls find them there. */
+export async function ensureBrokerJars(pomPath: string, libDir: string, onProgress: (m: string) => void): Promise<void> {
+  const stamp = path.join(libDir, ".complete");
+  if (existsSync(stamp)) return;
+  onProgress(`fetching Apache Kafka ${kafkaVersionFromPom(pomPath)} jars with Maven (first time only)`);
+  const jars = await mavenCopy(pomPath, "runtime", libDir, onProgress);
   await writeFile(stamp, `${jars.length} jars\n`);
   onProgress(`${jars.length} jars ready`);
+}
+
+/**
+ * Compiles the learner topic policy (kafka/learner-topic-policy) against the broker's jars, once
+ * per version of its source and of Kafka, with Eclipse's compiler (a jar Maven fetches; no JDK needed).
+ * Returns the folder of classes to put on the broker's classpath.
+ */
+export async function ensureLearnerTopicPolicy(
+  pomPath: string,
+  homeDir: string,
+  libDir: string,
+  onProgress: (m: string) => void,
+): Promise<string> {
+  const source = path.join(path.dirname(pomPath), "learner-topic-policy", "LearnerTopicPolicy.java");
+  const digest = createHash("sha256").update(await readFile(source)).update(libDir).digest("hex").slice(0, 12);
+  const classesDir = path.join(homeDir, `learner-topic-policy-${digest}`);
+  if (existsSync(path.join(classesDir, ".complete"))) return classesDir;
+
+  const toolsDir = path.join(homeDir, "tools");
+  let compilerJar = existsSync(toolsDir) ? (await readdir(toolsDir)).find((f) => /^ecj-.*\.jar$/.test(f)) : undefined;
+  if (!compilerJar) {
+    onProgress("fetching Eclipse's Java compiler with Maven (first time only)");
+    compilerJar = (await mavenCopy(pomPath, "provided", toolsDir, onProgress)).find((f) => f.startsWith("ecj-"));
+    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does kafka/pom.xml still name it?`);
+  }
+  onProgress("compiling the learner topic policy");
+  await rm(classesDir, { recursive: true, force: true });
+  // ecj takes no "*" in a classpath: name every jar.
+  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
+  try {
+    await execFileAsync("java", [
+      "-jar", path.join(toolsDir, compilerJar),
+      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, source,
+    ]);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`The learner topic policy did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
+  await writeFile(path.join(classesDir, ".complete"), "");
+  return classesDir;
 }
 
 /** Whether something already listens on a loopback port. */
@@ -203,6 +251,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   const version = kafkaVersionFromPom(pomPath);
   const libDir = path.join(homeDir, `lib-${version}`);
   await ensureBrokerJars(pomPath, libDir, onProgress);
+  const policyDir = await ensureLearnerTopicPolicy(pomPath, homeDir, libDir, onProgress);
 
   for (const node of topology.nodes) {
     for (const port of [node.clientPort, node.controllerPort]) {
@@ -221,7 +270,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   await writeFile(idFile, clusterId + "\n");
 
   const log4jConfig = path.join(path.dirname(pomPath), "log4j2.yaml");
-  const classpath = path.join(libDir, "*");
+  const classpath = [path.join(libDir, "*"), policyDir].join(path.delimiter);
   const heapMb = topology.nodes.length === 1 ? 512 : 384;
   const standalone = topology.nodes.length === 1;
 
@@ -229,7 +278,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   const admin = await adminCredentials(clusterDir, nodes.map((n) => n.paths), onProgress);
   for (const { node, paths } of nodes) {
     await mkdir(paths.dataDir, { recursive: true });
-    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir, admin), { mode: 0o600 });
+    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir, admin, options.learnerLimits), { mode: 0o600 });
   }
   onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
   await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));

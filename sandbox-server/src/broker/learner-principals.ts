@@ -1,6 +1,7 @@
-// Each learner gets a Kafka principal of their own: SCRAM credentials, ACLs that grant everything
-// under their namespace prefix and nothing else, and client quotas. The broker enforces all three,
-// so a learner's program cannot read, write or delete another learner's topics whatever it sends.
+// Each learner gets a Kafka principal of their own: SCRAM credentials, ACLs that grant what a
+// course program needs under their namespace prefix and nothing else, and client quotas. The
+// broker enforces all three (and caps their topics, see kafka/learner-topic-policy), so a
+// learner's program cannot read, write or delete another learner's topics whatever it sends.
 import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
 import {
   Admin,
@@ -11,8 +12,10 @@ import {
   ResourcePatternTypes,
   ResourceTypes,
   type Acl,
+  type AclOperationValue,
+  type ResourceTypeValue,
 } from "@platformatic/kafka";
-import type { LearnerQuotas } from "../config.ts";
+import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
 import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
 
 export interface LearnerKafka {
@@ -20,6 +23,8 @@ export interface LearnerKafka {
   namespace: string;
   /** The learner's own principal; absent when the broker takes unauthenticated clients. */
   credentials?: KafkaCredentials;
+  /** What the brokers' topic policy lets them have, to name in a refusal; absent with credentials. */
+  topicLimits?: LearnerTopicLimits;
 }
 
 /** Kafka's code for SCRAM-SHA-256 in AlterUserScramCredentials. */
@@ -30,6 +35,7 @@ const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 
 /** A learner's namespace: derived from their id, so it is the same after a server restart. */
 export function learnerNamespace(learnerId: string): string {
+  // The brokers' topic policy recognises learners' topics by this shape (LEARNER_NAMESPACE_PATTERN).
   return `l${createHash("sha256").update(learnerId).digest("hex").slice(0, 12)}-`;
 }
 
@@ -38,17 +44,37 @@ function hostAndPort(address: string): [string, number] {
   return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
-/** The ACLs that make a namespace the learner's own: every operation, on names with its prefix only. */
+/**
+ * What a learner may do to topics under their prefix: everything a course program needs, but not
+ * ALTER, which adds partitions to a topic. Kafka asks no create-topic policy about added partitions,
+ * so a learner allowed ALTER could grow one topic past every cap (kafka/learner-topic-policy).
+ */
+const TOPIC_OPERATIONS = [
+  AclOperations.CREATE,
+  AclOperations.DELETE,
+  AclOperations.READ,
+  AclOperations.WRITE,
+  AclOperations.DESCRIBE,
+  AclOperations.DESCRIBE_CONFIGS,
+  AclOperations.ALTER_CONFIGS,
+];
+
+/** The ACLs that make a namespace the learner's own: on names with its prefix only. */
 function namespaceAcls(principal: string, namespace: string): Acl[] {
-  return [ResourceTypes.TOPIC, ResourceTypes.GROUP, ResourceTypes.TRANSACTIONAL_ID].map((resourceType) => ({
+  const grant = (resourceType: ResourceTypeValue, operation: AclOperationValue): Acl => ({
     resourceType,
     resourceName: namespace,
     resourcePatternType: ResourcePatternTypes.PREFIXED,
     principal: `User:${principal}`,
     host: "*",
-    operation: AclOperations.ALL,
+    operation,
     permissionType: AclPermissionTypes.ALLOW,
-  }));
+  });
+  return [
+    ...TOPIC_OPERATIONS.map((operation) => grant(ResourceTypes.TOPIC, operation)),
+    grant(ResourceTypes.GROUP, AclOperations.ALL),
+    grant(ResourceTypes.TRANSACTIONAL_ID, AclOperations.ALL),
+  ];
 }
 
 export class LearnerPrincipals {
@@ -100,6 +126,20 @@ export class LearnerPrincipals {
       ]),
     );
     const admin = this.#adminClient();
+    // Brokers whose data predates TOPIC_OPERATIONS granted ALL on the learner's topics; that grant goes.
+    await admin.deleteAcls({
+      filters: [
+        {
+          resourceType: ResourceTypes.TOPIC,
+          resourceName: namespace,
+          resourcePatternType: ResourcePatternTypes.PREFIXED,
+          principal: `User:${credentials.username}`,
+          host: "*",
+          operation: AclOperations.ALL,
+          permissionType: AclPermissionTypes.ALLOW,
+        },
+      ],
+    });
     await admin.createAcls({ creations: namespaceAcls(credentials.username, namespace) });
     await admin.alterClientQuotas({
       entries: [
@@ -114,7 +154,8 @@ export class LearnerPrincipals {
       ],
     });
     await this.#untilEveryBrokerAccepts(credentials);
-    return { namespace, credentials };
+    const { topics, partitions, partitionsPerTopic } = this.#quotas;
+    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic } };
   }
 
   /** New credentials reach each broker through the metadata log; a run must not race that. */

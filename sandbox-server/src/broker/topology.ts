@@ -1,5 +1,5 @@
 // The shape of a local cluster: which nodes, on which loopback ports.
-import type { ClusterMode } from "../config.ts";
+import type { ClusterMode, LearnerTopicLimits } from "../config.ts";
 import { SCRAM, type KafkaCredentials } from "./access.ts";
 
 export interface KafkaNode {
@@ -38,6 +38,12 @@ export function bootstrapAddresses(topology: ClusterTopology): string[] {
   return topology.nodes.map((node) => `127.0.0.1:${node.clientPort}`);
 }
 
+/** Every learner's namespace looks like this (see learnerNamespace); the topic policy keys on it. */
+export const LEARNER_NAMESPACE_PATTERN = "l[0-9a-f]{12}-";
+
+/** The broker's create-topic policy (kafka/learner-topic-policy), compiled when Kafka is set up. */
+export const LEARNER_TOPIC_POLICY_CLASS = "dev.tributary.kafka.LearnerTopicPolicy";
+
 /** JAAS values are quoted; a password with a quote or backslash would end the string early. */
 function jaasQuoted(value: string): string {
   if (/["\\\n]/.test(value)) throw new Error("Kafka credentials may not contain quotes, backslashes or line breaks.");
@@ -52,7 +58,13 @@ function jaasQuoted(value: string): string {
  * The controller listener cannot use SCRAM (the credentials live in the metadata it serves), so it
  * stays PLAINTEXT, and its anonymous principal must be a super user: it is never exposed to learners.
  */
-export function serverProperties(topology: ClusterTopology, node: KafkaNode, dataDir: string, admin: KafkaCredentials): string {
+export function serverProperties(
+  topology: ClusterTopology,
+  node: KafkaNode,
+  dataDir: string,
+  admin: KafkaCredentials,
+  learnerLimits: LearnerTopicLimits,
+): string {
   const { replicationFactor: rf, minInsyncReplicas: minIsr } = topology;
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
@@ -82,6 +94,13 @@ export function serverProperties(topology: ClusterTopology, node: KafkaNode, dat
     // Course data is small; keep the disk footprint small too.
     "log.segment.bytes": 16 * 1024 * 1024,
     "log.retention.hours": 168,
+    // Kafka has no quota on topics or partitions; this policy caps each learner's (read with the super user).
+    "create.topic.policy.class.name": LEARNER_TOPIC_POLICY_CLASS,
+    "tributary.learner.namespace.pattern": LEARNER_NAMESPACE_PATTERN,
+    "tributary.learner.max.topics": learnerLimits.topics,
+    "tributary.learner.max.partitions": learnerLimits.partitions,
+    "tributary.learner.max.partitions.per.topic": learnerLimits.partitionsPerTopic,
+    "tributary.learner.policy.bootstrap.servers": bootstrapAddresses(topology).join(","),
   };
   if (topology.nodes.length === 1) {
     settings["controller.quorum.bootstrap.servers"] = `127.0.0.1:${node.controllerPort}`;

@@ -4,6 +4,8 @@
 export type ExitReason =
   | "exited" // the program ended by itself
   | "kafka-unavailable" // it failed while Kafka did not answer
+  | "kafka-denied" // it failed after Kafka refused it access (another namespace, or adding partitions)
+  | "kafka-limit" // it failed after Kafka refused a topic past the learner's caps
   | "stopped" // the learner pressed Stop
   | "timeout" // the wall-clock limit passed
   | "output-limit" // it wrote more than the output cap

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { RunLimits } from "../config.ts";
+import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../broker/index.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
@@ -38,12 +38,28 @@ const FIRST_VIEWER_GRACE_MS = 30_000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
-function exitMessage(reason: ExitReason, code: number | null, limits: RunLimits): string {
+/** How kafkajs (and Kafka's own clients) word the refusals a learner's program may meet. */
+const KAFKA_REFUSALS: [ExitReason, RegExp][] = [
+  ["kafka-limit", /do not satisfy the configured policy|POLICY_VIOLATION|PolicyViolation/],
+  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED/i],
+];
+
+function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
+  if (!limits) return "it would pass the course's limits on topics and partitions";
+  return `a learner may have at most ${limits.topics} topics and ${limits.partitions} partitions, at most ${limits.partitionsPerTopic} in one topic`;
+}
+
+function exitMessage(reason: ExitReason, code: number | null, request: RunRequest): string {
+  const { limits } = request;
   switch (reason) {
     case "exited":
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
     case "kafka-unavailable":
       return `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
+    case "kafka-denied":
+      return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
+    case "kafka-limit":
+      return `Your program exited with code ${code}: Kafka refused to create a topic, since ${topicLimitsSentence(request.kafka.topicLimits)}. Delete topics you no longer need (admin.deleteTopics) and run again.`;
     case "stopped":
       return "Stopped.";
     case "timeout":
@@ -210,6 +226,9 @@ export class LearnerRun {
       else if (cpuExhausted) this.#stopReason = "cpu-limit";
       else if (code !== 0 && this.request.kafkaAnswers && !(await this.request.kafkaAnswers())) {
         return this.#finishClosed("kafka-unavailable", code);
+      } else if (code !== 0) {
+        const refusal = KAFKA_REFUSALS.find(([, wording]) => wording.test(this.#stderrTail));
+        if (refusal) return this.#finishClosed(refusal[0], code);
       }
     }
     await this.#finishClosed(this.#stopReason ?? "exited", this.#stopReason ? null : code);
@@ -263,7 +282,7 @@ export class LearnerRun {
       code,
       reason,
       durationMs: Math.round(performance.now() - this.startedAt),
-      message: exitMessage(reason, code, this.request.limits),
+      message: exitMessage(reason, code, this.request),
     };
     this.#emit(event);
     this.#listeners.clear();

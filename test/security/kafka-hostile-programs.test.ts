@@ -1,0 +1,195 @@
+// The Kafka half of the security suite. Learners on one server share one broker; the broker itself
+// keeps each in their own namespace and caps what they may create. Each hostile program below runs
+// as one learner, through the API, while a benign program of another learner runs at the same time
+// and must still succeed.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { exerciseFile, type LearnerClient, type RunOutput } from "../support/sandbox-client.ts";
+import { partitionsByTopic, readWholeTopic } from "../support/broker-state.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+
+const kafka = inject("kafkaAccess");
+const limits = loadConfig().kafka.learnerQuotas;
+let sandbox: TestServer;
+let owner: LearnerClient;
+let intruder: LearnerClient;
+let bystander: LearnerClient;
+let benignProgram: string;
+let ownerTopic: string;
+
+/** Runs the hostile program while the bystander runs the first lesson's producer; the bystander must succeed. */
+async function besideBenign(hostile: Promise<RunOutput>): Promise<RunOutput> {
+  const benign = bystander.run("first-producer", benignProgram);
+  const outcome = await hostile;
+  const { exit, stdout, stderr } = await benign;
+  expect(exit, stderr).toMatchObject({ reason: "exited", code: 0 });
+  expect(stdout).toMatch(/sent/i);
+  return outcome;
+}
+
+const preamble = `
+import { Kafka, logLevel } from "kafkajs";
+import { connection, namespace, topic } from "tributary";
+const kafka = new Kafka({ clientId: "probe", ...connection, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+const attempt = async (label: string, action: () => Promise<unknown>) => {
+  try { const result = await action(); console.log(label + ": allowed " + JSON.stringify(result ?? null)); }
+  catch (error) {
+    // kafkajs wraps the broker's error code in different places depending on the call.
+    const e = error as { type?: string; message: string; errors?: { type?: string }[]; originalError?: { type?: string } };
+    console.log(label + ": refused " + (e.type ?? e.errors?.[0]?.type ?? e.originalError?.type ?? e.message));
+  }
+};
+`;
+
+beforeAll(async () => {
+  sandbox = await startTestServer(kafka);
+  owner = sandbox.learner();
+  intruder = sandbox.learner();
+  bystander = sandbox.learner();
+  benignProgram = await exerciseFile("first-producer", "solution");
+  const producer = `${preamble}
+const admin = kafka.admin(); await admin.connect();
+await admin.createTopics({ topics: [{ topic: topic("diary"), numPartitions: 1 }], waitForLeaders: true });
+await admin.disconnect();
+const producer = kafka.producer();
+await producer.connect();
+await producer.send({ topic: topic("diary"), messages: [{ key: "secret", value: "the owner's own words" }] });
+await producer.disconnect();
+console.log("wrote to " + topic("diary"));`;
+  const run = await owner.run("first-producer", producer);
+  expect(run.stdout, run.stderr).toContain("wrote to");
+  ownerTopic = `${await owner.namespace()}diary`;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe("a learner's Kafka principal", () => {
+  it("gives each learner a namespace of their own, enforced by the broker", async () => {
+    expect(ownerTopic).toMatch(/^l[0-9a-f]{12}-diary$/);
+    expect(await intruder.namespace()).not.toBe(await owner.namespace());
+    expect((await intruder.json<{ brokerEnforced: boolean }>("GET", "/api/learner")).body.brokerEnforced).toBe(true);
+  });
+
+  it("hides other learners' topics from listings", async () => {
+    const { stdout } = await besideBenign(intruder.run("first-producer", `${preamble}
+const admin = kafka.admin(); await admin.connect();
+const names = await admin.listTopics();
+console.log("sees owner's topic: " + names.includes(${JSON.stringify(ownerTopic)}));
+console.log("sees any other namespace: " + names.some((n) => !n.startsWith(namespace)));
+await admin.disconnect();`));
+    expect(stdout).toContain("sees owner's topic: false");
+    expect(stdout).toContain("sees any other namespace: false");
+  });
+
+  it("refuses to read, write or delete another learner's topic, or to join their group", async () => {
+    const { stdout, exit } = await besideBenign(intruder.run("first-producer", `${preamble}
+const victim = ${JSON.stringify(ownerTopic)};
+const victimGroup = victim.replace(/diary$/, "message-readers");
+const admin = kafka.admin(); await admin.connect();
+await attempt("offsets", () => admin.fetchTopicOffsets(victim));
+await attempt("delete", () => admin.deleteTopics({ topics: [victim], timeout: 3000 }));
+await attempt("create in their namespace", () => admin.createTopics({ topics: [{ topic: victim + "-mine" }] }));
+await attempt("group offsets", () => admin.fetchOffsets({ groupId: victimGroup, topics: [victim] }));
+await admin.disconnect();
+const producer = kafka.producer({ retry: { retries: 0 } }); await producer.connect();
+await attempt("write", () => producer.send({ topic: victim, messages: [{ value: "graffiti" }] }));
+await producer.disconnect();
+const consumer = kafka.consumer({ groupId: victimGroup, retry: { retries: 0 } });
+await attempt("read", async () => { await consumer.connect(); await consumer.subscribe({ topic: victim, fromBeginning: true }); });
+await consumer.disconnect().catch(() => {});
+console.log("done");`));
+    expect(stdout, exit.message).toContain("done");
+    for (const label of ["offsets", "delete", "create in their namespace", "read"]) {
+      expect(stdout).toContain(`${label}: refused TOPIC_AUTHORIZATION_FAILED`);
+    }
+    expect(stdout).toMatch(/write: refused .*Topic authorization failed/);
+    expect(stdout).toMatch(/group offsets: refused (GROUP_AUTHORIZATION_FAILED|.*group coordinator)/);
+    // The owner's data is untouched: the one record is still there, read by a client outside the sandbox.
+    expect(await readWholeTopic(kafka, ownerTopic)).toEqual([{ key: "secret", value: "the owner's own words" }]);
+  });
+
+  it("cannot act as another principal without that principal's password", async () => {
+    const { stdout } = await besideBenign(intruder.run("first-producer", `${preamble}
+const admin = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 },
+  sasl: { mechanism: "scram-sha-256", username: ${JSON.stringify(ownerTopic.replace(/-diary$/, ""))}, password: "guess" } }).admin();
+await attempt("log in as the owner", () => admin.connect());
+const anonymous = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
+await attempt("connect without credentials", async () => { await anonymous.connect(); return anonymous.listTopics(); });
+process.exit(0);`));
+    expect(stdout).toMatch(/log in as the owner: refused .*(SASL|[Aa]uthentication)/);
+    expect(stdout).toMatch(/connect without credentials: refused/);
+  });
+});
+
+describe("the broker's caps on a learner's topics", () => {
+  /** Creates topics as a new learner; prints "created N" for what the broker accepted before failing. */
+  const creator = (createCalls: string) => `${preamble}
+const admin = kafka.admin(); await admin.connect();
+${createCalls}`;
+
+  it("refuses a topic with thousands of partitions, and says what the limit is", async () => {
+    const flooder = sandbox.learner();
+    const { exit } = await besideBenign(
+      flooder.run("first-producer", creator(`await admin.createTopics({ topics: [{ topic: topic("flood"), numPartitions: 5000 }] });`)),
+    );
+    expect(exit).toMatchObject({ reason: "kafka-limit" });
+    expect(exit.message).toContain(`at most ${limits.partitionsPerTopic} in one topic`);
+    expect(await partitionsByTopic(kafka, await flooder.namespace())).toEqual(new Map());
+  });
+
+  it("stops a learner at their topic cap, even within one request, and lets them go on after deleting some", async () => {
+    const hoarder = sandbox.learner();
+    const { exit } = await besideBenign(
+      hoarder.run("first-producer", creator(`
+const topics = Array.from({ length: 60 }, (_, i) => ({ topic: topic("hoard-" + i), numPartitions: 1 }));
+await admin.createTopics({ topics });`)),
+    );
+    expect(exit).toMatchObject({ reason: "kafka-limit" });
+    expect(exit.message).toContain(`at most ${limits.topics} topics`);
+    const namespace = await hoarder.namespace();
+    const held = await partitionsByTopic(kafka, namespace);
+    expect(held.size).toBe(limits.topics);
+
+    // The cap counts what exists now: after deleting, the learner can create again.
+    const { stdout, exit: after } = await hoarder.run("first-producer", creator(`
+await admin.deleteTopics({ topics: (await admin.listTopics()).slice(0, 5) });
+// The broker remembers topics it approved a moment ago, even if they are gone already.
+await new Promise((resolve) => setTimeout(resolve, 2500));
+console.log("created: " + await admin.createTopics({ topics: [{ topic: topic("after-cleanup"), numPartitions: 1 }] }));
+await admin.disconnect();`));
+    expect(after, stdout).toMatchObject({ reason: "exited", code: 0 });
+    expect(stdout).toContain("created: true");
+    expect((await partitionsByTopic(kafka, namespace)).size).toBe(limits.topics - 4);
+  });
+
+  it("stops a learner at their partition cap across topics", async () => {
+    const spreader = sandbox.learner();
+    const { exit } = await besideBenign(
+      spreader.run("first-producer", creator(`
+for (let i = 0; i < 20; i++) {
+  await admin.createTopics({ topics: [{ topic: topic("wide-" + i), numPartitions: ${limits.partitionsPerTopic} }] });
+}`)),
+    );
+    expect(exit).toMatchObject({ reason: "kafka-limit" });
+    expect(exit.message).toContain(`${limits.partitions} partitions`);
+    const held = [...(await partitionsByTopic(kafka, await spreader.namespace())).values()];
+    expect(held.reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(limits.partitions);
+    expect(held.length).toBe(Math.floor(limits.partitions / limits.partitionsPerTopic));
+  });
+
+  it("refuses to add thousands of partitions to a learner's own topic", async () => {
+    const grower = sandbox.learner();
+    const { exit, stdout } = await besideBenign(
+      grower.run("first-producer", creator(`
+await admin.createTopics({ topics: [{ topic: topic("small"), numPartitions: 1 }], waitForLeaders: true });
+console.log("created small");
+await admin.createPartitions({ topicPartitions: [{ topic: topic("small"), count: 3000 }] });`)),
+    );
+    expect(stdout).toContain("created small");
+    expect(exit).toMatchObject({ reason: "kafka-denied" });
+    expect(exit.message).toContain("Adding partitions");
+    expect(await partitionsByTopic(kafka, await grower.namespace())).toEqual(new Map([[`${await grower.namespace()}small`, 1]]));
+  });
+});
