@@ -124,6 +124,7 @@ export const HealthSchema = z
     runs: z.object({
       alive: z.number().int(),
       isolation: z.enum(["sandbox", "process"]).openapi({ description: "sandbox: each run in an OS sandbox; process: a plain Node process" }),
+      warmSandboxes: z.number().int().openapi({ description: "Sandboxes started and waiting for a run" }),
       note: z.string().optional(),
     }),
   })

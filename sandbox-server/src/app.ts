@@ -61,7 +61,7 @@ export function createApp(deps: AppDependencies) {
     async (c) => {
       const kafka = await deps.probeKafka();
       const { kind, note } = deps.runs.isolation;
-      const runs = { alive: deps.runs.alive().length, isolation: kind, ...(note ? { note } : {}) };
+      const runs = { alive: deps.runs.alive().length, isolation: kind, warmSandboxes: deps.runs.warmSandboxes, ...(note ? { note } : {}) };
       const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs };
       return c.json(body, kafka.reachable ? 200 : 503);
     },

@@ -69,6 +69,8 @@ export interface RunSettings {
   isolation: Isolation;
   /** Runs alive at once, across all learners. */
   maxConcurrent: number;
+  /** Sandboxes kept started ahead of time, so a Run does not wait for one (0: none). */
+  warmSandboxes: number;
   /** Runs alive at once for one learner. */
   maxPerLearner: number;
   /** Runs that may wait for a free slot when the server is full; past this, new runs are refused. */
@@ -101,12 +103,13 @@ export interface TributaryConfig {
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, allow: { zero?: boolean } = {}): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive whole number, got "${raw}".`);
+  const least = allow.zero ? 0 : 1;
+  if (!Number.isInteger(value) || value < least) {
+    throw new Error(`${name} must be a ${allow.zero ? "whole number, 0 or more" : "positive whole number"}, got "${raw}".`);
   }
   return value;
 }
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         maxTasks: 64,
       },
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
+      warmSandboxes: integer(env, "TRIBUTARY_WARM_SANDBOXES", 2, { zero: true }),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),

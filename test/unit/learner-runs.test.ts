@@ -1,6 +1,6 @@
 // Runs real learner programs in real child processes (no Kafka needed) and checks every limit.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -219,3 +219,71 @@ function waitForOutput(learnerRun: LearnerRun, text: string): Promise<string> {
     });
   });
 }
+
+describe.skipIf(process.platform !== "linux")("the warm pool of sandboxes", () => {
+  let poolStateDir: string;
+  let pooled: RunRegistry;
+
+  beforeAll(async () => {
+    poolStateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-pool-"));
+    const config = loadConfig({ TRIBUTARY_STATE_DIR: poolStateDir, TRIBUTARY_ISOLATION: "sandbox", TRIBUTARY_WARM_SANDBOXES: "3" });
+    pooled = new RunRegistry(config.runs, ["127.0.0.1:39999"]);
+    await pooled.prepare();
+  });
+
+  afterAll(async () => {
+    await pooled?.stopAll();
+    if (poolStateDir) await rm(poolStateDir, { recursive: true, force: true });
+  });
+
+  const until = async (condition: () => boolean | Promise<boolean>) => {
+    const deadline = Date.now() + 15_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error("condition not met within 15 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  /** Runs an empty program to learn where run folders live; returns once the pool is full again. */
+  const afterOneRun = async () => {
+    await until(() => pooled.warmSandboxes === 3);
+    const run = await pooled.start({ learnerId: "probe", kafka: { namespace: "probe-" }, exerciseId: "test", files: { "main.ts": "" } });
+    await run.finished;
+    await until(() => pooled.warmSandboxes === 3);
+    return { runRoot: path.dirname(run.scratchDir), first: run };
+  };
+
+  it("hands a run a sandbox started before Run was pressed, with nothing of a learner in it until then, and refills", async () => {
+    const { runRoot, first } = await afterOneRun();
+
+    // The finished run's folder may still be on its way out.
+    const waiting = (await readdir(runRoot)).filter((name) => /^[0-9a-f-]{36}$/.test(name) && name !== first.id);
+    expect(waiting).toHaveLength(3);
+    // A waiting sandbox has no program and no learner yet: only its empty folder and its processes.
+    for (const id of waiting) {
+      expect(await readdir(path.join(runRoot, id))).toEqual([]);
+      expect(await processesMentioning(id)).toBeGreaterThan(0);
+    }
+
+    const events: RunEvent[] = [];
+    const next = await pooled.start({
+      learnerId: "b",
+      kafka: { namespace: "second-", credentials: { username: "second", password: "pw" } },
+      exerciseId: "test",
+      files: { "main.ts": 'console.log(process.env.KAFKA_NAMESPACE, process.env.KAFKA_USERNAME, typeof (await import("kafkajs")).Kafka);' },
+    });
+    next.subscribe((event) => events.push(event));
+    expect(waiting).toContain(next.id);
+    expect(await next.finished).toMatchObject({ reason: "exited", code: 0 });
+    expect(events.flatMap((e) => (e.type === "stdout" ? [e.data] : [])).join("")).toBe("second- second function\n");
+    await until(() => pooled.warmSandboxes === 3);
+  });
+
+  it("ends its waiting sandboxes with the server, leaving no process behind", async () => {
+    const { runRoot } = await afterOneRun();
+    expect(await processesMentioning(runRoot)).toBeGreaterThan(0);
+    await pooled.stopAll();
+    expect(await processesMentioning(runRoot)).toBe(0);
+    expect(existsSync(runRoot)).toBe(false);
+  });
+});

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { sandboxCommand, SANDBOX, KAFKA_SOCKET_DIR } from "../../sandbox-server/src/runs/containment/index.ts";
 
 const spec = {
-  programPath: "/srv/runs/abc/main.mjs",
+  runDir: "/srv/runs/abc",
   kafkajsDir: "/srv/node_modules/kafkajs",
   kafkaSocketDir: "/srv/runs/kafka",
-  forwarderPath: "/srv/runs/kafka-forwarder.mjs",
+  scripts: { forwarderPath: "/srv/runs/kafka-forwarder.mjs", launcherPath: "/srv/runs/sandbox-launcher.mjs" },
   env: { KAFKA_BROKERS: "127.0.0.1:9092", SECRET_LOOKING: "from the run, on purpose" },
   nodeFlags: ["--permission"],
   limits: { cpuSeconds: 30, tmpBytes: 16 * 1024 * 1024, openFiles: 256 },
@@ -36,13 +36,14 @@ describe("sandboxCommand", () => {
     expect(setenv.sort()).toEqual(["HOME", "KAFKA_BROKERS", "SECRET_LOOKING"]);
   });
 
-  it("binds only the program, kafkajs, Node, the forwarder and the broker sockets, all read-only", () => {
+  it("binds only the run's folder, kafkajs, Node, the forwarder, the launcher and the broker sockets, all read-only", () => {
     expect(binds(args, "--bind")).toEqual([]);
     const readOnly = Object.fromEntries(binds(args, "--ro-bind").map(([from, to]) => [to, from]));
     expect(readOnly).toMatchObject({
-      [SANDBOX.program]: spec.programPath,
+      [SANDBOX.runDir]: spec.runDir,
       [SANDBOX.kafkajs]: spec.kafkajsDir,
-      [SANDBOX.forwarder]: spec.forwarderPath,
+      [SANDBOX.forwarder]: spec.scripts.forwarderPath,
+      [SANDBOX.launcher]: spec.scripts.launcherPath,
       [KAFKA_SOCKET_DIR]: spec.kafkaSocketDir,
       [SANDBOX.node]: process.execPath,
     });
@@ -50,8 +51,9 @@ describe("sandboxCommand", () => {
     expect(args.slice(args.indexOf("--size"), args.indexOf("--size") + 4)).toEqual(["--size", String(16 * 1024 * 1024), "--tmpfs", "/tmp"]);
   });
 
-  it("loads the Kafka forwarder before the learner's program", () => {
-    expect(args.slice(-3)).toEqual(["--import", SANDBOX.forwarder, SANDBOX.program]);
+  it("loads the Kafka forwarder, then the launcher that waits for the run's program", () => {
+    expect(args.slice(-3)).toEqual(["--import", SANDBOX.forwarder, SANDBOX.launcher]);
+    expect(SANDBOX.program.startsWith(SANDBOX.runDir + "/")).toBe(true);
   });
 
   it("does not try to change user when the server is not root", () => {

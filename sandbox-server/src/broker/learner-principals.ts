@@ -2,7 +2,8 @@
 // course program needs under their namespace prefix and nothing else, and client quotas. The
 // broker enforces all three (and caps their topics, see kafka/learner-topic-policy), so a
 // learner's program cannot read, write or delete another learner's topics whatever it sends.
-import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createHash, pbkdf2, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import {
   Admin,
   Connection,
@@ -114,6 +115,8 @@ export class LearnerPrincipals {
   async #create(namespace: string): Promise<LearnerKafka> {
     const credentials = { username: namespace.slice(0, -1), password: randomBytes(18).toString("base64url") };
     const salt = randomBytes(32);
+    // Off the event loop: a class's first runs all salt a password at once.
+    const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");
     await this.#withAdminConnection((connection) =>
       alterUserScramCredentialsV0.api.async(connection, [], [
         {
@@ -121,7 +124,7 @@ export class LearnerPrincipals {
           mechanism: SCRAM_SHA_256,
           iterations: SCRAM_ITERATIONS,
           salt,
-          saltedPassword: pbkdf2Sync(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256"),
+          saltedPassword,
         },
       ]),
     );

@@ -1,34 +1,24 @@
-// Starts a learner's compiled program in its own process (never inside the server), in its own
-// process group, either inside the OS sandbox (containment/) or, where that is unavailable, as a
-// plain Node process with Node's permission model as the only fence.
+// A learner's program runs in its own process (never inside the server), in its own process group:
+// inside the OS sandbox (sandbox-pool.ts, containment/) or, where that is unavailable, as a plain
+// Node process with Node's permission model as the only fence. Here: starting the plain process,
+// and ending or measuring either kind.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
-import { sandboxCommand, SANDBOX, KAFKA_SOCKET_DIR } from "./containment/index.ts";
-
-export interface SandboxPlacement {
-  kafkajsDir: string;
-  kafkaSocketDir: string;
-  forwarderPath: string;
-  cpuSeconds: number;
-  tmpBytes: number;
-  cgroupProcsFiles: string[];
-}
 
 export interface LearnerProcessOptions {
   /** The compiled program. */
   scriptPath: string;
-  /** The run's scratch folder: its working directory when not sandboxed. */
+  /** The run's scratch folder: its working directory. */
   scratchDir: string;
-  /** Folders the program may read besides its scratch folder (kafkajs), when not sandboxed. */
+  /** Folders the program may read besides its scratch folder (kafkajs). */
   readableDirs: string[];
   /** The only environment it gets. */
   env: Record<string, string>;
   memoryLimitMb: number;
-  /** Run inside the OS sandbox; absent, the program runs as a plain Node process. */
-  sandbox?: SandboxPlacement;
 }
 
-function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]): string[] {
+/** Node's flags for a learner's program: its heap cap, and Node's permission model. */
+export function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]): string[] {
   const heapMb = Math.max(32, Math.floor(memoryLimitMb * 0.75));
   return [
     `--max-old-space-size=${heapMb}`,
@@ -42,29 +32,18 @@ function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]
   ];
 }
 
-/** Starts the program; stdout and stderr are pipes, stdin is closed. */
+/**
+ * Starts the program as a plain Node process, where the OS sandbox is unavailable (see
+ * sandbox-pool.ts for the sandboxed way); stdout and stderr are pipes, stdin is closed.
+ */
 export function spawnLearnerProcess(options: LearnerProcessOptions): ChildProcess {
-  const { sandbox } = options;
-  if (!sandbox) {
-    const flags = nodeFlags(options.memoryLimitMb, [options.scratchDir, ...options.readableDirs], []);
-    return spawn(process.execPath, [...flags, options.scriptPath], {
-      cwd: options.scratchDir,
-      env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-  }
-  const { command, args, env } = sandboxCommand({
-    programPath: options.scriptPath,
-    kafkajsDir: sandbox.kafkajsDir,
-    kafkaSocketDir: sandbox.kafkaSocketDir,
-    forwarderPath: sandbox.forwarderPath,
+  const flags = nodeFlags(options.memoryLimitMb, [options.scratchDir, ...options.readableDirs], []);
+  return spawn(process.execPath, [...flags, options.scriptPath], {
+    cwd: options.scratchDir,
     env: options.env,
-    nodeFlags: nodeFlags(options.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp]),
-    limits: { cpuSeconds: sandbox.cpuSeconds, tmpBytes: sandbox.tmpBytes, openFiles: 256 },
-    cgroupProcsFiles: sandbox.cgroupProcsFiles,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
-  return spawn(command, args, { cwd: options.scratchDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

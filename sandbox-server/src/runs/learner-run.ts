@@ -8,7 +8,8 @@ import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../broker/index.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
-import { createRunCgroup, type RunCgroup } from "./containment/index.ts";
+import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
+import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
 
 export interface RunRequest {
@@ -26,8 +27,10 @@ export interface RunRequest {
   stopGraceMs: number;
   /** Whether Kafka answers right now; asked when a program fails, to tell the learner why. */
   kafkaAnswers?: () => Promise<boolean>;
-  /** Present when runs are sandboxed: where kafkajs and the Kafka bridge are, and whether to use cgroups. */
-  sandbox?: { kafkajsDir: string; kafkaSocketDir: string; forwarderPath: string; useCgroups: boolean };
+  /** Present when runs are sandboxed: how to build this run's sandbox. */
+  sandbox?: SandboxTemplate;
+  /** A sandbox started ahead of time (the warm pool); the run takes its id. */
+  prestarted?: StartedSandbox;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -80,7 +83,7 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
 }
 
 export class LearnerRun {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly startedAt = performance.now();
   readonly events: RunEvent[] = [];
   #listeners = new Set<RunListener>();
@@ -100,6 +103,7 @@ export class LearnerRun {
 
   constructor(request: RunRequest) {
     this.request = request;
+    this.id = request.prestarted?.id ?? randomUUID();
     this.#finished = new Promise((resolve) => (this.#finish = resolve));
     // Until its first viewer connects, a run waits longer: on a busy server the viewer's request
     // may queue behind many others. Once viewers have come and gone, the normal grace applies.
@@ -134,55 +138,55 @@ export class LearnerRun {
   /** Compiles and starts the program; output and the exit arrive as events. */
   async start(): Promise<void> {
     this.#started = true;
+    const { sandbox, prestarted, limits: runLimits } = this.request;
+    // Without a sandbox waiting, one is built while the program compiles.
+    const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
     const compiled = await compileProgram(this.request.files);
-    if (!compiled.ok) {
+    if (!compiled.ok || this.#stopReason) {
+      void boxing?.then((box) => box.discard());
+      if (compiled.ok) return this.#end(this.#stopReason!, null);
       this.#emit({ type: "stderr", data: compiled.message + "\n" });
-      this.#end("compile-error", null);
-      return;
+      return this.#end("compile-error", null);
     }
-    if (this.#stopReason) return this.#end(this.#stopReason, null);
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
     await writeFile(scriptPath, compiled.code);
+    const env: Record<string, string> = {
+      KAFKA_BROKERS: this.request.bootstrap.join(","),
+      KAFKA_NAMESPACE: this.request.kafka.namespace,
+      ...(this.request.kafka.credentials && {
+        KAFKA_USERNAME: this.request.kafka.credentials.username,
+        KAFKA_PASSWORD: this.request.kafka.credentials.password,
+      }),
+      KAFKAJS_NO_PARTITIONER_WARNING: "1",
+      FORCE_COLOR: "1",
+      TZ: "UTC",
+    };
 
-    const { sandbox, limits: runLimits } = this.request;
-    if (sandbox?.useCgroups) {
-      const cgroup = await createRunCgroup(this.id, { memoryBytes: runLimits.memoryLimitMb * 1024 * 1024, maxTasks: runLimits.maxTasks });
-      if (typeof cgroup !== "string") this.#cgroup = cgroup;
+    let child: ChildProcess;
+    if (boxing) {
+      const box = await boxing;
+      this.#cgroup = box.cgroup;
+      child = box.child;
+      box.onOutput(({ type, data }) => this.#output(type, data));
+      void box.closed.then(({ code, signal }) => this.#closed(code, signal));
+      box.launch(env);
+    } else {
+      child = spawnLearnerProcess({
+        scriptPath,
+        scratchDir: this.scratchDir,
+        readableDirs: this.request.readableDirs,
+        memoryLimitMb: runLimits.memoryLimitMb,
+        env: { ...env, HOME: this.scratchDir },
+      });
+      child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
+      child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
+      child.once("error", (error) => {
+        this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
+      });
+      child.once("close", (code, signal) => void this.#closed(code, signal));
     }
-    const child = spawnLearnerProcess({
-      scriptPath,
-      scratchDir: this.scratchDir,
-      readableDirs: this.request.readableDirs,
-      memoryLimitMb: runLimits.memoryLimitMb,
-      env: {
-        KAFKA_BROKERS: this.request.bootstrap.join(","),
-        KAFKA_NAMESPACE: this.request.kafka.namespace,
-        ...(this.request.kafka.credentials && {
-          KAFKA_USERNAME: this.request.kafka.credentials.username,
-          KAFKA_PASSWORD: this.request.kafka.credentials.password,
-        }),
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
-        FORCE_COLOR: "1",
-        HOME: this.scratchDir,
-        TZ: "UTC",
-      },
-      sandbox: sandbox && {
-        kafkajsDir: sandbox.kafkajsDir,
-        kafkaSocketDir: sandbox.kafkaSocketDir,
-        forwarderPath: sandbox.forwarderPath,
-        cpuSeconds: runLimits.cpuSeconds,
-        tmpBytes: runLimits.tmpBytes,
-        cgroupProcsFiles: this.#cgroup?.procsFiles ?? [],
-      },
-    });
     this.#child = child;
-    child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
-    child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
-    child.once("error", (error) => {
-      this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
-    });
-    child.once("close", (code, signal) => void this.#closed(code, signal));
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
 

@@ -7,7 +7,8 @@ import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
-import { bubblewrapAvailable, compileForwarder, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
+import { bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
+import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
@@ -17,12 +18,10 @@ export interface IsolationState {
 }
 
 interface SandboxSetup {
-  /** Run folders live here: world-traversable, since sandboxes read them as an unprivileged user. */
-  runRoot: string;
+  template: SandboxTemplate;
   bridge: KafkaBridge;
-  /** The compiled Kafka forwarder every sandbox loads. */
-  forwarderPath: string;
-  useCgroups: boolean;
+  /** Sandboxes started ahead of time; absent when TRIBUTARY_WARM_SANDBOXES is 0. */
+  pool?: SandboxPool;
 }
 
 /** A run was refused because too many are alive; maps to HTTP 429. */
@@ -108,12 +107,27 @@ export class RunRegistry {
     const runRoot = await mkdtemp(path.join(os.tmpdir(), "tributary-sandbox-"));
     await chmod(runRoot, 0o711);
     const bridge = await startKafkaBridge(path.join(runRoot, "kafka"), this.bootstrap);
-    const forwarderPath = await compileForwarder(path.join(runRoot, "kafka-forwarder.mjs"));
+    const scripts = await compileSandboxScripts(runRoot);
     const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
     const useCgroups = typeof probe !== "string";
     if (typeof probe !== "string") await probe.remove();
     this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}` };
-    return { runRoot, bridge, forwarderPath, useCgroups };
+    const template: SandboxTemplate = {
+      runRoot,
+      kafkajsDir: this.#kafkajs,
+      kafkaSocketDir: bridge.dir,
+      scripts,
+      useCgroups,
+      limits: this.settings.limits,
+      env: { KAFKA_BROKERS: this.bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" },
+    };
+    const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
+    return { template, bridge, pool };
+  }
+
+  /** Sandboxes started and waiting for a run. */
+  get warmSandboxes(): number {
+    return this.#sandbox?.pool?.ready ?? 0;
   }
 
   get(id: string): LearnerRun | undefined {
@@ -153,24 +167,22 @@ export class RunRegistry {
       );
     }
     await this.#prepare();
+    // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
+    const prestarted = full ? undefined : this.#sandbox?.pool?.take();
     const run = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
       files: input.files,
       limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
-      scratchRoot: this.#sandbox?.runRoot ?? this.settings.scratchDir,
+      scratchRoot: this.#sandbox?.template.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
       kafka: input.kafka,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
       kafkaAnswers: this.#kafkaAnswers,
-      sandbox: this.#sandbox && {
-        kafkajsDir: this.#kafkajs,
-        kafkaSocketDir: this.#sandbox.bridge.dir,
-        forwarderPath: this.#sandbox.forwarderPath,
-        useCgroups: this.#sandbox.useCgroups,
-      },
+      sandbox: this.#sandbox?.template,
+      prestarted,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -210,8 +222,9 @@ export class RunRegistry {
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
     if (this.#sandbox) {
+      await this.#sandbox.pool?.close();
       await this.#sandbox.bridge.close();
-      await rm(this.#sandbox.runRoot, { recursive: true, force: true });
+      await rm(this.#sandbox.template.runRoot, { recursive: true, force: true });
       this.#sandbox = undefined;
       this.#prepared = undefined;
     }

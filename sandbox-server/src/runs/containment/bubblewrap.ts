@@ -15,27 +15,39 @@ const execFileAsync = promisify(execFile);
 /** Paths inside the sandbox. */
 export const SANDBOX = {
   home: "/sandbox",
-  program: "/sandbox/main.mjs",
+  /** The run's folder; the program appears in it only when the run begins. */
+  runDir: "/sandbox/run",
+  program: "/sandbox/run/main.mjs",
   kafkajs: "/sandbox/node_modules/kafkajs",
   node: "/opt/node/bin/node",
   forwarder: "/opt/tributary/kafka-forwarder.mjs",
+  launcher: "/opt/tributary/sandbox-launcher.mjs",
   tmp: "/tmp",
 } as const;
 
 /** The unprivileged user sandboxes run as when the server runs as root (nobody). */
 const NOBODY = 65534;
-/** The forwarder's source; `compileForwarder` turns it into the JavaScript every sandbox loads. */
-export const FORWARDER_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "kafka-forwarder.ts");
+/** Scripts every sandbox loads; `compileSandboxScripts` turns them into JavaScript once. */
+const SCRIPT_SOURCES = {
+  forwarder: path.join(path.dirname(fileURLToPath(import.meta.url)), "kafka-forwarder.ts"),
+  launcher: path.join(path.dirname(fileURLToPath(import.meta.url)), "sandbox-launcher.ts"),
+};
+
+export interface SandboxScripts {
+  forwarderPath: string;
+  launcherPath: string;
+}
 
 export interface SandboxSpec {
-  /** The compiled program on the host. */
-  programPath: string;
+  /** The run's folder on the host, where its compiled program (main.mjs) will be written. */
+  runDir: string;
   /** The kafkajs package folder on the host. */
   kafkajsDir: string;
   /** The folder of broker sockets (the Kafka bridge) on the host. */
   kafkaSocketDir: string;
-  /** The compiled Kafka forwarder on the host. */
-  forwarderPath: string;
+  /** The compiled Kafka forwarder and launcher on the host. */
+  scripts: SandboxScripts;
+  /** The sandbox's environment; the run adds its own when it begins (see sandbox-launcher.ts). */
   env: Record<string, string>;
   /** Node's own flags (heap size, source maps, permissions). */
   nodeFlags: string[];
@@ -55,8 +67,9 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
     "--ro-bind", process.execPath, SANDBOX.node,
-    "--ro-bind", spec.forwarderPath, SANDBOX.forwarder,
-    "--ro-bind", spec.programPath, SANDBOX.program,
+    "--ro-bind", spec.scripts.forwarderPath, SANDBOX.forwarder,
+    "--ro-bind", spec.scripts.launcherPath, SANDBOX.launcher,
+    "--ro-bind", spec.runDir, SANDBOX.runDir,
     "--ro-bind", spec.kafkajsDir, SANDBOX.kafkajs,
     "--ro-bind", spec.kafkaSocketDir, KAFKA_SOCKET_DIR,
     "--size", String(spec.limits.tmpBytes), "--tmpfs", SANDBOX.tmp,
@@ -68,7 +81,7 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     SANDBOX.node,
     ...spec.nodeFlags,
     "--import", SANDBOX.forwarder,
-    SANDBOX.program,
+    SANDBOX.launcher,
   ];
   const prlimit = [
     "prlimit",
@@ -105,11 +118,17 @@ export async function bubblewrapAvailable(): Promise<true | string> {
 }
 
 /**
- * Compiles the in-sandbox forwarder to JavaScript once, into `file`: loading TypeScript in every
+ * Compiles the in-sandbox scripts to JavaScript once, into `dir`: loading TypeScript in every
  * sandbox would add Node's type stripper to the start-up of every run.
  */
-export async function compileForwarder(file: string): Promise<string> {
-  const { code } = await transform(await readFile(FORWARDER_SOURCE, "utf8"), { loader: "ts", format: "esm", target: "node22" });
-  await writeFile(file, code, { mode: 0o644 });
-  return file;
+export async function compileSandboxScripts(dir: string): Promise<SandboxScripts> {
+  const compile = async (source: string, file: string) => {
+    const { code } = await transform(await readFile(source, "utf8"), { loader: "ts", format: "esm", target: "node22" });
+    await writeFile(file, code, { mode: 0o644 });
+    return file;
+  };
+  return {
+    forwarderPath: await compile(SCRIPT_SOURCES.forwarder, path.join(dir, "kafka-forwarder.mjs")),
+    launcherPath: await compile(SCRIPT_SOURCES.launcher, path.join(dir, "sandbox-launcher.mjs")),
+  };
 }
