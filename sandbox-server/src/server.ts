@@ -32,7 +32,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     );
   }
   const progress = new ProgressStore(config.progress.databasePath);
-  const runs = new RunRegistry(config.runs, access.bootstrap, async () => (await probeKafka(access, 1500)).reachable);
+  const runs = new RunRegistry(config.runs, access.bootstrap, {
+    answers: async () => (await probeKafka(access, 1500)).reachable,
+    namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
+  });
   await runs.prepare();
   const app = createApp({
     catalog,

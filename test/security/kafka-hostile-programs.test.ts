@@ -179,6 +179,24 @@ for (let i = 0; i < 20; i++) {
     expect(held.length).toBe(Math.floor(limits.partitions / limits.partitionsPerTopic));
   });
 
+  it("caps topics created by producing to new names too, and says why the producer failed", async () => {
+    const scatterer = sandbox.learner();
+    const { exit, stdout } = await besideBenign(
+      scatterer.run("first-producer", `${preamble}
+// Retries, unlike the preamble's client: a new topic has no leader for a moment.
+const producer = new Kafka({ clientId: "scatter", ...connection, logLevel: logLevel.NOTHING }).producer();
+await producer.connect();
+for (let i = 0; i < 40; i++) {
+  await producer.send({ topic: topic("scatter-" + i), messages: [{ value: "x" }] });
+  console.log("sent to scatter-" + i);
+}`),
+    );
+    expect(stdout).toContain(`sent to scatter-${limits.topics - 1}`);
+    expect(stdout).not.toContain(`sent to scatter-${limits.topics}\n`);
+    expect(exit).toMatchObject({ reason: "kafka-limit" });
+    expect((await partitionsByTopic(kafka, await scatterer.namespace())).size).toBe(limits.topics);
+  });
+
   it("refuses to add thousands of partitions to a learner's own topic", async () => {
     const grower = sandbox.learner();
     const { exit, stdout } = await besideBenign(

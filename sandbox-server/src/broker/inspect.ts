@@ -101,6 +101,16 @@ export class BrokerInspector implements BrokerState {
     });
   }
 
+  /** How many topics, and partitions in all, a learner's namespace holds. */
+  async namespaceUsage(namespace: string): Promise<{ topics: number; partitions: number }> {
+    return this.#withAdmin(async (admin) => {
+      const names = (await admin.listTopics()).filter((name) => name.startsWith(namespace));
+      if (names.length === 0) return { topics: 0, partitions: 0 };
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      return { topics: topics.length, partitions: topics.reduce((sum, t) => sum + t.partitions.length, 0) };
+    });
+  }
+
   async brokerCount(): Promise<number> {
     return this.#withAdmin(async (admin) => (await admin.describeCluster()).brokers.length);
   }

@@ -27,6 +27,8 @@ export interface RunRequest {
   stopGraceMs: number;
   /** Whether Kafka answers right now; asked when a program fails, to tell the learner why. */
   kafkaAnswers?: () => Promise<boolean>;
+  /** How many topics and partitions the learner holds; asked when a program fails to find a new topic. */
+  namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
   /** Present when runs are sandboxed: how to build this run's sandbox. */
   sandbox?: SandboxTemplate;
   /** A sandbox started ahead of time (the warm pool); the run takes its id. */
@@ -233,9 +235,27 @@ export class LearnerRun {
       } else if (code !== 0) {
         const refusal = KAFKA_REFUSALS.find(([, wording]) => wording.test(this.#stderrTail));
         if (refusal) return this.#finishClosed(refusal[0], code);
+        if (await this.#refusedAutoCreation()) return this.#finishClosed("kafka-limit", code);
       }
     }
     await this.#finishClosed(this.#stopReason ?? "exited", this.#stopReason ? null : code);
+  }
+
+  /**
+   * Producing to a new topic name asks the broker to create it; when the topic policy refuses, kafkajs
+   * only sees a topic that does not exist. If the learner is at a cap, that refusal is the likely cause.
+   */
+  async #refusedAutoCreation(): Promise<boolean> {
+    const { topicLimits } = this.request.kafka;
+    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/.test(this.#stderrTail)) {
+      return false;
+    }
+    try {
+      const usage = await this.request.namespaceUsage(this.request.kafka.namespace);
+      return usage.topics >= topicLimits.topics || usage.partitions >= topicLimits.partitions;
+    } catch {
+      return false;
+    }
   }
 
   async #finishClosed(reason: ExitReason, code: number | null): Promise<void> {

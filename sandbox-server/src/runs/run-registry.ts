@@ -34,6 +34,14 @@ export class RunRefused extends Error {
   }
 }
 
+/** What a failed run may ask Kafka, to tell the learner why it failed. */
+export interface KafkaQuestions {
+  /** Whether Kafka answers at all. */
+  answers?: () => Promise<boolean>;
+  /** How many topics and partitions a namespace holds. */
+  namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
+}
+
 export interface StartRunInput {
   learnerId: string;
   exerciseId: string;
@@ -65,14 +73,14 @@ export class RunRegistry {
   readonly settings: RunSettings;
   readonly bootstrap: string[];
 
-  readonly #kafkaAnswers?: () => Promise<boolean>;
+  readonly #kafka: KafkaQuestions;
   readonly #startRate: StartRateLimit;
 
-  /** `kafkaAnswers` lets a failed run tell the learner that Kafka was down. */
-  constructor(settings: RunSettings, bootstrap: string[], kafkaAnswers?: () => Promise<boolean>) {
+  /** `kafka` lets a failed run tell the learner why Kafka failed it. */
+  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}) {
     this.settings = settings;
     this.bootstrap = bootstrap;
-    this.#kafkaAnswers = kafkaAnswers;
+    this.#kafka = kafka;
     this.#startRate = new StartRateLimit(settings.startsPerMinute);
   }
 
@@ -180,7 +188,8 @@ export class RunRegistry {
       kafka: input.kafka,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
-      kafkaAnswers: this.#kafkaAnswers,
+      kafkaAnswers: this.#kafka.answers,
+      namespaceUsage: this.#kafka.namespaceUsage,
       sandbox: this.#sandbox?.template,
       prestarted,
     });
