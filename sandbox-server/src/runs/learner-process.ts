@@ -17,6 +17,11 @@ export interface LearnerProcessOptions {
   memoryLimitMb: number;
 }
 
+/** The environment every learner's program gets, whoever's it is; a run adds its learner's own. */
+export function commonProgramEnv(bootstrap: string[]): Record<string, string> {
+  return { KAFKA_BROKERS: bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" };
+}
+
 /** Node's flags for a learner's program: its heap cap, and Node's permission model. */
 export function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]): string[] {
   const heapMb = Math.max(32, Math.floor(memoryLimitMb * 0.75));

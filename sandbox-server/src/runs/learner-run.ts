@@ -7,7 +7,7 @@ import path from "node:path";
 import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../broker/index.ts";
 import { compileProgram } from "./compile.ts";
-import { spawnLearnerProcess, endProcessTree, residentMemoryMb } from "./learner-process.ts";
+import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv } from "./learner-process.ts";
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
@@ -153,16 +153,12 @@ export class LearnerRun {
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
     await writeFile(scriptPath, compiled.code);
-    const env: Record<string, string> = {
-      KAFKA_BROKERS: this.request.bootstrap.join(","),
+    const learnerEnv: Record<string, string> = {
       KAFKA_NAMESPACE: this.request.kafka.namespace,
       ...(this.request.kafka.credentials && {
         KAFKA_USERNAME: this.request.kafka.credentials.username,
         KAFKA_PASSWORD: this.request.kafka.credentials.password,
       }),
-      KAFKAJS_NO_PARTITIONER_WARNING: "1",
-      FORCE_COLOR: "1",
-      TZ: "UTC",
     };
 
     let child: ChildProcess;
@@ -172,14 +168,14 @@ export class LearnerRun {
       child = box.child;
       box.onOutput(({ type, data }) => this.#output(type, data));
       void box.closed.then(({ code, signal }) => this.#closed(code, signal));
-      box.launch(env);
+      box.launch(learnerEnv);
     } else {
       child = spawnLearnerProcess({
         scriptPath,
         scratchDir: this.scratchDir,
         readableDirs: this.request.readableDirs,
         memoryLimitMb: runLimits.memoryLimitMb,
-        env: { ...env, HOME: this.scratchDir },
+        env: { ...commonProgramEnv(this.request.bootstrap), ...learnerEnv, HOME: this.scratchDir },
       });
       child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
       child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));

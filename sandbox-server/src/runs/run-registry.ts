@@ -9,6 +9,7 @@ import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
 import { bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
+import { commonProgramEnv } from "./learner-process.ts";
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
@@ -127,7 +128,7 @@ export class RunRegistry {
       scripts,
       useCgroups,
       limits: this.settings.limits,
-      env: { KAFKA_BROKERS: this.bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" },
+      env: commonProgramEnv(this.bootstrap),
     };
     const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
     return { template, bridge, pool };

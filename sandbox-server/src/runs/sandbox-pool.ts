@@ -66,7 +66,7 @@ export class StartedSandbox {
     for (const output of this.#output.splice(0)) listener(output);
   }
 
-  /** Begins the run: its program must already be in `dir`; `env` is the learner's part of the environment. */
+  /** Begins the run: its program must already be in `dir`; `env` is the learner's part of the environment (the rest is the template's). */
   launch(env: Record<string, string>): void {
     this.child.stdin?.end(JSON.stringify({ env }) + "\n");
   }
