@@ -1,5 +1,8 @@
-// Four kinds of tests, run in this order: unit and security (no Kafka), integration and the Kafka half
-// of the security suite (a real broker), e2e (a real browser too).
+// Four projects, named for what their tests need, run in this order:
+//   pure       plain logic, nothing started (test/unit)
+//   processes  real child processes and sandboxes, no Kafka (test/processes, the OS half of test/security)
+//   kafka      a real broker of their own (test/integration, the Kafka half of test/security)
+//   browser    a real broker, the built site and Chromium (test/e2e)
 import { defineConfig } from "vitest/config";
 
 const kafkaSetup = "./test/support/test-kafka.ts";
@@ -12,7 +15,7 @@ export default defineConfig({
     projects: [
       {
         test: {
-          name: "unit",
+          name: "pure",
           include: ["test/unit/**/*.test.ts"],
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
@@ -20,8 +23,8 @@ export default defineConfig({
       },
       {
         test: {
-          name: "security",
-          include: ["test/security/**/*.test.ts"],
+          name: "processes",
+          include: ["test/processes/**/*.test.ts", "test/security/**/*.test.ts"],
           exclude: ["test/security/kafka-*.test.ts"],
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,
@@ -29,8 +32,8 @@ export default defineConfig({
       },
       {
         test: {
-          name: "security-kafka",
-          include: ["test/security/kafka-*.test.ts"],
+          name: "kafka",
+          include: ["test/integration/**/*.test.ts", "test/security/kafka-*.test.ts"],
           globalSetup: [kafkaSetup],
           sequence: { groupOrder: 1 },
           testTimeout: 90_000,
@@ -39,17 +42,7 @@ export default defineConfig({
       },
       {
         test: {
-          name: "integration",
-          include: ["test/integration/**/*.test.ts"],
-          globalSetup: [kafkaSetup],
-          sequence: { groupOrder: 1 },
-          testTimeout: 90_000,
-          hookTimeout: 180_000,
-        },
-      },
-      {
-        test: {
-          name: "e2e",
+          name: "browser",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: [kafkaSetup],
           sequence: { groupOrder: 2 },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a script with a Node.js new enough for Tributary (>= 22.12).
+# Runs a script with a Node.js new enough for Tributary (≥ 22.13).
 # Uses the `node` on PATH when it qualifies; otherwise fetches Node 24 once from the
 # npm registry (the `node` package carries the binary) into .tributary/node and uses that.
 set -euo pipefail
@@ -8,8 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 local_node="$root/.tributary/node/node_modules/node/bin/node"
 
 qualifies() {
-  # Exit 0 when the given node binary is >= 22.12.
-  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)' 2>/dev/null
+  # Exit 0 when the given node binary is ≥ 22.13.
+  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=13)?0:1)' 2>/dev/null
 }
 
 if command -v node >/dev/null 2>&1 && qualifies "$(command -v node)"; then
@@ -18,10 +18,10 @@ elif [ -x "$local_node" ] && qualifies "$local_node"; then
   node_bin="$local_node"
 else
   if ! command -v npm >/dev/null 2>&1; then
-    echo "Tributary needs Node.js >= 22.12 (Node 24 LTS recommended), or npm to fetch it. Install Node 24 from https://nodejs.org/." >&2
+    echo "Tributary needs Node.js ≥ 22.13 (Node 24 LTS recommended), or npm to fetch it. Install Node 24 from https://nodejs.org/." >&2
     exit 1
   fi
-  echo "› Node $(node --version 2>/dev/null || echo 'is missing') is older than 22.12: fetching Node 24 from the npm registry into .tributary/node (once)…" >&2
+  echo "› Node $(node --version 2>/dev/null || echo 'is missing') is older than 22.13: fetching Node 24 from the npm registry into .tributary/node (once)…" >&2
   mkdir -p "$root/.tributary/node"
   npm install --silent --no-save --no-package-lock --prefix "$root/.tributary/node" node@24 >&2
   node_bin="$local_node"
@@ -34,7 +34,7 @@ export ASTRO_TELEMETRY_DISABLED=1
 export PATH="$(dirname "$node_bin"):$PATH"
 
 flags=()
-# Node 22.12-22.17 can run TypeScript only behind a flag; later versions strip types by default.
+# Node 22.13-22.17 can run TypeScript only behind a flag; later versions strip types by default.
 if ! "$node_bin" -e 'process.exit(process.features.typescript ? 0 : 1)' 2>/dev/null; then
   flags+=(--experimental-strip-types)
 fi

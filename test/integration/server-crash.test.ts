@@ -52,19 +52,22 @@ describe("a server killed while grading", () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
     server = await startServerProcess(port);
     const learners = Array.from({ length: 8 }, () => new LearnerClient(`http://127.0.0.1:${port}`));
-    const acknowledged = new Map<LearnerClient, number>();
+    // Per learner: how many verdicts the server acknowledged, and the time of the last one.
+    const acknowledged = new Map<LearnerClient, { count: number; lastGradedAt: string }>();
     // Every learner grades over and over; the server is killed in the middle of it.
     const grading = learners.map(async (learner) => {
       for (;;) {
-        const response = await learner.request("POST", "/api/exercises/first-producer/grade").catch(() => undefined);
+        const response = await learner.json<{ gradedAt: string }>("POST", "/api/exercises/first-producer/grade").catch(() => undefined);
         if (!response) return;
-        if (response.status === 200) acknowledged.set(learner, (acknowledged.get(learner) ?? 0) + 1);
+        if (response.status === 200) {
+          acknowledged.set(learner, { count: (acknowledged.get(learner)?.count ?? 0) + 1, lastGradedAt: response.body.gradedAt });
+        }
       }
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     server.kill("SIGKILL");
     await Promise.all(grading);
-    expect([...acknowledged.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(8);
+    expect([...acknowledged.values()].reduce((sum, { count }) => sum + count, 0)).toBeGreaterThan(8);
 
     const database = new DatabaseSync(path.join(stateDir, "progress.sqlite"));
     expect(database.prepare("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
@@ -72,9 +75,12 @@ describe("a server killed while grading", () => {
 
     server = await startServerProcess(port);
     for (const learner of learners) {
-      if (!acknowledged.has(learner)) continue;
-      const progress = await learner.json<{ verdicts: { exerciseId: string; status: string }[] }>("GET", "/api/progress");
+      const last = acknowledged.get(learner);
+      if (!last) continue;
+      const progress = await learner.json<{ verdicts: { exerciseId: string; status: string; gradedAt: string }[] }>("GET", "/api/progress");
       expect(progress.body.verdicts).toEqual([expect.objectContaining({ exerciseId: "first-producer", status: expect.stringMatching(/^(pass|fail)$/) })]);
+      // The stored verdict is the last acknowledged one, or one graded after it whose answer the kill cut off.
+      expect(Date.parse(progress.body.verdicts[0]!.gradedAt)).toBeGreaterThanOrEqual(Date.parse(last.lastGradedAt));
     }
   });
 });
