@@ -17,7 +17,15 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
    * The group has committed the end of every partition. `commits` says how the exercise commits, so
    * the advice fits: "auto" (kafkajs commits what eachMessage handled) or "manual" (commitOffsets).
    */
-  z.object({ type: z.literal("group-caught-up"), group: groupId, topic: topicName, commits: z.enum(["auto", "manual"]).default("auto"), advice }),
+  z.object({
+    type: z.literal("group-caught-up"),
+    group: groupId,
+    topic: topicName,
+    commits: z.enum(["auto", "manual"]).default("auto"),
+    /** What to do when the topic holds nothing yet, e.g. which exercise sends its messages. */
+    whenEmpty: z.string().min(1).optional(),
+    advice,
+  }),
   z.object({ type: z.literal("topic-partitions"), topic: topicName, atLeast: z.number().int().positive(), advice }),
   /** Records spread over at least this many partitions (keys, or the default partitioner, at work). */
   z.object({ type: z.literal("partitions-with-records"), topic: topicName, atLeast: z.number().int().positive(), advice }),

@@ -40,22 +40,20 @@ function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" 
   const title = `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`;
   const total = recordCount(topic);
   if (total === 0) {
-    return failWith(title, `\`${check.topic}\` holds no messages yet, so group \`${check.group}\` has had nothing to read.`, check.advice);
+    return failWith(title, `\`${check.topic}\` holds no messages yet, so group \`${check.group}\` has had nothing to read.`, check.whenEmpty ?? check.advice);
   }
   const group = snapshot.groups.get(groupKey(check.group, check.topic));
   const committed = group?.committed ?? new Map<number, number>();
   if (committed.size === 0) {
-    const howToCommit =
-      check.commits === "manual"
-        ? "With autoCommit: false nothing is committed until your program calls consumer.commitOffsets after handling a message."
-        : "kafkajs commits the offsets of messages your eachMessage has handled, while the consumer runs and when it disconnects.";
     const where =
       !group || group.state === "Dead"
         ? `No consumer has joined group \`${check.group}\`: does your consumer use groupId group("${check.group}") and call consumer.run?`
-        : group.members > 0
-          ? `A consumer is in group \`${check.group}\` but has not handled any message of \`${check.topic}\`. Did it subscribe with fromBeginning: true? A new group otherwise starts at the end and waits for new messages only.`
-          : `A consumer joined group \`${check.group}\` and left without handling any message of \`${check.topic}\`. Keep it running (do not disconnect right after consumer.run) until it has printed the messages.`;
-    return failWith(title, `Group \`${check.group}\` has committed no offset on \`${check.topic}\`. ${where} ${howToCommit}`, check.advice);
+        : check.commits === "manual"
+          ? "With autoCommit: false nothing is committed until your program calls consumer.commitOffsets after handling a message."
+          : group.members > 0
+            ? `A consumer is in group \`${check.group}\` but has not handled any message of \`${check.topic}\`. Did it subscribe with fromBeginning: true? A new group otherwise starts at the end and waits for new messages only.`
+            : `A consumer joined group \`${check.group}\` and left without handling any message of \`${check.topic}\`. Subscribe with fromBeginning: true, call consumer.run, and keep the consumer running (do not disconnect right after consumer.run) until it has printed the messages: kafkajs commits what eachMessage has handled.`;
+    return failWith(title, `Group \`${check.group}\` has committed no offset on \`${check.topic}\`. ${where}`, check.advice);
   }
   const past = topic.partitions.find((p) => (committed.get(p.partition) ?? 0) > p.high);
   if (past) {

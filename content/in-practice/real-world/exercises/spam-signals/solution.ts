@@ -9,9 +9,10 @@ const WINDOW_MS = 60_000;
 
 const admin = kafka.admin();
 await admin.connect();
-const existing = await admin.listTopics();
-const missing = [INTERACTIONS, SIGNALS].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
+// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
+const leftovers = (await admin.listTopics()).filter((name) => name === INTERACTIONS || name === SIGNALS);
+if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+await admin.createTopics({ topics: [INTERACTIONS, SIGNALS].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
 await admin.disconnect();
 
 // Done for you: five members chat normally; two of them blast messages at strangers.

@@ -8,9 +8,10 @@ const WINDOW_MS = 10_000;
 
 const admin = kafka.admin();
 await admin.connect();
-const existing = await admin.listTopics();
-const missing = [REQUESTS, SURGE].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
+// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
+const leftovers = (await admin.listTopics()).filter((name) => name === REQUESTS || name === SURGE);
+if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+await admin.createTopics({ topics: [REQUESTS, SURGE].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
 await admin.disconnect();
 
 // Done for you: 60 trip requests over 20 seconds of event time, busiest downtown. Keyed by area.

@@ -12,9 +12,10 @@ const CATALOG: Record<string, string[]> = {
 
 const admin = kafka.admin();
 await admin.connect();
-const existing = await admin.listTopics();
-const missing = [WATCHED, RECOMMENDATIONS].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
+// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
+const leftovers = (await admin.listTopics()).filter((name) => name === WATCHED || name === RECOMMENDATIONS);
+if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+await admin.createTopics({ topics: [WATCHED, RECOMMENDATIONS].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
 await admin.disconnect();
 
 // Done for you: twelve members' viewing, keyed by member so each member's history stays in order.

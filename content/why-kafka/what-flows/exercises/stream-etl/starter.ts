@@ -9,9 +9,10 @@ const COUNTRIES: Record<string, string> = { DE: "Germany", FR: "France", JP: "Ja
 // Done for you: the source writes 20 raw page views, with more fields than the target wants.
 const admin = kafka.admin();
 await admin.connect();
-const existing = await admin.listTopics();
-const missing = [RAW, CLEAN].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 1 })), waitForLeaders: true });
+// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
+const leftovers = (await admin.listTopics()).filter((name) => name === RAW || name === CLEAN);
+if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+await admin.createTopics({ topics: [RAW, CLEAN].map((name) => ({ topic: name, numPartitions: 1 })), waitForLeaders: true });
 await admin.disconnect();
 
 const producer = kafka.producer();
