@@ -15,7 +15,8 @@ if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
 await admin.createTopics({ topics: [INTERACTIONS, SIGNALS].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
 await admin.disconnect();
 
-// Done for you: five members chat normally; two of them blast messages at strangers.
+// Done for you: five members chat normally, one is busy (ten messages in a minute, the most allowed), one writes
+// twelve over two minutes, and two blast messages at strangers.
 const producer = kafka.producer();
 await producer.connect();
 const now = Date.now();
@@ -23,6 +24,8 @@ const events = [
   ...Array.from({ length: 15 }, (_, i) => ({ member: `member-${i % 5}`, action: i % 3 ? "like" : "message", to: `member-${(i + 1) % 5}`, at: now + i * 4000 })),
   ...Array.from({ length: 14 }, (_, i) => ({ member: "spammer-a", action: "message", to: `stranger-${i}`, at: now + i * 2000 })),
   ...Array.from({ length: 12 }, (_, i) => ({ member: "spammer-b", action: "message", to: `stranger-${i}`, at: now + i * 3000 })),
+  ...Array.from({ length: 10 }, (_, i) => ({ member: "busy-member", action: "message", to: `member-${i % 5}`, at: now + i * 5000 })),
+  ...Array.from({ length: 12 }, (_, i) => ({ member: "slow-member", action: "message", to: `member-${i % 5}`, at: now + i * 10_000 })),
 ];
 await producer.send({ topic: INTERACTIONS, messages: events.map((e) => ({ key: e.member, value: JSON.stringify(e) })) });
 console.log(`generated ${events.length} interactions`);
