@@ -13,6 +13,8 @@ const exerciseMetaSchema = z.object({
   timeLimitSeconds: z.number().int().min(5).max(900).optional(),
   /** Exercises whose results this one reads (a consumer needs a producer's messages); done first. */
   after: z.array(z.string()).optional(),
+  /** Words of the verdict the untouched starter gets: the reason the lesson expects it to fail. */
+  starterFailsWith: z.string().min(1).optional(),
 });
 
 export interface Exercise {
@@ -28,6 +30,8 @@ export interface Exercise {
   timeLimitSeconds?: number;
   /** Ids of the exercises to do before this one. */
   after: string[];
+  /** Words of the verdict the untouched starter gets. */
+  starterFailsWith?: string;
   /** Absolute path of the checkpoint's grader module, when it names one. */
   graderFile?: string;
   /** Plausible wrong programs, each failing the checkpoint for the mistake its first line names. */
@@ -39,6 +43,8 @@ export interface WrongProgram {
   name: string;
   /** The first line's comment: what is wrong with the program. */
   mistake: string;
+  /** A second line `// The checkpoint says: …`: words its verdict must contain. */
+  verdictSays?: string;
   code: string;
 }
 
@@ -90,6 +96,7 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
     checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,
     after: meta.after ?? [],
+    starterFailsWith: meta.starterFailsWith,
     graderFile,
     wrong: await readWrongPrograms(id, path.join(dir, "wrong")),
   };
@@ -103,7 +110,8 @@ async function readWrongPrograms(id: string, dir: string): Promise<WrongProgram[
     const code = await readFile(path.join(dir, file), "utf8");
     const mistake = /^\/\/\s*(.+)/.exec(code.split("\n", 1)[0]!)?.[1]?.trim();
     if (!mistake) throw new Error(`Exercise ${id}: wrong/${file} must start with a // comment saying what is wrong with it.`);
-    programs.push({ name: file.slice(0, -3), mistake, code });
+    const verdictSays = /^\/\/ The checkpoint says: (.+)/.exec(code.split("\n", 2)[1] ?? "")?.[1]?.trim();
+    programs.push({ name: file.slice(0, -3), mistake, verdictSays, code });
   }
   return programs;
 }

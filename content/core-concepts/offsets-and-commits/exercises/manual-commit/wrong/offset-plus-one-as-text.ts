@@ -1,4 +1,5 @@
 // Adds 1 to the offset while it is still a string, so "19" + 1 becomes "191".
+// The checkpoint says: past its end
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Keys each event by its step ("requested", …) instead of its ride.
+// The checkpoint says: Key each event by its ride
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

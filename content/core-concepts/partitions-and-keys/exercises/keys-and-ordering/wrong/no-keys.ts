@@ -1,4 +1,5 @@
 // Three partitions, but the events have no keys: a ride's events scatter over the partitions.
+// The checkpoint says: have no key
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

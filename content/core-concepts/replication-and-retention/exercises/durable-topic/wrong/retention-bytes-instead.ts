@@ -1,4 +1,5 @@
 // Sets retention.bytes instead of retention.ms, so records are still kept for the default seven days.
+// The checkpoint says: 7 days
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic } from "tributary";
 

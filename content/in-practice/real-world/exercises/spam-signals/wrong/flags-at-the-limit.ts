@@ -1,4 +1,5 @@
 // Flags a member at 10 messages (>=), though only more than 10 is spam.
+// The checkpoint says: `busy-member` was flagged
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Sends a signal for every message past the limit, not once per member.
+// The checkpoint says: signal each member once
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

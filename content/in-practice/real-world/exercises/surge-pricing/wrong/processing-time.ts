@@ -1,4 +1,5 @@
 // Windows the requests by the clock when they are processed, not by their own time.
+// The checkpoint says: not by the clock
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Rounds the request's time up to a window boundary instead of down.
+// The checkpoint says: rounded down
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

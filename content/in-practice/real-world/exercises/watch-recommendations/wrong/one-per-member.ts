@@ -1,4 +1,5 @@
 // Recommends only once per member, for their first watch event.
+// The checkpoint says: one recommendation for every watch event
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

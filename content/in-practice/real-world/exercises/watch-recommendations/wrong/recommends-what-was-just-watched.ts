@@ -1,4 +1,5 @@
 // Looks for the next title before noting the one just watched, so it can recommend that very title.
+// The checkpoint says: the title they have just watched
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

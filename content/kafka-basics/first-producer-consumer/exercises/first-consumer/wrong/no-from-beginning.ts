@@ -1,4 +1,5 @@
 // Subscribes without fromBeginning: a new group starts at the end and never sees the messages already sent.
+// The checkpoint says: fromBeginning: true
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

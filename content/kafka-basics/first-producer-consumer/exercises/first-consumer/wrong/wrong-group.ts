@@ -1,4 +1,5 @@
 // Reads in a group called readers instead of message-readers.
+// The checkpoint says: No consumer has joined group `message-readers`
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

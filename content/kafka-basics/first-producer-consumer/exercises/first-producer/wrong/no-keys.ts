@@ -1,4 +1,5 @@
 // Sends the ten values without keys.
+// The checkpoint says: is there with no key
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic } from "tributary";
 

@@ -1,4 +1,5 @@
 // Reads the orders twice in the group billing: shipping never reads them.
+// The checkpoint says: No consumer has joined group `shipping`
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

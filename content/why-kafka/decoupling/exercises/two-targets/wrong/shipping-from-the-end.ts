@@ -1,4 +1,5 @@
 // Shipping subscribes without fromBeginning: its new group starts at the end of orders and waits.
+// The checkpoint says: fromBeginning: true
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Loads the raw view as it came, instead of transforming it.
+// The checkpoint says: still has the field `userAgent`
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Drops the page field while transforming.
+// The checkpoint says: has no field `page`
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

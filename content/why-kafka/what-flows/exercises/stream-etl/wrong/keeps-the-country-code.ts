@@ -1,4 +1,5 @@
 // Keeps the country code instead of replacing it with the country's name.
+// The checkpoint says: still has the country code
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 

@@ -1,4 +1,5 @@
 // Creates bench with one partition, so only one partition can take part.
+// The checkpoint says: has 1 partition
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic } from "tributary";
 

@@ -1,4 +1,5 @@
 // Stops after the first batch: the loop runs while sent < BATCH, so it sends 100 readings, not 3,000.
+// The checkpoint says: holds 100 messages
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic } from "tributary";
 
