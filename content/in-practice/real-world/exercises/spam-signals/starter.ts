@@ -7,13 +7,9 @@ const SIGNALS = topic("spam-signals");
 const LIMIT = 10;
 const WINDOW_MS = 60_000;
 
-const admin = kafka.admin();
-await admin.connect();
-// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
-const leftovers = (await admin.listTopics()).filter((name) => name === INTERACTIONS || name === SIGNALS);
-if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
-await admin.createTopics({ topics: [INTERACTIONS, SIGNALS].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([INTERACTIONS, SIGNALS], 2);
 
 // Done for you: five members chat normally, one is busy (ten messages in a minute, the most allowed), one writes
 // twelve over two minutes, and two blast messages at strangers.
@@ -33,7 +29,7 @@ console.log(`generated ${events.length} interactions`);
 // Your stream processor: per member, the times of their recent messages; flag a member once past the limit.
 const recent = new Map<string, number[]>();
 const flagged = new Set<string>();
-const consumer = kafka.consumer({ groupId: group("spam-watch") });
+const consumer = kafka.consumer({ groupId: group(`spam-watch-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: INTERACTIONS, fromBeginning: true });
 let handled = 0;
@@ -52,3 +48,22 @@ await new Promise<void>((done) => {
 await consumer.disconnect();
 await producer.disconnect();
 console.log(`${flagged.size} member(s) flagged.`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // Kafka may still be removing the old topics for a moment: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

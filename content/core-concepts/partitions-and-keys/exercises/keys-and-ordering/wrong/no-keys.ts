@@ -12,7 +12,16 @@ await admin.connect();
 // Every run starts from a fresh topic, so only this run's rides are in it. (Partitions can be
 // added but never removed, and adding them moves keys to other partitions: make the topic afresh.)
 if ((await admin.listTopics()).includes(RIDES)) await admin.deleteTopics({ topics: [RIDES] });
-await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
+for (let attempt = 1; ; attempt++) {
+  try {
+    await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
+    break;
+  } catch (error) {
+    // Kafka may still be removing the old topic for a moment: try again.
+    if (attempt === 10) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 const producer = kafka.producer();
 await producer.connect();

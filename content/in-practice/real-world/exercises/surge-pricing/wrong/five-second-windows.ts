@@ -8,13 +8,9 @@ const REQUESTS = topic("trip-requests");
 const SURGE = topic("surge-prices");
 const WINDOW_MS = 10_000;
 
-const admin = kafka.admin();
-await admin.connect();
-// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
-const leftovers = (await admin.listTopics()).filter((name) => name === REQUESTS || name === SURGE);
-if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
-await admin.createTopics({ topics: [REQUESTS, SURGE].map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([REQUESTS, SURGE], 2);
 
 // Done for you: 60 trip requests over 20 seconds of event time, a minute ago, busiest downtown. Keyed by area.
 const producer = kafka.producer();
@@ -27,7 +23,7 @@ console.log(`generated ${requests.length} trip requests`);
 
 // Your stream processor: count requests per area and 10-second window (by event time), then price each window.
 const counts = new Map<string, number>();
-const consumer = kafka.consumer({ groupId: group("surge") });
+const consumer = kafka.consumer({ groupId: group(`surge-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: REQUESTS, fromBeginning: true });
 let handled = 0;
@@ -52,3 +48,22 @@ const prices = [...counts].map(([key, n]) => {
 await producer.send({ topic: SURGE, messages: prices.map((p) => ({ key: p.area, value: JSON.stringify(p) })) });
 await producer.disconnect();
 for (const p of prices) console.log(`${p.window} ${p.area.padEnd(9)} ${String(p.requests).padStart(3)} requests → ×${p.multiplier.toFixed(2)}`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // Kafka may still be removing the old topics for a moment: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

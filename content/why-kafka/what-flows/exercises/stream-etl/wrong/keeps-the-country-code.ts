@@ -9,13 +9,9 @@ const CLEAN = topic("page-views-clean");
 const COUNTRIES: Record<string, string> = { DE: "Germany", FR: "France", JP: "Japan", BR: "Brazil" };
 
 // Done for you: the source writes 20 raw page views, with more fields than the target wants.
-const admin = kafka.admin();
-await admin.connect();
-// Every run starts afresh: its topics are made anew, so the checkpoint judges this run's work only.
-const leftovers = (await admin.listTopics()).filter((name) => name === RAW || name === CLEAN);
-if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
-await admin.createTopics({ topics: [RAW, CLEAN].map((name) => ({ topic: name, numPartitions: 1 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([RAW, CLEAN], 1);
 
 const producer = kafka.producer();
 await producer.connect();
@@ -31,7 +27,7 @@ await producer.send({ topic: RAW, messages: views.map((view) => ({ key: view.use
 console.log(`source: wrote ${views.length} raw page views`);
 
 // The event processor: extract each raw view, transform it, load it into the clean topic.
-const consumer = kafka.consumer({ groupId: group("etl") });
+const consumer = kafka.consumer({ groupId: group(`etl-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: RAW, fromBeginning: true });
 let processed = 0;
@@ -48,3 +44,22 @@ await new Promise<void>((done) => {
 await consumer.disconnect();
 await producer.disconnect();
 console.log(`processor: wrote ${processed} clean page views, e.g. ${JSON.stringify({ user: "user-0", page: "/", country: "Germany" })}`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // Kafka may still be removing the old topics for a moment: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}
