@@ -3,16 +3,10 @@
 // ignored, so what a grader sees matches the offsets it is given.
 import { randomBytes } from "node:crypto";
 import type { Admin, Kafka } from "kafkajs";
+import type { GradedRecord } from "../grading/grader-api.ts";
 
-/** One record as it was on the broker; key, value and headers decoded as UTF-8. */
-export interface TopicRecord {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
+/** One record as it was on the broker; the grader contract's shape, so graders get it as read. */
+export type TopicRecord = GradedRecord;
 
 export interface RecordsRead {
   records: TopicRecord[];
@@ -47,7 +41,8 @@ export async function readRecords(kafka: Kafka, admin: Admin, bounds: ReadBounds
 
   const groupId = `tributary-grader-read-${randomBytes(6).toString("hex")}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-  const remaining = new Map([...stopAt].flatMap(([topic, parts]) => [...parts.keys()].map((p) => [`${topic}/${p}`, parts.get(p)!] as const)));
+  // "<topic>/<partition>" → the offset to stop before, for partitions not read to the end yet.
+  const remaining = new Map<string, number>([...stopAt].flatMap(([topic, parts]) => [...parts].map(([p, end]) => [`${topic}/${p}`, end] as const)));
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [...stopAt.keys()], fromBeginning: true });
