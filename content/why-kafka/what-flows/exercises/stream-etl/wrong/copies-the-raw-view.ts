@@ -51,12 +51,14 @@ async function freshTopics(names: string[], numPartitions: number): Promise<void
   await admin.connect();
   const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
   if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  // Deleting takes Kafka a moment: wait until it no longer lists them.
+  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
   for (let attempt = 1; ; attempt++) {
     try {
       await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
       break;
     } catch (error) {
-      // Kafka may still be removing the old topics for a moment: try again.
+      // A new topic can take Kafka a moment to announce: try again.
       if (attempt === 10) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
