@@ -92,3 +92,19 @@ describe.each(exercises.map((e) => [e.id, e] as const))("exercise %s", (id, exer
     expect(verdict.message, `${wrong.mistake}\n${output}`).toContain(wrong.verdictSays);
   });
 });
+
+// No dead ends: whatever a learner ran before (every plausible mistake, the starter and the solution in
+// two tabs at once), running the solution once more passes.
+describe.each(["first-consumer", "two-targets", "manual-commit", "keys-and-ordering", "surge-pricing"])("no dead ends in %s", (id) => {
+  it("passes with the solution after every wrong program, then the starter and the solution in two tabs at once", { timeout: 300_000 }, async () => {
+    const exercise = (await courseExercises()).get(id)!;
+    const learner = await learnerReadyFor(id);
+    for (const wrong of exercise.wrong) await runAndGrade(learner, id, wrong.code, 15_000);
+    await Promise.all([
+      runAndGrade(learner, id, await exerciseFile(id, "starter"), 20_000),
+      runAndGrade(learner, id, await exerciseFile(id, "solution"), 20_000),
+    ]);
+    const { verdict, output } = await runAndGrade(learner, id, await exerciseFile(id, "solution"), 45_000);
+    expect(verdict.status, `${verdict.message}\n--- program output ---\n${output}`).toBe("pass");
+  });
+});

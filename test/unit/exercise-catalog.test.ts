@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog, parseHints } from "../../sandbox-server/src/exercises/index.ts";
-import { GraderFault, runGrader } from "../../sandbox-server/src/grading/index.ts";
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -93,19 +92,6 @@ describe("the exercise catalog", () => {
     await mkdir(path.join(root, "part/lesson/exercises/quiet/wrong"));
     await writeFile(path.join(root, "part/lesson/exercises/quiet/wrong/oops.ts"), "code();\n");
     await expect(loadExerciseCatalog(root)).rejects.toThrow(/wrong\/oops\.ts must start with a \/\/ comment/);
-  });
-
-  it("runs a grader module in a worker, and stops one that runs past its time", async () => {
-    const root = await contentWith({});
-    const good = path.join(root, "good.ts");
-    await writeFile(good, 'export default (input: { topics: Record<string, unknown> }) => [{ title: "t", status: "pass", message: Object.keys(input.topics).join() }];');
-    expect(await runGrader(good, { topics: { rides: {} as never }, groups: {} })).toEqual([{ title: "t", status: "pass", message: "rides" }]);
-    const looping = path.join(root, "looping.ts");
-    await writeFile(looping, "export default () => { for (;;) {} };");
-    await expect(runGrader(looping, { topics: {}, groups: {} }, 300)).rejects.toThrow(GraderFault);
-    const nonsense = path.join(root, "nonsense.ts");
-    await writeFile(nonsense, "export default () => 42;");
-    await expect(runGrader(nonsense, { topics: {}, groups: {} })).rejects.toThrow(/must return a non-empty array/);
   });
 
   it("refuses two exercises with the same id in different lessons", async () => {
