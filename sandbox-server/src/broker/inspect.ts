@@ -66,6 +66,17 @@ export interface BrokerState {
 
 const groupKey = (group: string, topic: string) => `${group}/${topic}`;
 
+/**
+ * A topic the learner's program deletes and makes afresh may vanish between two questions of one
+ * snapshot: it then counts as missing, which is what the learner's program left at that moment.
+ */
+const vanished =
+  <T>(missing: T) =>
+  (error: unknown): T => {
+    if ((error as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION") return missing;
+    throw error;
+  };
+
 /** Reads snapshots with short-lived connections, a few at a time so a crowd of Checks queues instead of piling on Kafka. */
 export class BrokerInspector implements BrokerState {
   #kafka: Kafka;
@@ -100,9 +111,10 @@ export class BrokerInspector implements BrokerState {
       const wanted = [...new Set(request.topics)].filter((name) => existing.has(namespace + name));
       const topics = new Map<string, TopicState>();
       if (wanted.length) {
-        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted.map((name) => namespace + name) });
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted.map((name) => namespace + name) }).catch(vanished({ topics: [] }));
         for (const name of wanted) {
-          const offsets = await admin.fetchTopicOffsets(namespace + name);
+          const offsets = await admin.fetchTopicOffsets(namespace + name).catch(vanished(undefined));
+          if (!offsets) continue;
           const copies = new Map(
             metadata.find((t) => t.name === namespace + name)?.partitions.map((p) => [p.partitionId, { replicas: p.replicas.length, inSync: p.isr.length }]),
           );

@@ -33,7 +33,11 @@ const isCheck = (c: unknown): c is GraderCheck =>
 /** Runs the module's default export on `input`; throws GraderFault on a throw, a bad result or a timeout. */
 export function runGrader(file: string, input: GraderInput, timeLimitMs = GRADER_TIME_LIMIT_MS): Promise<GraderCheck[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./grader-worker.ts", import.meta.url), { workerData: { file, input } });
+    const worker = new Worker(new URL("./grader-worker.ts", import.meta.url), {
+      workerData: { file, input },
+      // A grader holds a few thousand records; a runaway one must not take the server's memory.
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    });
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new GraderFault(`${file} ran longer than ${timeLimitMs} ms`));
