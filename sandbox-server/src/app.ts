@@ -5,7 +5,8 @@ import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
-import { gradeCheckpoint, inNamespace } from "./grading/index.ts";
+import { gradeCheckpoint } from "./grading/index.ts";
+import { log } from "./log.ts";
 import type { ProgressStore } from "./progress/index.ts";
 import { RunRefused, type RunRegistry } from "./runs/index.ts";
 import { learnerId, type LearnerEnv } from "./learner-id.ts";
@@ -199,9 +200,14 @@ export function createApp(deps: AppDependencies) {
     async (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
-      const namespace = learnerNamespace(c.get("learnerId"));
-      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, inNamespace(deps.broker, namespace));
-      if (verdict.status !== "error") deps.progress.recordVerdict(c.get("learnerId"), verdict);
+      const learner = c.get("learnerId");
+      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
+        namespace: learnerNamespace(learner),
+        graderFile: exercise.graderFile,
+      });
+      // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
+      if (verdict.status !== "error") deps.progress.recordVerdict(learner, verdict);
+      log.info({ learner, exercise: exercise.id, status: verdict.status }, "checkpoint graded");
       return c.json(verdict, 200);
     },
   );

@@ -15,12 +15,7 @@ let runs: RunRegistry;
 let app: ReturnType<typeof createApp>;
 let kafkaReachable = true;
 
-const emptyBroker: BrokerState = {
-  topic: async () => undefined,
-  groupOffsets: async (group) => ({ group, committed: new Map() }),
-  topicConfig: async () => undefined,
-  brokerCount: async () => 1,
-};
+const emptyBroker: BrokerState = { snapshot: async () => ({ brokerCount: 1, topics: new Map(), groups: new Map() }) };
 
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-api-"));

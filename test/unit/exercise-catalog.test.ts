@@ -34,7 +34,7 @@ describe("the exercise catalog", () => {
     const producer = catalog.get("first-producer");
     expect(producer).toMatchObject({ lesson: "kafka-basics/first-producer-consumer", timeLimitSeconds: 60 });
     expect(producer?.hints.length).toBeGreaterThanOrEqual(2);
-    expect(producer?.checkpoint.checks.map((c) => c.type)).toEqual(["topic-exists", "topic-record-count"]);
+    expect(producer?.checkpoint.checks.map((c) => c.type)).toEqual(["topic-exists", "records-include"]);
     expect(catalog.get("first-consumer")?.checkpoint.checks.map((c) => c.type)).toContain("group-caught-up");
   });
 
@@ -63,6 +63,35 @@ describe("the exercise catalog", () => {
 
   it("refuses folder names that cannot be exercise ids", async () => {
     await expect(loadExerciseCatalog(await contentWith({ "Has Spaces": valid }))).rejects.toThrow(/lowercase letters, digits and '-'/);
+  });
+
+  it("reads a checkpoint with a grader module and what it reads, and wrong programs with the mistake they make", async () => {
+    const root = await contentWith({
+      etl: {
+        ...valid,
+        "checkpoint.json": JSON.stringify({
+          title: "t",
+          reads: { topics: ["page-views", "page-views-clean"], groups: [{ group: "etl", topic: "page-views" }] },
+          grader: "grader.ts",
+        }),
+        "grader.ts": "export default () => [];",
+      },
+    });
+    await mkdir(path.join(root, "part/lesson/exercises/etl/wrong"));
+    await writeFile(path.join(root, "part/lesson/exercises/etl/wrong/copies.ts"), "// Copies the raw view.\n// The checkpoint says: still has\ncode();\n");
+    const etl = (await loadExerciseCatalog(root)).get("etl")!;
+    expect(etl.checkpoint).toMatchObject({ checks: [], reads: { groups: [{ group: "etl", topic: "page-views" }] } });
+    expect(etl.graderFile).toBe(path.join(root, "part/lesson/exercises/etl/grader.ts"));
+    expect(etl.wrong).toEqual([{ name: "copies", mistake: "Copies the raw view.", verdictSays: "still has", code: expect.stringContaining("code();") }]);
+  });
+
+  it("refuses a checkpoint naming a grader that is not there, and a wrong program that does not say its mistake", async () => {
+    const missing = { ...valid, "checkpoint.json": JSON.stringify({ title: "t", grader: "grader.ts" }) };
+    await expect(loadExerciseCatalog(await contentWith({ missing }))).rejects.toThrow(/names the grader grader\.ts, which is not there/);
+    const root = await contentWith({ quiet: valid });
+    await mkdir(path.join(root, "part/lesson/exercises/quiet/wrong"));
+    await writeFile(path.join(root, "part/lesson/exercises/quiet/wrong/oops.ts"), "code();\n");
+    await expect(loadExerciseCatalog(root)).rejects.toThrow(/wrong\/oops\.ts must start with a \/\/ comment/);
   });
 
   it("refuses two exercises with the same id in different lessons", async () => {

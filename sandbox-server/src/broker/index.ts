@@ -6,4 +6,14 @@ export { composeFile, dockerEngineAnswers } from "./docker.ts";
 export { waitUntilKafkaAnswers, probeKafka, type KafkaProbe } from "./readiness.ts";
 export { kafkajsConfig, SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
 export { LearnerPrincipals, learnerNamespace, type LearnerKafka } from "./learner-principals.ts";
-export { BrokerInspector, type BrokerState, type TopicState, type GroupState, type PartitionOffsets } from "./inspect.ts";
+export {
+  BrokerInspector,
+  groupKey,
+  type BrokerState,
+  type BrokerSnapshot,
+  type SnapshotRequest,
+  type TopicState,
+  type GroupState,
+  type PartitionOffsets,
+} from "./inspect.ts";
+export type { TopicRecord } from "./read-records.ts";

@@ -1,5 +1,6 @@
 // Reads every exercise under content/: each is a folder content/<part>/<lesson>/exercises/<id>/
-// with starter.ts, solution.ts, checkpoint.json, and optionally exercise.json and hints.md.
+// with starter.ts, solution.ts, checkpoint.json, and optionally exercise.json, hints.md, the
+// checkpoint's grader module and wrong/<mistake>.ts: plausible wrong programs the checkpoint must fail.
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
@@ -12,6 +13,8 @@ const exerciseMetaSchema = z.object({
   timeLimitSeconds: z.number().int().min(5).max(900).optional(),
   /** Exercises whose results this one reads (a consumer needs a producer's messages); done first. */
   after: z.array(z.string()).optional(),
+  /** Words of the verdict the untouched starter gets: the reason the lesson expects it to fail. */
+  starterFailsWith: z.string().min(1).optional(),
 });
 
 export interface Exercise {
@@ -27,6 +30,22 @@ export interface Exercise {
   timeLimitSeconds?: number;
   /** Ids of the exercises to do before this one. */
   after: string[];
+  /** Words of the verdict the untouched starter gets. */
+  starterFailsWith?: string;
+  /** Absolute path of the checkpoint's grader module, when it names one. */
+  graderFile?: string;
+  /** Plausible wrong programs, each failing the checkpoint for the mistake its first line names. */
+  wrong: WrongProgram[];
+}
+
+export interface WrongProgram {
+  /** The file name without .ts, e.g. "windows-too-short". */
+  name: string;
+  /** The first line's comment: what is wrong with the program. */
+  mistake: string;
+  /** A second line `// The checkpoint says: …`: words its verdict must contain. */
+  verdictSays?: string;
+  code: string;
 }
 
 export type ExerciseCatalog = ReadonlyMap<string, Exercise>;
@@ -64,6 +83,9 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   const metaFile = path.join(dir, "exercise.json");
   const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id };
   const hintsFile = path.join(dir, "hints.md");
+  const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
+  const graderFile = checkpoint.grader && path.join(dir, checkpoint.grader);
+  if (graderFile && !existsSync(graderFile)) throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
   return {
     id,
     title: meta.title,
@@ -71,10 +93,27 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
     starter: await readFile(path.join(dir, "starter.ts"), "utf8"),
     solution: await readFile(path.join(dir, "solution.ts"), "utf8"),
     hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
-    checkpoint: await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema),
+    checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,
     after: meta.after ?? [],
+    starterFailsWith: meta.starterFailsWith,
+    graderFile,
+    wrong: await readWrongPrograms(id, path.join(dir, "wrong")),
   };
+}
+
+/** wrong/<mistake>.ts files; each must open with a `//` comment saying what is wrong. */
+async function readWrongPrograms(id: string, dir: string): Promise<WrongProgram[]> {
+  if (!existsSync(dir)) return [];
+  const programs: WrongProgram[] = [];
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith(".ts")).sort()) {
+    const code = await readFile(path.join(dir, file), "utf8");
+    const mistake = /^\/\/\s*(.+)/.exec(code.split("\n", 1)[0]!)?.[1]?.trim();
+    if (!mistake) throw new Error(`Exercise ${id}: wrong/${file} must start with a // comment saying what is wrong with it.`);
+    const verdictSays = /^\/\/ The checkpoint says: (.+)/.exec(code.split("\n", 2)[1] ?? "")?.[1]?.trim();
+    programs.push({ name: file.slice(0, -3), mistake, verdictSays, code });
+  }
+  return programs;
 }
 
 /** Every folder named `exercises` below `dir`, at any depth. */

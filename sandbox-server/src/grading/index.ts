@@ -1,4 +1,6 @@
-// grading/: checkpoint spec + broker state -> verdict.
-export { gradeCheckpoint, recordCount } from "./grade-checkpoint.ts";
+// grading/: checkpoint spec + one broker snapshot (+ records) -> verdict.
+export { gradeCheckpoint, gradeSnapshot, snapshotRequest, RECORD_CAP, type GradeOptions } from "./grade-checkpoint.ts";
+export { gradeCheck, recordCount } from "./declarative-checks.ts";
+export { runGrader, GraderFault, GRADER_TIME_LIMIT_MS } from "./run-grader.ts";
 export { VERDICT_VERSION, type Verdict, type CheckResult, type CheckStatus } from "./verdict.ts";
-export { inNamespace } from "./in-namespace.ts";
+export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup } from "./grader-api.ts";

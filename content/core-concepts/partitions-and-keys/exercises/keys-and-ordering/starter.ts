@@ -7,14 +7,22 @@ const PARTITIONS = 1; // TODO: the course wants three partitions.
 
 const admin = kafka.admin();
 await admin.connect();
-const current = (await admin.listTopics()).includes(RIDES)
-  ? (await admin.fetchTopicMetadata({ topics: [RIDES] })).topics[0]!.partitions.length
-  : 0;
-if (current !== PARTITIONS) {
-  // Partitions can be added but never removed, and adding them moves keys to other partitions.
-  // Here a topic made earlier with another count is simply made afresh.
-  if (current > 0) await admin.deleteTopics({ topics: [RIDES] });
-  await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
+// Every run starts from a fresh topic, so only this run's rides are in it. (Partitions can be
+// added but never removed, and adding them moves keys to other partitions: make the topic afresh.)
+if ((await admin.listTopics()).includes(RIDES)) {
+  await admin.deleteTopics({ topics: [RIDES] });
+  // Deleting takes Kafka a moment: wait until it no longer lists the topic.
+  while ((await admin.listTopics()).includes(RIDES)) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+for (let attempt = 1; ; attempt++) {
+  try {
+    await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
+    break;
+  } catch (error) {
+    // A new topic can take Kafka a moment to announce: try again.
+    if (attempt === 10) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 const producer = kafka.producer();

@@ -6,17 +6,14 @@ const REQUESTS = topic("trip-requests");
 const SURGE = topic("surge-prices");
 const WINDOW_MS = 10_000;
 
-const admin = kafka.admin();
-await admin.connect();
-const existing = await admin.listTopics();
-const missing = [REQUESTS, SURGE].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([REQUESTS, SURGE], 2);
 
-// Done for you: 60 trip requests over 20 seconds of event time, busiest downtown. Keyed by area.
+// Done for you: 60 trip requests over 20 seconds of event time, a minute ago, busiest downtown. Keyed by area.
 const producer = kafka.producer();
 await producer.connect();
-const start = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+const start = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 60_000;
 const areas = ["downtown", "downtown", "downtown", "airport", "airport", "harbour"];
 const requests = Array.from({ length: 60 }, (_, i) => ({ area: areas[i % areas.length]!, at: start + Math.floor((i * 20_000) / 60) }));
 await producer.send({ topic: REQUESTS, messages: requests.map((r) => ({ key: r.area, value: JSON.stringify(r), timestamp: String(r.at) })) });
@@ -24,7 +21,7 @@ console.log(`generated ${requests.length} trip requests`);
 
 // Your stream processor: count requests per area and 10-second window (by event time), then price each window.
 const counts = new Map<string, number>();
-const consumer = kafka.consumer({ groupId: group("surge") });
+const consumer = kafka.consumer({ groupId: group(`surge-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: REQUESTS, fromBeginning: true });
 let handled = 0;
@@ -49,3 +46,24 @@ const prices = [...counts].map(([key, n]) => {
 await producer.send({ topic: SURGE, messages: prices.map((p) => ({ key: p.area, value: JSON.stringify(p) })) });
 await producer.disconnect();
 for (const p of prices) console.log(`${p.window} ${p.area.padEnd(9)} ${String(p.requests).padStart(3)} requests → ×${p.multiplier.toFixed(2)}`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  // Deleting takes Kafka a moment: wait until it no longer lists them.
+  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // A new topic can take Kafka a moment to announce: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

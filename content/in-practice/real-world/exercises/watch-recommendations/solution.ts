@@ -10,12 +10,9 @@ const CATALOG: Record<string, string[]> = {
   scifi: ["Stranger Things", "Dark", "Black Mirror", "Altered Carbon"],
 };
 
-const admin = kafka.admin();
-await admin.connect();
-const existing = await admin.listTopics();
-const missing = [WATCHED, RECOMMENDATIONS].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 2 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([WATCHED, RECOMMENDATIONS], 2);
 
 // Done for you: twelve members' viewing, keyed by member so each member's history stays in order.
 const producer = kafka.producer();
@@ -30,7 +27,7 @@ console.log(`generated ${events.length} watch events`);
 
 // Your stream processor: remember what each member watched; recommend the next unseen title of the genre.
 const history = new Map<string, Set<string>>();
-const consumer = kafka.consumer({ groupId: group("recommender") });
+const consumer = kafka.consumer({ groupId: group(`recommender-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: WATCHED, fromBeginning: true });
 let handled = 0;
@@ -53,3 +50,24 @@ await new Promise<void>((done) => {
 });
 await consumer.disconnect();
 await producer.disconnect();
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  // Deleting takes Kafka a moment: wait until it no longer lists them.
+  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // A new topic can take Kafka a moment to announce: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

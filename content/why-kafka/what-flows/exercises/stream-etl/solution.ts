@@ -7,12 +7,9 @@ const CLEAN = topic("page-views-clean");
 const COUNTRIES: Record<string, string> = { DE: "Germany", FR: "France", JP: "Japan", BR: "Brazil" };
 
 // Done for you: the source writes 20 raw page views, with more fields than the target wants.
-const admin = kafka.admin();
-await admin.connect();
-const existing = await admin.listTopics();
-const missing = [RAW, CLEAN].filter((name) => !existing.includes(name));
-if (missing.length) await admin.createTopics({ topics: missing.map((name) => ({ topic: name, numPartitions: 1 })), waitForLeaders: true });
-await admin.disconnect();
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([RAW, CLEAN], 1);
 
 const producer = kafka.producer();
 await producer.connect();
@@ -28,7 +25,7 @@ await producer.send({ topic: RAW, messages: views.map((view) => ({ key: view.use
 console.log(`source: wrote ${views.length} raw page views`);
 
 // The event processor: extract each raw view, transform it, load it into the clean topic.
-const consumer = kafka.consumer({ groupId: group("etl") });
+const consumer = kafka.consumer({ groupId: group(`etl-${Date.now()}`) });
 await consumer.connect();
 await consumer.subscribe({ topic: RAW, fromBeginning: true });
 let processed = 0;
@@ -45,3 +42,24 @@ await new Promise<void>((done) => {
 await consumer.disconnect();
 await producer.disconnect();
 console.log(`processor: wrote ${processed} clean page views, e.g. ${JSON.stringify({ user: "user-0", page: "/", country: "Germany" })}`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  // Deleting takes Kafka a moment: wait until it no longer lists them.
+  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // A new topic can take Kafka a moment to announce: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

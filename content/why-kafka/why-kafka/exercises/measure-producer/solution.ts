@@ -6,12 +6,8 @@ const BENCH = topic("bench");
 const MESSAGES = 3000;
 const BATCH = 100;
 
-const admin = kafka.admin();
-await admin.connect();
-if (!(await admin.listTopics()).includes(BENCH)) {
-  await admin.createTopics({ topics: [{ topic: BENCH, numPartitions: 3 }], waitForLeaders: true });
-}
-await admin.disconnect();
+// Every benchmark starts from an empty topic, so the checkpoint judges this run's messages only.
+await freshTopic(BENCH, 3);
 
 const producer = kafka.producer();
 await producer.connect();
@@ -34,3 +30,25 @@ latencies.sort((a, b) => a - b);
 const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
 console.log(`${MESSAGES} messages in ${seconds.toFixed(2)} s: ${Math.round(MESSAGES / seconds)} messages/s`);
 console.log(`batch latency (send to acknowledgement): p50 ${percentile(50)} ms, p95 ${percentile(95)} ms`);
+
+/** Done for you: deletes the topic an earlier run left, and creates it anew. */
+async function freshTopic(name: string, numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  if ((await admin.listTopics()).includes(name)) {
+    await admin.deleteTopics({ topics: [name] });
+    // Deleting takes Kafka a moment: wait until it no longer lists the topic.
+    while ((await admin.listTopics()).includes(name)) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: [{ topic: name, numPartitions }], waitForLeaders: true });
+      break;
+    } catch (error) {
+      // A new topic can take Kafka a moment to announce: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

@@ -1,0 +1,59 @@
+// Keys every event by its ride, but leaves the topic at one partition.
+// The checkpoint says: has 1 partition
+import { Kafka, logLevel } from "kafkajs";
+import { connection, topic, group } from "tributary";
+
+const kafka = new Kafka({ clientId: "keys-and-ordering", ...connection, logLevel: logLevel.WARN });
+const RIDES = topic("rides");
+const PARTITIONS = 1;
+
+const admin = kafka.admin();
+await admin.connect();
+// Every run starts from a fresh topic, so only this run's rides are in it. (Partitions can be
+// added but never removed, and adding them moves keys to other partitions: make the topic afresh.)
+if ((await admin.listTopics()).includes(RIDES)) {
+  await admin.deleteTopics({ topics: [RIDES] });
+  // Deleting takes Kafka a moment: wait until it no longer lists the topic.
+  while ((await admin.listTopics()).includes(RIDES)) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+for (let attempt = 1; ; attempt++) {
+  try {
+    await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
+    break;
+  } catch (error) {
+    // A new topic can take Kafka a moment to announce: try again.
+    if (attempt === 10) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const producer = kafka.producer();
+await producer.connect();
+for (const step of ["requested", "picked up", "dropped off"]) {
+  const messages = Array.from({ length: 10 }, (_, i) => ({ key: `ride-${i + 1}`, value: step }));
+  // acks: -1 waits until every in-sync copy holds the message.
+  await producer.send({ topic: RIDES, acks: -1, messages });
+}
+await producer.disconnect();
+
+// Read the whole topic back and note which partition(s) each ride's events are in.
+const offsets = await admin.fetchTopicOffsets(RIDES);
+await admin.disconnect();
+const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+const partitionsByRide = new Map<string, Set<number>>();
+const consumer = kafka.consumer({ groupId: group(`rides-audit-${Date.now()}`) });
+await consumer.connect();
+await consumer.subscribe({ topic: RIDES, fromBeginning: true });
+let seen = 0;
+await new Promise<void>((done) => {
+  void consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const ride = message.key?.toString() ?? "(no key)";
+      partitionsByRide.set(ride, (partitionsByRide.get(ride) ?? new Set()).add(partition));
+      if (++seen === total) done();
+    },
+  });
+});
+await consumer.disconnect();
+const byRide = [...partitionsByRide].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+for (const [ride, partitions] of byRide) console.log(`${ride}: partition(s) ${[...partitions].join(", ")}`);

@@ -1,0 +1,80 @@
+// Flags a member at 10 messages (>=), though only more than 10 is spam.
+// The checkpoint says: `busy-member` was flagged
+import { Kafka, logLevel } from "kafkajs";
+import { connection, topic, group } from "tributary";
+
+const kafka = new Kafka({ clientId: "spam-signals", ...connection, logLevel: logLevel.WARN });
+const INTERACTIONS = topic("interactions");
+const SIGNALS = topic("spam-signals");
+const LIMIT = 10;
+const WINDOW_MS = 60_000;
+
+// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
+// checkpoint judges this run's work only.
+await freshTopics([INTERACTIONS, SIGNALS], 2);
+
+// Done for you: five members chat normally, one is busy (ten messages in a minute, the most allowed), one writes
+// twelve over two minutes, and two blast messages at strangers.
+const producer = kafka.producer();
+await producer.connect();
+const now = Date.now();
+const events = [
+  ...Array.from({ length: 15 }, (_, i) => ({ member: `member-${i % 5}`, action: i % 3 ? "like" : "message", to: `member-${(i + 1) % 5}`, at: now + i * 4000 })),
+  ...Array.from({ length: 14 }, (_, i) => ({ member: "spammer-a", action: "message", to: `stranger-${i}`, at: now + i * 2000 })),
+  ...Array.from({ length: 12 }, (_, i) => ({ member: "spammer-b", action: "message", to: `stranger-${i}`, at: now + i * 3000 })),
+  ...Array.from({ length: 10 }, (_, i) => ({ member: "busy-member", action: "message", to: `member-${i % 5}`, at: now + i * 5000 })),
+  ...Array.from({ length: 12 }, (_, i) => ({ member: "slow-member", action: "message", to: `member-${i % 5}`, at: now + i * 10_000 })),
+];
+await producer.send({ topic: INTERACTIONS, messages: events.map((e) => ({ key: e.member, value: JSON.stringify(e) })) });
+console.log(`generated ${events.length} interactions`);
+
+// Your stream processor: per member, the times of their recent messages; flag a member once past the limit.
+const recent = new Map<string, number[]>();
+const flagged = new Set<string>();
+const consumer = kafka.consumer({ groupId: group(`spam-watch-${Date.now()}`) });
+await consumer.connect();
+await consumer.subscribe({ topic: INTERACTIONS, fromBeginning: true });
+let handled = 0;
+await new Promise<void>((done) => {
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value!.toString()) as { member: string; action: string; at: number };
+      if (event.action === "message") {
+        const times = (recent.get(event.member) ?? []).filter((t) => t > event.at - WINDOW_MS);
+        times.push(event.at);
+        recent.set(event.member, times);
+        if (times.length >= LIMIT && !flagged.has(event.member)) {
+          flagged.add(event.member);
+          const signal = { member: event.member, messagesInLastMinute: times.length, at: new Date(event.at).toISOString() };
+          await producer.send({ topic: SIGNALS, messages: [{ key: event.member, value: JSON.stringify(signal) }] });
+          console.log(`spam signal: ${event.member} sent ${times.length} messages within a minute`);
+        }
+      }
+      if (++handled === events.length) done();
+    },
+  });
+});
+await consumer.disconnect();
+await producer.disconnect();
+console.log(`${flagged.size} member(s) flagged.`);
+
+/** Done for you: deletes the topics an earlier run left, and creates them anew. */
+async function freshTopics(names: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
+  // Deleting takes Kafka a moment: wait until it no longer lists them.
+  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      break;
+    } catch (error) {
+      // A new topic can take Kafka a moment to announce: try again.
+      if (attempt === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await admin.disconnect();
+}

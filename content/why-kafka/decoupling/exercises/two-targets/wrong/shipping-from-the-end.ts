@@ -1,0 +1,55 @@
+// Shipping subscribes without fromBeginning: its new group starts at the end of orders and waits.
+// The checkpoint says: fromBeginning: true
+import { Kafka, logLevel } from "kafkajs";
+import { connection, topic, group } from "tributary";
+
+const kafka = new Kafka({ clientId: "two-targets", ...connection, logLevel: logLevel.WARN });
+const ORDERS = topic("orders");
+
+// The source: five orders go into Kafka, once.
+const admin = kafka.admin();
+await admin.connect();
+if (!(await admin.listTopics()).includes(ORDERS)) {
+  await admin.createTopics({ topics: [{ topic: ORDERS, numPartitions: 1 }], waitForLeaders: true });
+}
+const producer = kafka.producer();
+await producer.connect();
+const orders = ["book", "lamp", "kettle", "chair", "plant"].map((item, i) => ({ key: `order-${i + 1}`, value: item }));
+await producer.send({ topic: ORDERS, messages: orders });
+await producer.disconnect();
+console.log(`source: wrote ${orders.length} orders`);
+// Where the topic ends now. Each target reads up to here, however far its group had read before.
+const end = Number((await admin.fetchTopicOffsets(ORDERS))[0]!.high);
+await admin.disconnect();
+
+/** One target: a consumer in its own group reads every order it has not read yet, then leaves. */
+async function target(groupName: string): Promise<void> {
+  const consumer = kafka.consumer({ groupId: group(groupName) });
+  await consumer.connect();
+  await consumer.subscribe({ topic: ORDERS, fromBeginning: true });
+  await new Promise<void>((done) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        console.log(`${groupName}: ${message.key?.toString()} ${message.value?.toString()}`);
+        if (Number(message.offset) + 1 >= end) done(); // caught up
+      },
+    });
+  });
+  await consumer.disconnect(); // commits how far this group has read
+}
+
+await target("billing");
+// Shipping: a consumer of its own.
+const shipping = kafka.consumer({ groupId: group("shipping") });
+await shipping.connect();
+await shipping.subscribe({ topic: ORDERS });
+await new Promise<void>((done) => {
+  void shipping.run({
+    eachMessage: async ({ message }) => {
+      console.log(`shipping: ${message.key?.toString()} ${message.value?.toString()}`);
+      if (Number(message.offset) + 1 >= end) done();
+    },
+  });
+});
+await shipping.disconnect();
+console.log("Both targets read every order.");

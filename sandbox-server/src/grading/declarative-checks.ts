@@ -1,0 +1,215 @@
+// The declarative checks of checkpoint.json, each a pure function of one broker snapshot. A failed
+// check says what it expected, what it found and, where it can, one example from the learner's data.
+import type { BrokerSnapshot, TopicRecord, TopicState } from "../broker/index.ts";
+import { groupKey } from "../broker/index.ts";
+import type { CheckSpec } from "../exercises/index.ts";
+import type { CheckResult } from "./verdict.ts";
+
+/** A check's result, or "unavailable": the cluster itself is not whole (a broker down), so nothing is judged. */
+export type CheckOutcome = CheckResult | { status: "unavailable"; message: string };
+
+export const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+const shown = (text: string | null) => (text === null ? "no key" : `"${text.length > 60 ? `${text.slice(0, 57)}…` : text}"`);
+
+/** Records a topic holds now: the sum over partitions of log-end minus log-start. */
+export function recordCount(topic: Pick<TopicState, "partitions">): number {
+  return topic.partitions.reduce((sum, p) => sum + (p.high - p.low), 0);
+}
+
+const noTopic = (topic: string, title: string): CheckResult => ({
+  title,
+  status: "fail",
+  message: `There is no topic \`${topic}\` on the broker yet. Run your program: it creates the topic.`,
+});
+
+/** A duration in milliseconds as a learner would say it. */
+function humanMs(value: string): string {
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms < 0) return value;
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
+  const [size, unit] = units.find(([size]) => ms >= size && ms % size === 0) ?? units.find(([size]) => ms >= size) ?? [1, "millisecond"];
+  const amount = ms / size;
+  return `${Number.isInteger(amount) ? amount : amount.toFixed(1)} ${unit}${amount === 1 ? "" : "s"}`;
+}
+
+function failWith(title: string, message: string, advice?: string): CheckResult {
+  return { title, status: "fail", message: advice ? `${message} ${advice}` : message };
+}
+
+function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" }>, topic: TopicState, snapshot: BrokerSnapshot): CheckResult {
+  const title = `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`;
+  const total = recordCount(topic);
+  if (total === 0) {
+    return failWith(title, `\`${check.topic}\` holds no messages yet, so group \`${check.group}\` has had nothing to read.`, check.whenEmpty ?? check.advice);
+  }
+  const group = snapshot.groups.get(groupKey(check.group, check.topic));
+  const committed = group?.committed ?? new Map<number, number>();
+  if (committed.size === 0) {
+    const where =
+      !group || group.state === "Dead"
+        ? `No consumer has joined group \`${check.group}\`: does your consumer use groupId group("${check.group}") and call consumer.run?`
+        : check.commits === "manual"
+          ? "With autoCommit: false nothing is committed until your program calls consumer.commitOffsets after handling a message."
+          : group.members > 0
+            ? `A consumer is in group \`${check.group}\` but has not handled any message of \`${check.topic}\`. Did it subscribe with fromBeginning: true? A new group otherwise starts at the end and waits for new messages only.`
+            : `A consumer joined group \`${check.group}\` and left without handling any message of \`${check.topic}\`. Subscribe with fromBeginning: true, call consumer.run, and keep the consumer running (do not disconnect right after consumer.run) until it has printed the messages: kafkajs commits what eachMessage has handled.`;
+    return failWith(title, `Group \`${check.group}\` has committed no offset on \`${check.topic}\`. ${where}`, check.advice);
+  }
+  const past = topic.partitions.find((p) => (committed.get(p.partition) ?? 0) > p.high);
+  if (past) {
+    return failWith(
+      title,
+      `Group \`${check.group}\` committed offset ${committed.get(past.partition)} on partition ${past.partition} of \`${check.topic}\`, past its end (${past.high}). Offsets are strings in kafkajs: \`String(message.offset + 1)\` joins text ("19" + 1 = "191"); use \`String(Number(message.offset) + 1)\`.`,
+      check.advice,
+    );
+  }
+  // Behind = records between the committed offset (or the log start, if none) and the log end.
+  const behindBy = topic.partitions.map((p) => ({ ...p, behind: Math.max(0, p.high - Math.max(p.low, committed.get(p.partition) ?? p.low)) }));
+  const behind = behindBy.reduce((sum, p) => sum + p.behind, 0);
+  if (behind === 0) return { title, status: "pass", message: `Group \`${check.group}\` has read all ${plural(total, "message")} of \`${check.topic}\`.` };
+  const offByOne = check.commits === "manual" && behindBy.every((p) => p.behind <= 1 && (p.behind === 0 || committed.has(p.partition)));
+  const why = offByOne
+    ? `Its committed offset is that of the last message it handled. A committed offset is the next one to read: commit \`Number(message.offset) + 1\`.`
+    : `Its consumer stopped before the end, or did not commit the last ones. Read until the end of the topic and commit what was handled, then check again.`;
+  return failWith(title, `Group \`${check.group}\` is ${plural(behind, "message")} behind the end of \`${check.topic}\`. ${why}`, check.advice);
+}
+
+function gradeRecordsInclude(check: Extract<CheckSpec, { type: "records-include" }>, records: TopicRecord[]): CheckResult {
+  const title = `\`${check.topic}\` holds the ${plural(check.records.length, "expected message")}`;
+  const have = new Set(records.map((r) => `${r.key}\u0000${r.value}`));
+  const missing = check.records.find((e) => !have.has(`${e.key}\u0000${e.value}`));
+  if (!missing) return { title, status: "pass", message: `\`${check.topic}\` holds all ${plural(check.records.length, "expected message")}.` };
+  const sameValue = records.find((r) => r.value === missing.value);
+  const sameKey = records.find((r) => r.key === missing.key && missing.key !== null);
+  const found = sameValue
+    ? `The message ${shown(missing.value)} is there with ${sameValue.key === null ? "no key" : `key ${shown(sameValue.key)}`}; it should have ${missing.key === null ? "no key" : `key ${shown(missing.key)}`}.`
+    : sameKey
+      ? `The message with key ${shown(missing.key)} has value ${shown(sameKey.value)}; it should be ${shown(missing.value)}.`
+      : `There is no message ${shown(missing.value)} with key ${shown(missing.key)}. ${records.length === 0 ? "The topic is empty." : `The topic holds ${plural(records.length, "message")}, the last one ${shown(records.at(-1)!.value)}.`}`;
+  return failWith(title, found, check.advice);
+}
+
+function gradeKeysInOnePartition(check: Extract<CheckSpec, { type: "keys-in-one-partition" }>, records: TopicRecord[]): CheckResult {
+  const title = `Every message of \`${check.topic}\` has a key, and each key stays in one partition`;
+  const unkeyed = records.filter((r) => r.key === null);
+  if (unkeyed.length) {
+    return failWith(
+      title,
+      `${plural(unkeyed.length, "message")} of \`${check.topic}\` ${unkeyed.length === 1 ? "has" : "have"} no key, e.g. ${shown(unkeyed[0]!.value)} in partition ${unkeyed[0]!.partition}. Without a key the producer spreads messages over the partitions, and their order is lost.`,
+      check.advice,
+    );
+  }
+  const pattern = check.keyPattern ? new RegExp(check.keyPattern) : undefined;
+  const odd = pattern && records.find((r) => !pattern.test(r.key!));
+  if (odd) return failWith(title, `The message ${shown(odd.value)} has key ${shown(odd.key)}, which is not the kind of key this exercise asks for.`, check.advice);
+  const partitionsOf = new Map<string, Set<number>>();
+  for (const r of records) partitionsOf.set(r.key!, (partitionsOf.get(r.key!) ?? new Set()).add(r.partition));
+  const split = [...partitionsOf].find(([, parts]) => parts.size > 1);
+  if (split) return failWith(title, `Key ${shown(split[0])} is in partitions ${[...split[1]].join(" and ")}: its order is lost.`, check.advice);
+  return { title, status: "pass", message: `${plural(partitionsOf.size, "key")}, each in one partition.` };
+}
+
+function gradeRecordsShape(check: Extract<CheckSpec, { type: "records-shape" }>, records: TopicRecord[]): CheckResult {
+  const title = `Every message of \`${check.topic}\` is a JSON object${check.fields.length ? ` with ${check.fields.join(", ")}` : ""}`;
+  if (records.length === 0) return failWith(title, `\`${check.topic}\` holds no messages yet.`, check.advice);
+  for (const r of records) {
+    if (check.keyed && r.key === null) return failWith(title, `The message ${shown(r.value)} (offset ${r.offset}) has no key.`, check.advice);
+    let value: unknown;
+    try {
+      value = JSON.parse(r.value ?? "");
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return failWith(title, `The message at offset ${r.offset} of partition ${r.partition} is ${shown(r.value)}, not a JSON object. Send JSON.stringify(…) of an object.`, check.advice);
+    }
+    const lacks = check.fields.find((field) => !(field in value));
+    if (lacks) return failWith(title, `The message ${shown(r.value)} has no field \`${lacks}\`.`, check.advice);
+    const extra = check.forbidden.find((field) => field in value);
+    if (extra) return failWith(title, `The message ${shown(r.value)} still has the field \`${extra}\`, which should have been dropped.`, check.advice);
+  }
+  return { title, status: "pass", message: `All ${plural(records.length, "message")} of \`${check.topic}\` have the expected shape.` };
+}
+
+/** Grades one declarative check against the snapshot. */
+export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOutcome {
+  const topic = snapshot.topics.get(check.topic);
+  switch (check.type) {
+    case "topic-exists": {
+      const title = `Topic \`${check.topic}\` exists`;
+      if (!topic) return noTopic(check.topic, title);
+      return { title, status: "pass", message: `Topic \`${check.topic}\` exists with ${plural(topic.partitions.length, "partition")}.` };
+    }
+    case "topic-record-count": {
+      const title = `Topic \`${check.topic}\` holds at least ${plural(check.atLeast, "message")}`;
+      if (!topic) return noTopic(check.topic, title);
+      const count = recordCount(topic);
+      if (count >= check.atLeast) return { title, status: "pass", message: `Topic \`${check.topic}\` holds ${plural(count, "message")}.` };
+      return failWith(title, `Topic \`${check.topic}\` holds ${plural(count, "message")}; it should hold at least ${check.atLeast.toLocaleString("en")}.`, check.advice);
+    }
+    case "group-caught-up":
+      if (!topic) return noTopic(check.topic, `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`);
+      return gradeGroupCaughtUp(check, topic, snapshot);
+    case "topic-partitions": {
+      const title = `Topic \`${check.topic}\` has at least ${plural(check.atLeast, "partition")}`;
+      if (!topic) return noTopic(check.topic, title);
+      const count = topic.partitions.length;
+      if (count >= check.atLeast) return { title, status: "pass", message: `Topic \`${check.topic}\` has ${plural(count, "partition")}.` };
+      return failWith(
+        title,
+        `Topic \`${check.topic}\` has ${plural(count, "partition")}; it needs at least ${check.atLeast}. A topic's partitions are set when it is created: delete it and create it again with numPartitions: ${check.atLeast}.`,
+        check.advice,
+      );
+    }
+    case "partitions-with-records": {
+      const title = `Records of \`${check.topic}\` are spread over at least ${plural(check.atLeast, "partition")}`;
+      if (!topic) return noTopic(check.topic, title);
+      const used = topic.partitions.filter((p) => p.high > p.low).length;
+      const of = `${used} of the ${plural(topic.partitions.length, "partition")} of \`${check.topic}\``;
+      if (used >= check.atLeast) return { title, status: "pass", message: `Records sit in ${of}.` };
+      return failWith(
+        title,
+        `Only ${of} ${used === 1 ? "holds" : "hold"} records; at least ${check.atLeast} should. Give your messages different keys: the partitioner picks a partition from each key.`,
+        check.advice,
+      );
+    }
+    case "topic-replication": {
+      const factor = check.factor === "all-brokers" ? snapshot.brokerCount : check.factor;
+      const title = `Every partition of \`${check.topic}\` has ${plural(factor, "replica")}, all in sync`;
+      if (!topic) return noTopic(check.topic, title);
+      // More copies than live brokers, or copies out of sync: a broker is down or catching up, which is not the learner's doing.
+      const degraded = topic.partitions.find((p) => p.inSync < p.replicas || p.replicas > snapshot.brokerCount);
+      if (degraded) {
+        return {
+          status: "unavailable",
+          message: `Partition ${degraded.partition} of \`${check.topic}\` has ${plural(degraded.replicas, "replica")} but only ${degraded.inSync} in sync with ${plural(snapshot.brokerCount, "broker")} answering: a broker is down or catching up.`,
+        };
+      }
+      const short = topic.partitions.find((p) => p.replicas !== factor);
+      if (!short) return { title, status: "pass", message: `Each partition of \`${check.topic}\` is copied to ${plural(factor, "broker")}.` };
+      return failWith(
+        title,
+        `Partition ${short.partition} of \`${check.topic}\` has ${plural(short.replicas, "replica")}; it should have ${factor}. Create the topic with replicationFactor: ${factor} (delete it first if it exists).`,
+        check.advice,
+      );
+    }
+    case "topic-config": {
+      const title = `Topic \`${check.topic}\` sets ${check.config} to ${check.equals}`;
+      const value = topic?.config[check.config];
+      if (!topic || value === undefined) return noTopic(check.topic, title);
+      if (value === check.equals) return { title, status: "pass", message: `Topic \`${check.topic}\` has ${check.config}=${value}.` };
+      const readable = check.config.endsWith(".ms") ? ` (${humanMs(value)}; it should be ${humanMs(check.equals)})` : "";
+      return failWith(title, `Topic \`${check.topic}\` has ${check.config}=${value}${readable}; set it to ${check.equals}.`, check.advice);
+    }
+    case "records-include":
+    case "keys-in-one-partition":
+    case "records-shape": {
+      const title = `Messages of \`${check.topic}\``;
+      if (!topic) return noTopic(check.topic, title);
+      const records = topic.records ?? [];
+      if (check.type === "records-include") return gradeRecordsInclude(check, records);
+      if (check.type === "keys-in-one-partition") return gradeKeysInOnePartition(check, records);
+      return gradeRecordsShape(check, records);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The grade route keeps what a learner earned: a Check that Kafka could not answer, or that found a
+// broker down, is shown to the learner but never stored, so it never replaces an earlier pass.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../sandbox-server/src/app.ts";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
+import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
+import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
+import { LearnerPrincipals, type BrokerSnapshot, type BrokerState } from "../../sandbox-server/src/broker/index.ts";
+
+let stateDir: string;
+let runs: RunRegistry;
+let app: ReturnType<typeof createApp>;
+/** What the broker answers next: a snapshot, or a failure. */
+let answer: () => BrokerSnapshot;
+
+const ledger = (replicas: number, inSync: number, retention = "2592000000") => ({
+  name: "ledger",
+  partitions: [{ partition: 0, low: 0, high: 0, replicas, inSync }],
+  config: { "retention.ms": retention },
+});
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-grade-"));
+  const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir });
+  runs = new RunRegistry(config.runs, ["127.0.0.1:39999"]);
+  const broker: BrokerState = { snapshot: async () => answer() };
+  app = createApp({
+    catalog: await loadExerciseCatalog(config.contentDir),
+    runs,
+    broker,
+    principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
+    progress: new ProgressStore(":memory:"),
+    probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: ["127.0.0.1:39999"] }),
+    sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+  });
+});
+
+afterAll(async () => {
+  await runs.stopAll();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const LEARNER = "tributary_learner=0f4c8c9e-4a1d-4c6e-8f3a-2b7d9e1c5a30";
+const check = async () => (await (await app.request("/api/exercises/durable-topic/grade", { method: "POST", headers: { cookie: LEARNER } })).json()) as { status: string; message: string };
+const stored = async () =>
+  ((await (await app.request("/api/progress", { headers: { cookie: LEARNER } })).json()) as { verdicts: { exerciseId: string; status: string; firstPassedAt: string | null }[] }).verdicts.find(
+    (v) => v.exerciseId === "durable-topic",
+  );
+
+describe("POST /api/exercises/{id}/grade", () => {
+  it("keeps a pass when a later Check finds a broker down or Kafka silent, and tells the learner so", async () => {
+    answer = () => ({ brokerCount: 3, topics: new Map([["ledger", ledger(3, 3)]]), groups: new Map() });
+    expect((await check()).status).toBe("pass");
+
+    answer = () => ({ brokerCount: 2, topics: new Map([["ledger", ledger(3, 2)]]), groups: new Map() });
+    const brokerDown = await check();
+    expect(brokerDown.status).toBe("error");
+    expect(brokerDown.message).toContain("a broker is down");
+    expect(brokerDown.message).not.toMatch(/replicationFactor|Create the topic/);
+    expect(await stored()).toMatchObject({ status: "pass" });
+
+    answer = () => {
+      throw new Error("Connection error: connect ECONNREFUSED");
+    };
+    const silent = await check();
+    expect(silent).toMatchObject({ status: "error", message: expect.stringContaining("Kafka did not answer") });
+    expect(await stored()).toMatchObject({ status: "pass" });
+  });
+
+  it("stores a real failure as the latest verdict, and still remembers the first pass", async () => {
+    answer = () => ({ brokerCount: 1, topics: new Map([["ledger", ledger(1, 1, "604800000")]]), groups: new Map() });
+    const failed = await check();
+    expect(failed.status).toBe("fail");
+    expect(failed.message).toContain("7 days");
+    expect(await stored()).toMatchObject({ status: "fail", firstPassedAt: expect.any(String) });
+  });
+});
