@@ -120,12 +120,19 @@ export const HealthSchema = z
       brokers: z.number().int(),
       latencyMs: z.number(),
       error: z.string().optional(),
+      nodes: z
+        .array(z.object({ address: z.string(), up: z.boolean() }))
+        .openapi({ description: "Each bootstrap broker, and whether its port takes connections now" }),
     }),
     runs: z.object({
       alive: z.number().int(),
       isolation: z.enum(["sandbox", "process"]).openapi({ description: "sandbox: each run in an OS sandbox; process: a plain Node process" }),
       warmSandboxes: z.number().int().openapi({ description: "Sandboxes started and waiting for a run" }),
       note: z.string().optional(),
+      canary: z
+        .object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() })
+        .optional()
+        .openapi({ description: "The program the server ran through the sandbox at start: whether it ran, and why not" }),
     }),
   })
   .openapi("Health");

@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
+import { learnerNamespace, brokersNeeded, type BrokerState, type BrokerNodeState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint, inNamespace } from "./grading/index.ts";
 import type { ProgressStore } from "./progress/index.ts";
@@ -18,7 +18,7 @@ export interface AppDependencies {
   /** Each learner's namespace and Kafka principal. */
   principals: { forLearner(learnerId: string): Promise<LearnerKafka>; readonly enforced: boolean };
   progress: ProgressStore;
-  probeKafka: () => Promise<KafkaProbe & { bootstrap: string[] }>;
+  probeKafka: () => Promise<KafkaProbe & { bootstrap: string[]; nodes: BrokerNodeState[] }>;
   sourceLimitBytes: number;
 }
 
@@ -56,14 +56,25 @@ export function createApp(deps: AppDependencies) {
       method: "get",
       path: "/api/health",
       summary: "Whether the server is up and Kafka answers",
-      responses: { 200: json(S.HealthSchema, "Kafka answers"), 503: json(S.HealthSchema, "Kafka does not answer") },
+      responses: {
+        200: json(S.HealthSchema, "Kafka serves: it answers, with a majority of its brokers up (kafka.nodes tells which)"),
+        503: json(S.HealthSchema, "Kafka does not serve: it does not answer, or fewer than a majority of its brokers are up"),
+      },
     }),
     async (c) => {
       const kafka = await deps.probeKafka();
-      const { kind, note } = deps.runs.isolation;
-      const runs = { alive: deps.runs.alive().length, isolation: kind, warmSandboxes: deps.runs.warmSandboxes, ...(note ? { note } : {}) };
-      const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs };
-      return c.json(body, kafka.reachable ? 200 : 503);
+      const { kind, note, canary } = deps.runs.isolation;
+      const runs = {
+        alive: deps.runs.alive().length,
+        isolation: kind,
+        warmSandboxes: deps.runs.warmSandboxes,
+        ...(note ? { note } : {}),
+        ...(canary ? { canary } : {}),
+      };
+      const up = kafka.nodes.filter((node) => node.up).length;
+      const serving = kafka.reachable && up >= brokersNeeded(kafka.nodes.length);
+      const body = { status: serving ? ("ok" as const) : ("degraded" as const), kafka, runs };
+      return c.json(body, serving ? 200 : 503);
     },
   );
 

@@ -7,16 +7,26 @@ import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
-import { bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
+import {
+  bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, sandboxFiles, clearStaleSandboxRoots, SANDBOX_ROOT_PREFIX,
+  type KafkaBridge,
+} from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 import { commonProgramEnv } from "./learner-process.ts";
+import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
+import { log } from "../log.ts";
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
   kind: "sandbox" | "process";
   /** Why the sandbox is not used, or what it lacks (no cgroups). */
   note?: string;
+  /** What the program run through the sandbox at start found (absent when no sandbox was tried). */
+  canary?: CanaryResult;
 }
+
+const CANARY_ADVICE =
+  "Check that bubblewrap works for this user (`bwrap --ro-bind / / true`), or set TRIBUTARY_ISOLATION=process to run programs without it (one learner on their own machine only).";
 
 interface SandboxSetup {
   template: SandboxTemplate;
@@ -113,23 +123,39 @@ export class RunRegistry {
       console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`);
       return undefined;
     }
-    const runRoot = await mkdtemp(path.join(os.tmpdir(), "tributary-sandbox-"));
+    const cleared = await clearStaleSandboxRoots();
+    if (cleared.length) log.info({ folders: cleared }, "cleared sandbox folders of servers that are gone");
+    // Named after this process, so a later server knows when the folder's owner is gone.
+    const runRoot = await mkdtemp(path.join(os.tmpdir(), `${SANDBOX_ROOT_PREFIX}${process.pid}-`));
     await chmod(runRoot, 0o711);
     const bridge = await startKafkaBridge(path.join(runRoot, "kafka"), this.bootstrap);
     const scripts = await compileSandboxScripts(runRoot);
+    const files = await sandboxFiles(runRoot, { node: process.execPath, kafkajsDir: this.#kafkajs });
     const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
     const useCgroups = typeof probe !== "string";
     if (typeof probe !== "string") await probe.remove();
-    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}` };
     const template: SandboxTemplate = {
       runRoot,
-      kafkajsDir: this.#kafkajs,
+      kafkajsDir: files.kafkajsDir,
+      nodePath: files.node,
       kafkaSocketDir: bridge.dir,
       scripts,
       useCgroups,
       limits: this.settings.limits,
       env: commonProgramEnv(this.bootstrap),
     };
+    const canary = await runSandboxCanary(template);
+    if (!canary.ok) {
+      await bridge.close();
+      await rm(runRoot, { recursive: true, force: true });
+      const why = `the sandbox cannot run a program (${canary.error}).`;
+      if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${why} ${CANARY_ADVICE}`);
+      this.isolation = { kind: "process", note: `${why} ${CANARY_ADVICE}`, canary };
+      console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${why} ${CANARY_ADVICE}`);
+      return undefined;
+    }
+    log.info({ canaryMs: canary.durationMs }, "a program ran in the sandbox");
+    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}`, canary };
     const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
     return { template, bridge, pool };
   }
