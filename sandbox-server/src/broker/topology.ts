@@ -102,6 +102,12 @@ export function serverProperties(
     "tributary.learner.max.partitions.per.topic": learnerLimits.partitionsPerTopic,
     "tributary.learner.policy.bootstrap.servers": bootstrapAddresses(topology).join(","),
   };
+  if (topology.nodes.length > 1) {
+    // A broker that dies is fenced, and its partitions led elsewhere, after its session times out: 3 s
+    // instead of 9, so a producer's default retries outlast the failover.
+    settings["broker.session.timeout.ms"] = 3000;
+    settings["broker.heartbeat.interval.ms"] = 1000;
+  }
   if (topology.nodes.length === 1) {
     settings["controller.quorum.bootstrap.servers"] = `127.0.0.1:${node.controllerPort}`;
   } else {

@@ -25,6 +25,10 @@ export interface IsolationState {
   canary?: CanaryResult;
 }
 
+/** How often running programs' Kafka is asked after, and how many misses in a row end them. */
+const KAFKA_CHECK_MS = 2000;
+const KAFKA_MISSES_TO_STOP = 2;
+
 const CANARY_ADVICE =
   "Check that bubblewrap works for this user (`bwrap --ro-bind / / true`), or set TRIBUTARY_ISOLATION=process to run programs without it (one learner on their own machine only).";
 
@@ -78,6 +82,9 @@ export class RunRegistry {
   #running = new Set<LearnerRun>();
   /** Runs waiting for a slot, first in line first. */
   #queue: LearnerRun[] = [];
+  /** Asks whether Kafka answers while programs run (see #watchKafka). */
+  #kafkaWatch?: NodeJS.Timeout;
+  #kafkaMisses = 0;
   /** Known after the first run starts (or after `prepare()`). */
   isolation: IsolationState = { kind: "process", note: "not decided yet" };
 
@@ -228,6 +235,7 @@ export class RunRegistry {
     });
     if (this.#running.size < this.settings.maxConcurrent) {
       this.#running.add(run);
+      this.#watchKafka();
       await run.start();
     } else {
       this.#queue.push(run);
@@ -236,12 +244,42 @@ export class RunRegistry {
     return run;
   }
 
+  /**
+   * While programs run, asks every couple of seconds whether Kafka answers (one question for all runs).
+   * A program whose Kafka went away would otherwise retry until its time limit; after two misses in a
+   * row every running program is ended with the course's message.
+   */
+  #watchKafka(): void {
+    const answers = this.#kafka.answers;
+    if (!answers || this.#kafkaWatch) return;
+    let asking = false;
+    this.#kafkaWatch = setInterval(async () => {
+      if (this.#running.size === 0) {
+        clearInterval(this.#kafkaWatch);
+        this.#kafkaWatch = undefined;
+        this.#kafkaMisses = 0;
+        return;
+      }
+      if (asking) return;
+      asking = true;
+      const up = await answers().catch(() => false);
+      asking = false;
+      this.#kafkaMisses = up ? 0 : this.#kafkaMisses + 1;
+      if (this.#kafkaMisses === KAFKA_MISSES_TO_STOP) {
+        log.warn({ runs: this.#running.size }, "Kafka stopped answering; ending the programs that were running");
+        for (const run of this.#running) run.stop("kafka-unavailable");
+      }
+    }, KAFKA_CHECK_MS);
+    this.#kafkaWatch.unref();
+  }
+
   /** Starts waiting runs while there are free slots, and tells the rest where they stand. */
   #startWaiting(): void {
     this.#queue = this.#queue.filter((run) => !run.exitEvent);
     while (this.#running.size < this.settings.maxConcurrent && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       this.#running.add(next);
+      this.#watchKafka();
       void next.start();
     }
     this.#queue.forEach((run, i) => run.queued(i + 1));
@@ -254,6 +292,8 @@ export class RunRegistry {
 
   /** Stops every run and waits for them to end (server shutdown), then closes the Kafka bridge. */
   async stopAll(): Promise<void> {
+    clearInterval(this.#kafkaWatch);
+    this.#kafkaWatch = undefined;
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
