@@ -379,7 +379,7 @@ export async function startJvmNode(options: JvmClusterOptions, nodeId: number, a
   try {
     await waitUntilKafkaAnswers({ bootstrap: [`127.0.0.1:${node.clientPort}`], admin }, {
       expectedBrokers: topology.nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 120000,
+      timeoutMs: options.readyTimeoutMs ?? 240000,
       onProgress,
       signal: died.signal,
     });
@@ -428,7 +428,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   try {
     await waitUntilKafkaAnswers({ bootstrap: cluster.bootstrap, admin }, {
       expectedBrokers: nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 120000,
+      timeoutMs: options.readyTimeoutMs ?? 240000,
       onProgress,
       signal: died.signal,
     });
