@@ -118,24 +118,32 @@ export function brokerNodeStates(bootstrap: string[], timeoutMs = 1000): Promise
 /** Brokers that must be up for a cluster to serve: a majority (2 of 3, 1 of 1), as its controller quorum needs. */
 export const brokersNeeded = (count: number) => Math.floor(count / 2) + 1;
 
-/** One quick metadata request: does Kafka answer right now? */
+/**
+ * One quick metadata request: does Kafka answer right now? Each bootstrap broker is asked in turn until
+ * one answers: a client without retries gives up on the first broker it picks, and with one broker of
+ * three down that would call a cluster that serves "unreachable".
+ */
 export async function probeKafka(access: BrokerAccess, timeoutMs = 2000): Promise<KafkaProbe> {
   const started = performance.now();
-  const admin = new Kafka(
-    kafkajsConfig(access, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
-  ).admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return { reachable: true, brokers: cluster.brokers.length, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    return {
-      reachable: false,
-      brokers: 0,
-      latencyMs: Math.round(performance.now() - started),
-      error: `Kafka at ${access.bootstrap.join(",")} does not answer: ${(error as Error).message}`,
-    };
-  } finally {
-    await admin.disconnect().catch(() => {});
+  let lastError = "";
+  for (const address of access.bootstrap) {
+    const admin = new Kafka(
+      kafkajsConfig({ ...access, bootstrap: [address] }, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
+    ).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return { reachable: true, brokers: cluster.brokers.length, latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      lastError = (error as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
+  return {
+    reachable: false,
+    brokers: 0,
+    latencyMs: Math.round(performance.now() - started),
+    error: `Kafka at ${access.bootstrap.join(",")} does not answer: ${lastError}`,
+  };
 }
