@@ -1,6 +1,6 @@
 // npm run kafka -- single | multi | status | stop | stop-node N | start-node N
 // Starts the course's Kafka in the foreground (Ctrl-C stops it), or reports on / stops one already running.
-import { loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
+import { checkStateFolders, loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
 import {
   startKafka, stopKafka, stopOwnKafka, kafkaStatus, stopKafkaNode, startKafkaNode, watchKafkaNodes,
 } from "../sandbox-server/src/broker/index.ts";
@@ -21,6 +21,7 @@ Force one with TRIBUTARY_KAFKA_RUNTIME=docker|jvm.`;
 
 async function start(mode: ClusterMode): Promise<void> {
   const config = loadConfig({ ...process.env, TRIBUTARY_KAFKA_MODE: mode });
+  await checkStateFolders(config);
   const progress = progressPrinter("kafka");
   const cluster = await startKafka(config, mode, progress);
   progress(`Kafka is ready (${cluster.runtime}, ${mode}): bootstrap ${cluster.bootstrap.join(",")}`);

@@ -1,6 +1,6 @@
 // npm start: Kafka (reused if one already answers), the site (built if stale), the sandbox server.
 // Ctrl-C stops what this command started.
-import { loadConfig, type TributaryConfig } from "../sandbox-server/src/config.ts";
+import { checkStateFolders, loadConfig, type TributaryConfig } from "../sandbox-server/src/config.ts";
 import { startKafka, stopOwnKafka, probeKafka, brokerAccess, watchKafkaNodes, type RunningCluster } from "../sandbox-server/src/broker/index.ts";
 import { startSandboxServer } from "../sandbox-server/src/server.ts";
 import { ensureSiteBuilt } from "./lib/site.ts";
@@ -38,6 +38,8 @@ function reportBrokers(config: TributaryConfig, cluster: RunningCluster): () => 
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before Kafka, which writes there too: an unwritable state folder is one line naming its setting.
+  await checkStateFolders(config);
   const cluster = await bringUpKafka(config);
   try {
     await ensureSiteBuilt(config.projectRoot, config.siteDir, progress);

@@ -34,10 +34,15 @@ export function reachableByNobody(file: string, executable = false): boolean {
   }
 }
 
-/** A file placed where nobody can read it: a hard link when on the same file system, else a copy. */
+/**
+ * A file placed where nobody can read it: a hard link when on the same file system and the file's own
+ * mode already lets others read it (a link shares the mode, which must not change under its owner), else a copy.
+ */
 async function placeFile(source: string, target: string, mode: number): Promise<void> {
   await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+  const linkable = (statSync(source).mode & mode & 0o007) === (mode & 0o007);
   try {
+    if (!linkable) throw new Error("the file's mode keeps others out");
     await link(source, target);
   } catch {
     await copyFile(source, target);
