@@ -1,21 +1,27 @@
-// npm run kafka -- single | multi | status | stop
+// npm run kafka -- single | multi | status | stop | stop-node N | start-node N
 // Starts the course's Kafka in the foreground (Ctrl-C stops it), or reports on / stops one already running.
-import { loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
-import { startKafka, stopKafka, kafkaStatus, forgetKafka } from "../sandbox-server/src/broker/index.ts";
+import { checkStateFolders, loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
+import {
+  startKafka, stopKafka, stopOwnKafka, kafkaStatus, stopKafkaNode, startKafkaNode, watchKafkaNodes,
+} from "../sandbox-server/src/broker/index.ts";
 import { progressPrinter, onShutdown } from "./lib/progress.ts";
+import { describeNodeChange } from "./lib/kafka-nodes.ts";
 
 const USAGE = `Usage: npm run kafka -- <command>
 
-  single   start one Kafka broker (KRaft) on 127.0.0.1:9092 and keep it in the foreground
-  multi    start three brokers on 127.0.0.1:9092, :9094, :9096 (replication factor 3, min.insync.replicas 2)
-  status   tell what is running and whether Kafka answers
-  stop     stop a Kafka started by another terminal
+  single        start one Kafka broker (KRaft) on 127.0.0.1:9092 and keep it in the foreground
+  multi         start three brokers on 127.0.0.1:9092, :9094, :9096 (replication factor 3, min.insync.replicas 2)
+  status        tell what is running, node by node, and whether Kafka answers
+  stop          stop a Kafka started by another terminal
+  stop-node N   stop broker N (1, 2 or 3) of a running cluster; the others keep serving
+  start-node N  start broker N again; it rejoins and catches up
 
 Docker is used when an engine answers, else the JVM (Java 17+ and Maven).
 Force one with TRIBUTARY_KAFKA_RUNTIME=docker|jvm.`;
 
 async function start(mode: ClusterMode): Promise<void> {
   const config = loadConfig({ ...process.env, TRIBUTARY_KAFKA_MODE: mode });
+  await checkStateFolders(config);
   const progress = progressPrinter("kafka");
   const cluster = await startKafka(config, mode, progress);
   progress(`Kafka is ready (${cluster.runtime}, ${mode}): bootstrap ${cluster.bootstrap.join(",")}`);
@@ -24,34 +30,40 @@ async function start(mode: ClusterMode): Promise<void> {
     return;
   }
   console.log("Press Ctrl-C to stop it.");
-  let stoppingHere = false;
+  // A broker's death is reported, and the others keep serving: a cluster of three survives one loss.
+  // Even with every node down this command stays, so `start-node` can bring them back; Ctrl-C ends it.
+  let alive = cluster.pids.length;
+  let settle!: () => void;
+  const stoppedElsewhere = new Promise<void>((resolve) => (settle = resolve));
+  const unwatch = watchKafkaNodes(config, (change) => {
+    if (change.kind === "cluster-stopped") return settle();
+    alive += change.kind === "back" ? 1 : -1;
+    const line = describeNodeChange(change, mode, alive);
+    if (change.kind === "died") console.error(line);
+    else console.log(line);
+  });
   onShutdown(async () => {
-    stoppingHere = true;
-    await cluster.stop();
-    await forgetKafka(config);
+    unwatch();
+    await stopOwnKafka(config, cluster);
     console.log("Kafka stopped.");
   });
-  const exit = await cluster.exited;
-  if (stoppingHere) return new Promise(() => {}); // the Ctrl-C handler finishes and exits
-  if (exit.requested) {
-    // `npm run kafka -- stop` from another terminal; let the other nodes finish too.
-    await cluster.stop();
-    console.log("Kafka was stopped.");
-    return;
-  }
-  await cluster.stop();
-  await forgetKafka(config);
-  throw new Error(
-    `Kafka node ${exit.node} exited unexpectedly (${exit.signal ?? `exit ${exit.code}`}). Its log: ${config.kafka.homeDir}/${mode}/node-${exit.node}/broker.log`,
-  );
+  await stoppedElsewhere;
+  unwatch();
+  await stopOwnKafka(config, cluster);
+  console.log("Kafka was stopped.");
 }
 
 async function status(): Promise<void> {
   const config = loadConfig();
-  const { record, processesAlive, probe } = await kafkaStatus(config);
+  const { record, nodesAlive, probe } = await kafkaStatus(config);
   if (record) {
     console.log(`Started: ${record.runtime}, ${record.mode}, at ${record.startedAt}; bootstrap ${record.bootstrap.join(",")}`);
-    if (record.runtime === "jvm") console.log(`Processes alive: ${processesAlive} of ${record.pids.length}`);
+    if (record.runtime === "jvm") {
+      console.log(`Processes alive: ${nodesAlive.filter(Boolean).length} of ${record.pids.length}`);
+      nodesAlive.forEach((up, i) =>
+        console.log(`  node ${i + 1} (${record.bootstrap[i]}): ${up ? `running, pid ${record.pids[i]}` : record.stoppedNodes.includes(i + 1) ? "stopped (stop-node)" : "down"}`),
+      );
+    }
   } else {
     console.log("No Kafka was started by Tributary on this machine.");
   }
@@ -68,12 +80,33 @@ async function stop(): Promise<void> {
   console.log(stopped ? "Kafka stopped." : "No Kafka started by Tributary is running.");
 }
 
+function nodeArgument(): number {
+  const raw = process.argv[3];
+  const node = Number(raw);
+  if (!raw || !Number.isInteger(node)) throw new Error(`Name the node: \`npm run kafka -- ${process.argv[2]} 2\` (1, 2 or 3), got "${raw ?? ""}".`);
+  return node;
+}
+
+async function stopNode(): Promise<void> {
+  const node = nodeArgument();
+  await stopKafkaNode(loadConfig(), node, progressPrinter("kafka"));
+  console.log(`Kafka node ${node} stopped. \`npm run kafka -- start-node ${node}\` starts it again.`);
+}
+
+async function startNode(): Promise<void> {
+  const node = nodeArgument();
+  const pid = await startKafkaNode(loadConfig(), node, progressPrinter("kafka"));
+  console.log(`Kafka node ${node} runs again (pid ${pid}); it catches up with the others on its own.`);
+}
+
 const command = process.argv[2];
 const commands: Record<string, () => Promise<void>> = {
   single: () => start("single"),
   multi: () => start("multi"),
   status,
   stop,
+  "stop-node": stopNode,
+  "start-node": startNode,
 };
 const chosen = command ? commands[command] : undefined;
 if (!chosen) {

@@ -1,6 +1,7 @@
 // Request and response shapes of the HTTP API. They validate every request and generate
 // /api/openapi.json, so the API and its documentation cannot drift apart.
 import { z } from "@hono/zod-openapi";
+import type { ExitReason } from "./runs/events.ts";
 
 export const ErrorSchema = z
   .object({
@@ -37,7 +38,15 @@ export const StartRunBody = z
       })
       .refine((files) => "main.ts" in files, "files must include main.ts, the program's entry point.")
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
-      .openapi({ example: { "main.ts": 'console.log("hello")' } }),
+      // The refinements above, said in JSON Schema, so the document allows exactly what the server takes.
+      .openapi({
+        example: { "main.ts": 'console.log("hello")' },
+        properties: { "main.ts": { type: "string" } },
+        required: ["main.ts"],
+        maxProperties: 10,
+        // Passed through to the document as is; the metadata type does not list JSON Schema's propertyNames.
+        ...({ propertyNames: { pattern: FILE_NAME.source } } as object),
+      }),
   })
   .openapi("StartRun");
 
@@ -120,12 +129,52 @@ export const HealthSchema = z
       brokers: z.number().int(),
       latencyMs: z.number(),
       error: z.string().optional(),
+      nodes: z
+        .array(z.object({ address: z.string(), up: z.boolean() }))
+        .openapi({ description: "Each bootstrap broker, and whether its port takes connections now" }),
     }),
     runs: z.object({
       alive: z.number().int(),
       isolation: z.enum(["sandbox", "process"]).openapi({ description: "sandbox: each run in an OS sandbox; process: a plain Node process" }),
       warmSandboxes: z.number().int().openapi({ description: "Sandboxes started and waiting for a run" }),
       note: z.string().optional(),
+      canary: z
+        .object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() })
+        .optional()
+        .openapi({ description: "The program the server ran through the sandbox at start: whether it ran, and why not" }),
     }),
   })
   .openapi("Health");
+
+const ExitReasonSchema = z.enum([
+  "exited", "kafka-unavailable", "kafka-denied", "kafka-limit", "stopped", "timeout", "output-limit",
+  "memory-limit", "cpu-limit", "compile-error", "unwatched", "server-shutdown",
+]);
+// The document lists every reason a run can end with, no more: this line stops compiling when they differ.
+const reasonsAgree: [ExitReason, z.infer<typeof ExitReasonSchema>] extends [z.infer<typeof ExitReasonSchema>, ExitReason] ? true : never = true;
+void reasonsAgree;
+
+/** What each server-sent event of a run carries in its data (the event's type is its `event:` field). */
+export const RunEventDataSchema = z
+  .union([
+    z.object({ position: z.number().int().min(1) }).openapi({ description: "event: queued" }),
+    z.object({ data: z.string() }).openapi({ description: "event: stdout or stderr" }),
+    z
+      .object({
+        code: z.number().int().nullable(),
+        reason: ExitReasonSchema,
+        durationMs: z.number().int(),
+        message: z.string(),
+      })
+      .openapi({ description: "event: exit, always the last" }),
+  ])
+  .openapi("RunEventData");
+
+/** One server-sent event of a run, as a client parses it: its type, its sequence number, its data as JSON. */
+export const RunServerSentEventSchema = z
+  .object({
+    event: z.enum(["queued", "stdout", "stderr", "exit"]),
+    id: z.string().regex(/^\d+$/).openapi({ description: "The event's sequence number; send it back as Last-Event-ID to resume" }),
+    data: z.string().openapi({ description: "One RunEventData (see components), as JSON" }),
+  })
+  .openapi("RunServerSentEvent");

@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
+import { learnerNamespace, brokersNeeded, type BrokerState, type BrokerNodeState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint } from "./grading/index.ts";
 import { log } from "./log.ts";
@@ -19,7 +19,7 @@ export interface AppDependencies {
   /** Each learner's namespace and Kafka principal. */
   principals: { forLearner(learnerId: string): Promise<LearnerKafka>; readonly enforced: boolean };
   progress: ProgressStore;
-  probeKafka: () => Promise<KafkaProbe & { bootstrap: string[] }>;
+  probeKafka: () => Promise<KafkaProbe & { bootstrap: string[]; nodes: BrokerNodeState[] }>;
   sourceLimitBytes: number;
 }
 
@@ -29,6 +29,19 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 const problem = (description: string) => json(S.ErrorSchema, description);
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+/** The methods the API's routes answer on `pathname` (GET brings HEAD); empty when no route has that path. */
+function allowedMethods(routes: { method: string; path: string }[], pathname: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === "ALL" || !route.path.startsWith("/api/")) continue;
+    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, "[^/]+")}$`);
+    if (!pattern.test(pathname)) continue;
+    methods.add(route.method);
+    if (route.method === "GET") methods.add("HEAD");
+  }
+  return [...methods];
+}
 
 /** Builds the API app; `deps` supplies every stage, so tests can pass their own. */
 export function createApp(deps: AppDependencies) {
@@ -57,14 +70,25 @@ export function createApp(deps: AppDependencies) {
       method: "get",
       path: "/api/health",
       summary: "Whether the server is up and Kafka answers",
-      responses: { 200: json(S.HealthSchema, "Kafka answers"), 503: json(S.HealthSchema, "Kafka does not answer") },
+      responses: {
+        200: json(S.HealthSchema, "Kafka serves: it answers, with a majority of its brokers up (kafka.nodes tells which)"),
+        503: json(S.HealthSchema, "Kafka does not serve: it does not answer, or fewer than a majority of its brokers are up"),
+      },
     }),
     async (c) => {
       const kafka = await deps.probeKafka();
-      const { kind, note } = deps.runs.isolation;
-      const runs = { alive: deps.runs.alive().length, isolation: kind, warmSandboxes: deps.runs.warmSandboxes, ...(note ? { note } : {}) };
-      const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs };
-      return c.json(body, kafka.reachable ? 200 : 503);
+      const { kind, note, canary } = deps.runs.isolation;
+      const runs = {
+        alive: deps.runs.alive().length,
+        isolation: kind,
+        warmSandboxes: deps.runs.warmSandboxes,
+        ...(note ? { note } : {}),
+        ...(canary ? { canary } : {}),
+      };
+      const up = kafka.nodes.filter((node) => node.up).length;
+      const serving = kafka.reachable && up >= brokersNeeded(kafka.nodes.length);
+      const body = { status: serving ? ("ok" as const) : ("degraded" as const), kafka, runs };
+      return c.json(body, serving ? 200 : 503);
     },
   );
 
@@ -74,7 +98,7 @@ export function createApp(deps: AppDependencies) {
       path: "/api/exercises/{id}",
       summary: "An exercise's starter code, hints and checkpoint",
       request: { params: S.ExerciseIdParam },
-      responses: { 200: json(S.ExerciseSchema, "The exercise"), 404: problem("No such exercise") },
+      responses: { 200: json(S.ExerciseSchema, "The exercise"), 400: problem("Not an exercise id"), 404: problem("No such exercise") },
     }),
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
@@ -94,7 +118,8 @@ export function createApp(deps: AppDependencies) {
         201: json(S.RunCreatedSchema, "The run started, or waits for a free slot; read its output from eventsUrl"),
         400: problem("The body is not a valid run request"),
         404: problem("No such exercise"),
-        413: problem("Too much code"),
+        413: problem("Too much code, or a body over the size limit"),
+        415: problem("The body is not sent as application/json"),
         429: problem("This learner runs too many programs, or the server and its queue are full"),
       },
     }),
@@ -137,7 +162,12 @@ export function createApp(deps: AppDependencies) {
         "Event ids are sequence numbers; reconnect with Last-Event-ID to resume. The run is stopped when nobody has watched it for a few seconds.",
       request: { params: S.RunIdParam },
       responses: {
-        200: { content: { "text/event-stream": { schema: z.string() } }, description: "The event stream" },
+        200: {
+          content: {
+            "text/event-stream": { schema: S.RunServerSentEventSchema },
+          },
+          description: "The event stream",
+        },
         400: problem("Not a run id"),
         404: problem("No such run"),
       },
@@ -195,6 +225,7 @@ export function createApp(deps: AppDependencies) {
         200: json(S.VerdictSchema, "The verdict: pass, fail (with reasons), or error when Kafka does not answer"),
         400: problem("Not an exercise id"),
         404: problem("No such exercise"),
+        413: problem("A body over the size limit (the route takes none)"),
       },
     }),
     async (c) => {
@@ -252,7 +283,18 @@ export function createApp(deps: AppDependencies) {
     info: { title: "Tributary sandbox API", version: "1.0.0", description: "Run learners' Kafka programs and grade checkpoints." },
   });
 
-  app.notFound((c) => c.json(errorBody("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+  // Each event's data, as a schema of its own in the document (an SSE body has no JSON schema of its own).
+  app.openAPIRegistry.register("RunEventData", S.RunEventDataSchema);
+
+  app.notFound((c) => {
+    const pathname = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(app.routes, pathname);
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      return c.json(errorBody("method_not_allowed", `${c.req.method} is not allowed on ${pathname}; use ${allowed.join(" or ")}.`), 405);
+    }
+    return c.json(errorBody("not_found", `No route ${c.req.method} ${pathname}.`), 404);
+  });
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       // Hono's own validators throw these, e.g. for a body that is not JSON.

@@ -1,7 +1,10 @@
 // Every setting Tributary reads, with its default, in one typed place.
 // Environment variables override defaults so a course host can tune a server without editing code.
 import { fileURLToPath } from "node:url";
+import { constants } from "node:fs";
+import { access, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 // The cluster's port layout is the topology's alone (it imports only types from here).
 import { bootstrapAddresses, clusterTopology } from "./broker/topology.ts";
 import type { KafkaCredentials } from "./broker/access.ts";
@@ -92,6 +95,8 @@ export interface RunSettings {
 
 export interface TributaryConfig {
   projectRoot: string;
+  /** Everything Tributary writes lives here (TRIBUTARY_STATE_DIR). */
+  stateDir: string;
   contentDir: string;
   /** The built site the server serves next to the API. */
   siteDir: string;
@@ -103,36 +108,81 @@ export interface TributaryConfig {
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, allow: { zero?: boolean } = {}): number {
+/** A setting with a value that is not allowed; its message is one line a host can act on. */
+export class ConfigError extends Error {
+  readonly setting: string;
+
+  constructor(setting: string, message: string) {
+    super(message);
+    this.name = "ConfigError";
+    this.setting = setting;
+  }
+}
+
+/**
+ * Reads one setting through a zod schema: absent or empty takes the fallback; a value the schema
+ * refuses fails with one line naming the setting, the value and what is allowed.
+ */
+function setting<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: T, allowed: string): T {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(name, `${name} must be ${allowed}, got "${raw}".`);
+  return parsed.data;
+}
+
+const wholeNumber = (least: number, most: number) =>
+  z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(least).max(most));
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  allow: { zero?: boolean; max?: number } = {},
+): number {
   const least = allow.zero ? 0 : 1;
-  if (!Number.isInteger(value) || value < least) {
-    throw new Error(`${name} must be a ${allow.zero ? "whole number, 0 or more" : "positive whole number"}, got "${raw}".`);
-  }
-  return value;
+  const most = allow.max ?? 1_000_000_000;
+  const allowed = allow.max !== undefined
+    ? `a whole number from ${least} to ${most}`
+    : allow.zero ? "a whole number, 0 or more" : "a positive whole number";
+  return setting(env, name, wholeNumber(least, most), fallback, allowed);
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new Error(`${name} must be one of ${allowed.join(", ")}, got "${raw}".`);
-  }
-  return raw as T;
+  return setting(env, name, z.enum(allowed as unknown as [T, ...T[]]), fallback, `one of ${allowed.join(", ")}`);
 }
+
+/** The highest TCP port. */
+const MAX_PORT = 65535;
+/** A cluster takes six consecutive ports from its base (three brokers, each with a controller port). */
+const CLUSTER_PORTS = 6;
+
+const hostName = z.union([z.ipv4(), z.ipv6(), z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/)]);
+const brokerAddress = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.-]+:\d+$/)
+  .refine((address) => {
+    const port = Number(address.slice(address.lastIndexOf(":") + 1));
+    return port >= 1 && port <= MAX_PORT;
+  });
+const bootstrapList = z
+  .string()
+  .transform((list) => list.split(",").map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(brokerAddress).min(1));
 
 /** Reads the configuration from the environment, falling back to defaults for a single learner. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfig {
-  const stateDir = path.resolve(projectRoot, env.TRIBUTARY_STATE_DIR ?? ".tributary");
+  const stateDir = path.resolve(projectRoot, env.TRIBUTARY_STATE_DIR || ".tributary");
   const mode = oneOf(env, "TRIBUTARY_KAFKA_MODE", ["single", "multi"] as const, "single");
-  const portBase = integer(env, "TRIBUTARY_KAFKA_PORT", 9092);
-  const bootstrap = env.KAFKA_BOOTSTRAP
-    ? env.KAFKA_BOOTSTRAP.split(",").map((s) => s.trim()).filter(Boolean)
-    : bootstrapAddresses(clusterTopology(mode, portBase));
+  const portBase = integer(env, "TRIBUTARY_KAFKA_PORT", 9092, { max: MAX_PORT - CLUSTER_PORTS + 1 });
+  const bootstrap = setting(
+    env, "KAFKA_BOOTSTRAP", bootstrapList, bootstrapAddresses(clusterTopology(mode, portBase)),
+    "a comma-separated list of host:port (port 1 to 65535)",
+  );
   if (Boolean(env.KAFKA_ADMIN_USERNAME) !== Boolean(env.KAFKA_ADMIN_PASSWORD)) {
-    throw new Error("Set both KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, or neither.");
+    const given = env.KAFKA_ADMIN_USERNAME ? "KAFKA_ADMIN_USERNAME" : "KAFKA_ADMIN_PASSWORD";
+    throw new ConfigError(given, `${given} is set but not its partner: set both KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, or neither.`);
   }
   const admin = env.KAFKA_ADMIN_USERNAME && env.KAFKA_ADMIN_PASSWORD
     ? { username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD }
@@ -140,11 +190,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
 
   return {
     projectRoot,
-    contentDir: path.resolve(projectRoot, env.TRIBUTARY_CONTENT_DIR ?? "content"),
+    stateDir,
+    contentDir: path.resolve(projectRoot, env.TRIBUTARY_CONTENT_DIR || "content"),
     siteDir: path.resolve(projectRoot, "dist"),
     server: {
-      host: env.TRIBUTARY_HOST ?? "127.0.0.1",
-      port: integer(env, "TRIBUTARY_PORT", 4321),
+      host: setting(env, "TRIBUTARY_HOST", hostName, "127.0.0.1", "an IP address or host name (e.g. 127.0.0.1)"),
+      port: integer(env, "TRIBUTARY_PORT", 4321, { max: MAX_PORT }),
     },
     kafka: {
       mode,
@@ -184,7 +235,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       scratchDir: path.join(stateDir, "runs"),
     },
     progress: {
-      databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB ?? path.join(stateDir, "progress.sqlite")),
+      databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB || path.join(stateDir, "progress.sqlite")),
     },
   };
+}
+
+/** Whether `dir` can be created and written, by writing and removing a probe file; the error when not. */
+async function writableFolder(dir: string): Promise<NodeJS.ErrnoException | undefined> {
+  const probe = path.join(dir, `.write-probe-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await (await open(probe, "w")).close();
+    await rm(probe, { force: true });
+    return undefined;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}
+
+const reason = (error: NodeJS.ErrnoException) => error.code ?? error.message;
+
+/**
+ * Checks, before anything starts, that the state folder and the progress database can be written,
+ * and fails with one line naming the file and the setting that chose it.
+ */
+export async function checkStateFolders(config: TributaryConfig): Promise<void> {
+  const stateError = await writableFolder(config.stateDir);
+  if (stateError) {
+    throw new ConfigError(
+      "TRIBUTARY_STATE_DIR",
+      `TRIBUTARY_STATE_DIR: cannot write to ${config.stateDir} (${reason(stateError)}). Make it writable for this user, or set TRIBUTARY_STATE_DIR to a folder that is.`,
+    );
+  }
+  const database = config.progress.databasePath;
+  const dbError = (await writableFolder(path.dirname(database))) ??
+    (await access(database, constants.F_OK).then(
+      () => access(database, constants.R_OK | constants.W_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error),
+      () => undefined,
+    ));
+  if (dbError) {
+    throw new ConfigError(
+      "TRIBUTARY_DB",
+      `TRIBUTARY_DB: cannot write the progress database ${database} (${reason(dbError)}). Make it and its folder writable for this user, or set TRIBUTARY_DB (or TRIBUTARY_STATE_DIR) elsewhere.`,
+    );
+  }
 }

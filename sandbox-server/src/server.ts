@@ -4,8 +4,8 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { TributaryConfig } from "./config.ts";
-import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka } from "./broker/index.ts";
+import { checkStateFolders, type TributaryConfig } from "./config.ts";
+import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka, brokerNodeStates } from "./broker/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
@@ -21,6 +21,7 @@ export interface SandboxServer {
 
 /** Starts the sandbox server on the configured host and port (0 picks a free port). */
 export async function startSandboxServer(config: TributaryConfig): Promise<SandboxServer> {
+  await checkStateFolders(config);
   const catalog = await loadExerciseCatalog(config.contentDir);
   const access = await brokerAccess(config);
   const broker = new BrokerInspector(access);
@@ -36,14 +37,16 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     answers: async () => (await probeKafka(access, 1500)).reachable,
     namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
   });
-  await runs.prepare();
   const app = createApp({
     catalog,
     runs,
     broker,
     principals,
     progress,
-    probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
+    probeKafka: async () => {
+      const [probe, nodes] = await Promise.all([probeKafka(access), brokerNodeStates(access.bootstrap)]);
+      return { ...probe, bootstrap: access.bootstrap, nodes };
+    },
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
   // The site is static HTML; serveStatic resolves `root` against the working directory.
@@ -68,6 +71,18 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       );
     });
   });
+  // Only a server that holds its port clears run folders and builds sandboxes: a second instance that
+  // fails for a taken port must leave the running one's folders alone.
+  try {
+    await runs.prepare();
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runs.stopAll();
+    progress.close();
+    await broker.close();
+    await principals.close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   return {

@@ -7,9 +7,10 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
-import { testStateDir } from "../support/test-kafka.ts";
+import { testStateDir, TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 
-const PORT = 39292;
+// A broker of its own, 20200 ports above the shared test broker (39292 by default).
+const PORT = Number(process.env.TRIBUTARY_TEST_OUTAGE_PORT ?? TEST_KAFKA_PORT + 20200);
 const homeDir = path.join(testStateDir, "outage-kafka");
 const startBroker = () =>
   startJvmCluster({
@@ -44,7 +45,8 @@ describe("when Kafka stops during the course", () => {
     cluster = undefined;
     const failed = await learner.run("first-producer", producer);
     expect(failed.exit).toMatchObject({ reason: "kafka-unavailable" });
-    expect(failed.exit.message).toMatch(/^Your program exited with code \d+: Kafka stopped answering\./);
+    // Either the program gave up by itself, or the server saw Kafka gone first and ended it.
+    expect(failed.exit.message).toMatch(/^(Your program exited with code \d+|Stopped): Kafka stopped answering/);
     const health = await learner.json<{ status: string }>("GET", "/api/health");
     expect(health).toMatchObject({ status: 503, body: { status: "degraded" } });
     const verdict = await learner.json<{ status: string; message: string }>("POST", "/api/exercises/first-producer/grade");
@@ -55,5 +57,25 @@ describe("when Kafka stops during the course", () => {
     expect(again.exit).toMatchObject({ reason: "exited", code: 0 });
     const passed = await learner.json<{ status: string }>("POST", "/api/exercises/first-producer/grade");
     expect(passed.body.status).toBe("pass");
+  });
+
+  it("ends a consumer that was running when Kafka stopped within seconds, with the course's message and one line of kafkajs noise", { timeout: 120_000 }, async () => {
+    cluster ??= await startBroker();
+    const learner = sandbox.learner();
+    const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));
+    await learner.readRun(consumer.eventsUrl, (out) => out.stdout.includes("Joined group"));
+    const ending = learner.readRun(consumer.eventsUrl);
+    const stopped = performance.now();
+    await cluster!.stop();
+    cluster = undefined;
+    const { exit, stderr } = await ending;
+    const seconds = (performance.now() - stopped) / 1000;
+    expect(exit).toMatchObject({ reason: "kafka-unavailable" });
+    expect(exit.message).toMatch(/Kafka stopped answering/);
+    // The time limit of this exercise is 300 s; the server noticed Kafka was gone long before.
+    expect(seconds).toBeLessThan(20);
+    const kafkajsLines = stderr.split("\n").filter((line) => line.includes("kafkajs") || line.includes('"logger"'));
+    expect(kafkajsLines.length).toBeLessThanOrEqual(1);
+    cluster = await startBroker();
   });
 });

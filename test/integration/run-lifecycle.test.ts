@@ -1,10 +1,18 @@
 // What happens to runs when the browser goes away, and what /api/health says about Kafka.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { chmod, copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { exerciseFile } from "../support/sandbox-client.ts";
-import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { exerciseFile, LearnerClient } from "../support/sandbox-client.ts";
+import { brokerEnv, startTestServer, type TestServer } from "../support/test-server.ts";
 import { processesMentioning } from "../support/processes.ts";
 
 const kafka = inject("kafkaAccess");
+const root = loadConfig().projectRoot;
+const execFileAsync = promisify(execFile);
 let sandbox: TestServer;
 
 beforeAll(async () => {
@@ -81,5 +89,52 @@ describe("pages", () => {
     const api = await learner.request("GET", "/api/no-such-route");
     expect(api.status).toBe(404);
     expect(await api.json()).toEqual({ error: { code: "not_found", message: "No route GET /api/no-such-route." } });
+  });
+});
+
+describe("a project cloned where the sandbox's user cannot go", () => {
+  it("runs a learner's program from a clone in a 0700 folder, with its own Node there too, after a canary", { timeout: 300_000 }, async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), "tributary-home-"));
+    await chmod(home, 0o700);
+    const clone = path.join(home, "tributary");
+    let child: ChildProcess | undefined;
+    try {
+      await execFileAsync("git", ["clone", "--quiet", "--local", root, clone]);
+      // What `npm ci` would install, and a Node of the project's own, as scripts/node.sh fetches into .tributary/node.
+      await execFileAsync("cp", ["-al", path.join(root, "node_modules"), path.join(clone, "node_modules")]);
+      const nodeBin = path.join(clone, ".tributary", "node", "node_modules", "node", "bin");
+      await mkdir(nodeBin, { recursive: true });
+      await copyFile(process.execPath, path.join(nodeBin, "node"));
+      await chmod(path.join(nodeBin, "node"), 0o755);
+
+      child = spawn("bash", [path.join(clone, "scripts/node.sh"), path.join(clone, "sandbox-server/src/main.ts")], {
+        cwd: clone,
+        env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, TRIBUTARY_PORT: String(40000 + Math.floor(Math.random() * 20000)), ...brokerEnv(kafka) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        child!.stdout!.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /Sandbox server on (http:\/\/\S+)/.exec(output)?.[1];
+          if (found) resolve(found);
+        });
+        child!.once("exit", (code) => reject(new Error(`The cloned server exited (${code}):\n${output}`)));
+      });
+      const learner = new LearnerClient(url);
+      const health = await learner.json<{ runs: { isolation: string; canary?: { ok: boolean } } }>("GET", "/api/health");
+      expect(health.body.runs, output).toMatchObject({ isolation: "sandbox", canary: { ok: true } });
+      const run = await learner.run("first-producer", await exerciseFile("first-producer", "solution"));
+      expect(run.exit, run.stderr).toMatchObject({ reason: "exited", code: 0 });
+      expect(run.stdout).toContain("Sent");
+    } finally {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child!.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
     broker: emptyBroker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
     progress: new ProgressStore(":memory:"),
-    probeKafka: async () => ({ reachable: kafkaReachable, brokers: kafkaReachable ? 1 : 0, latencyMs: 3, bootstrap: ["127.0.0.1:1"] }),
+    probeKafka: async () => ({ reachable: kafkaReachable, brokers: kafkaReachable ? 1 : 0, latencyMs: 3, bootstrap: ["127.0.0.1:1"], nodes: [{ address: "127.0.0.1:1", up: kafkaReachable }] }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
 });
@@ -165,7 +165,7 @@ describe("starting runs too fast", () => {
       broker: emptyBroker,
       principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
       progress: new ProgressStore(":memory:"),
-      probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [] }),
+      probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [], nodes: [] }),
       sourceLimitBytes: config.runs.limits.sourceLimitBytes,
     });
     const start = () =>

@@ -36,6 +36,8 @@ describe("cluster topology", () => {
       "log.dirs": "/data/node-2",
     });
     expect(props["controller.quorum.voters"]).toBe("1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097");
+    // A dead broker is fenced within 3 s, inside a default kafkajs producer's retries.
+    expect(props).toMatchObject({ "broker.session.timeout.ms": "3000", "broker.heartbeat.interval.ms": "1000" });
   });
 
   it("gives a single broker internal topics with replication factor 1 and no initial rebalance delay", () => {

@@ -43,7 +43,6 @@ export async function startDockerCluster(
     runtime: "docker",
     bootstrap,
     pids: [],
-    exited: new Promise(() => {}),
     stop: () => stopDockerCluster(projectRoot, topology.mode),
   };
 }

@@ -31,19 +31,10 @@ export interface RunningCluster {
   bootstrap: string[];
   /** The broker's super user, when clients must authenticate. */
   admin?: KafkaCredentials;
+  /** Process id of each node, node 1 first (none for Docker); a restarted node's new pid replaces its old one. */
   pids: number[];
   /** Stops every node and resolves once they have exited. */
   stop(): Promise<void>;
-  /** Settles when any node exits; never for Docker. */
-  exited: Promise<NodeExit>;
-}
-
-export interface NodeExit {
-  node: number;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** True when the node was asked to stop (SIGTERM, which the JVM turns into exit 143). */
-  requested: boolean;
 }
 
 const JAVA_HINT =
@@ -183,9 +174,16 @@ function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
   };
 }
 
-function java(args: string[], logFile?: string): ChildProcess {
+/**
+ * Starts a JVM. A broker runs `detached`, in a process group of its own: a Ctrl-C in the terminal then
+ * reaches only the command that started it, which stops it in order, and a broker outlives a command
+ * that started it in the background (`start-node`).
+ */
+function java(args: string[], logFile?: string, detached = false): ChildProcess {
   const out = logFile ? openSync(logFile, "a") : "ignore";
-  const child = spawn("java", args, { stdio: ["ignore", out, out] });
+  // glibc gives every thread that allocates its own malloc arena (64 MiB each, up to 8 per core); a
+  // broker's hundred threads then grow its resident memory for hours. Two arenas serve a course.
+  const child = spawn("java", args, { stdio: ["ignore", out, out], env: { ...process.env, MALLOC_ARENA_MAX: "2" }, detached });
   if (typeof out === "number") closeSync(out);
   return child;
 }
@@ -234,44 +232,175 @@ function lastLines(file: string, count: number): string {
   }
 }
 
-/** Sends SIGTERM, then SIGKILL after `graceMs`, and resolves once the process is gone. */
-function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => (clearTimeout(timer), resolve()));
-    child.kill("SIGTERM");
-  });
+/**
+ * Every memory area of a broker's JVM, bounded, so its resident memory stays flat over a long course
+ * instead of creeping up as the heap is first touched, the JIT fills its code cache and NIO caches
+ * direct buffers per thread. The heap is touched at start (AlwaysPreTouch): what `ps` shows after
+ * start-up is what the broker keeps. Measured: see the README (Kafka's memory).
+ */
+export function brokerMemoryFlags(nodeCount: number): string[] {
+  const heapMb = nodeCount === 1 ? BROKER_HEAP_MB.single : BROKER_HEAP_MB.multi;
+  return [
+    `-Xms${heapMb}m`, `-Xmx${heapMb}m`, "-XX:+AlwaysPreTouch",
+    "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+    "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m",
+    // NIO keeps a direct buffer per thread as large as the largest write it did; cap what it keeps.
+    "-Djdk.nio.maxCachedBufferSize=262144",
+  ];
 }
 
-/** Formats (first time) and starts every node of the topology, and waits until Kafka answers. */
-export async function startJvmCluster(options: JvmClusterOptions): Promise<RunningCluster> {
+/** Heap per broker, in MiB: course data is small, and three brokers share one machine. */
+export const BROKER_HEAP_MB = { single: 384, multi: 256 } as const;
+
+/** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
+export function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS): trust the signal
+  }
+}
+
+/**
+ * Sends SIGTERM to a broker, then SIGKILL after `graceMs`, and resolves once it is gone. Works for a
+ * broker another command started too. Brokers first wait on the controllers for a controlled shutdown;
+ * 20 s is plenty on loopback, and a node whose quorum is gone holds nothing we need by then.
+ */
+export async function terminateBroker(pid: number, graceMs = 20000, onWait?: () => void): Promise<void> {
+  if (!processAlive(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+    onWait?.();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface JvmSetup {
+  version: string;
+  classpath: string;
+  log4jConfig: string;
+  clusterDir: string;
+}
+
+/** Java, Kafka's jars and the topic policy, ready; the same for a whole cluster and for one restarted node. */
+async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
   const { topology, homeDir, pomPath, onProgress } = options;
   await checkJavaAndMaven();
   const version = kafkaVersionFromPom(pomPath);
   const libDir = path.join(homeDir, `lib-${version}`);
   await ensureBrokerJars(pomPath, libDir, onProgress);
   const policyDir = await ensureLearnerTopicPolicy(pomPath, homeDir, libDir, onProgress);
+  return {
+    version,
+    classpath: [path.join(libDir, "*"), policyDir].join(path.delimiter),
+    log4jConfig: path.join(path.dirname(pomPath), "log4j2.yaml"),
+    clusterDir: path.join(homeDir, topology.mode),
+  };
+}
 
-  for (const node of topology.nodes) {
-    for (const port of [node.clientPort, node.controllerPort]) {
-      if (await portAnswers(port)) {
-        throw new Error(
-          `Port ${port} on 127.0.0.1 is already in use. Is Kafka already running? Try \`npm run kafka -- status\` or \`npm run kafka -- stop\`.`,
-        );
-      }
+async function refuseTakenPorts(node: KafkaNode): Promise<void> {
+  for (const port of [node.clientPort, node.controllerPort]) {
+    if (await portAnswers(port)) {
+      throw new Error(
+        `Port ${port} on 127.0.0.1 is already in use. Is Kafka already running? Try \`npm run kafka -- status\` or \`npm run kafka -- stop\`.`,
+      );
     }
   }
+}
 
-  const clusterDir = path.join(homeDir, topology.mode);
+/** Starts one node's JVM in the background; `died` is aborted, with the log's last lines, if it exits. */
+function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: KafkaNode, died: AbortController): ChildProcess {
+  const paths = nodePaths(setup.clusterDir, node);
+  const child = java(
+    [
+      ...brokerMemoryFlags(topology.nodes.length), "-Djava.awt.headless=true",
+      `-Dlog4j2.configurationFile=${setup.log4jConfig}`, `-Dkafka.logs.dir=${paths.dir}`,
+      "-cp", setup.classpath, "kafka.Kafka", paths.propertiesFile,
+    ],
+    paths.logFile,
+    true,
+  );
+  child.unref();
+  child.once("exit", (code, signal) => {
+    if (died.signal.aborted) return;
+    died.abort(
+      new Error(
+        `Kafka node ${node.id} exited during start-up (${signal ?? `exit ${code}`}). Last lines of ${paths.logFile}:\n${lastLines(paths.logFile, 15)}`,
+      ),
+    );
+  });
+  return child;
+}
+
+/** The log file of one node, for messages that send a host to it. */
+export function brokerLogFile(homeDir: string, topology: ClusterTopology, nodeId: number): string {
+  const node = topology.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new Error(`The ${topology.mode} cluster has no node ${nodeId}.`);
+  return nodePaths(path.join(homeDir, topology.mode), node).logFile;
+}
+
+/**
+ * Starts one node of a cluster whose storage is formatted (it was stopped or died), and waits until
+ * the cluster lists it again. Returns its process id; the node runs on after the caller exits.
+ */
+export async function startJvmNode(options: JvmClusterOptions, nodeId: number, admin?: KafkaCredentials): Promise<number> {
+  const { topology, onProgress } = options;
+  const node = topology.nodes.find((n) => n.id === nodeId);
+  if (!node) {
+    throw new Error(`The ${topology.mode} cluster has nodes ${topology.nodes.map((n) => n.id).join(", ")}; there is no node ${nodeId}.`);
+  }
+  const setup = await prepareJvm(options);
+  const paths = nodePaths(setup.clusterDir, node);
+  if (!existsSync(path.join(paths.dataDir, "meta.properties"))) {
+    throw new Error(`Node ${nodeId} has no storage in ${paths.dataDir}; start the whole cluster (npm run kafka -- ${topology.mode}).`);
+  }
+  await refuseTakenPorts(node);
+  onProgress(`starting Kafka node ${nodeId} on 127.0.0.1:${node.clientPort}`);
+  const died = new AbortController();
+  const child = spawnBroker(setup, topology, node, died);
+  try {
+    await waitUntilKafkaAnswers({ bootstrap: [`127.0.0.1:${node.clientPort}`], admin }, {
+      expectedBrokers: topology.nodes.length,
+      timeoutMs: options.readyTimeoutMs ?? 240000,
+      onProgress,
+      signal: died.signal,
+    });
+  } catch (error) {
+    if (child.pid) await terminateBroker(child.pid);
+    throw died.signal.aborted ? died.signal.reason : error;
+  }
+  return child.pid ?? -1;
+}
+
+/** Formats (first time) and starts every node of the topology, and waits until Kafka answers. */
+export async function startJvmCluster(options: JvmClusterOptions): Promise<RunningCluster> {
+  const { topology, onProgress } = options;
+  const setup = await prepareJvm(options);
+  for (const node of topology.nodes) await refuseTakenPorts(node);
+
+  const { clusterDir, classpath } = setup;
   await mkdir(clusterDir, { recursive: true });
   const idFile = path.join(clusterDir, "cluster-id");
   const clusterId = existsSync(idFile) ? (await readFile(idFile, "utf8")).trim() : newClusterId();
   await writeFile(idFile, clusterId + "\n");
-
-  const log4jConfig = path.join(path.dirname(pomPath), "log4j2.yaml");
-  const classpath = [path.join(libDir, "*"), policyDir].join(path.delimiter);
-  const heapMb = topology.nodes.length === 1 ? 512 : 384;
   const standalone = topology.nodes.length === 1;
 
   const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
@@ -283,50 +412,23 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
   await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));
 
-  onProgress(`starting Apache Kafka ${version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
+  onProgress(`starting Apache Kafka ${setup.version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
   const died = new AbortController();
-  const children = nodes.map(({ node, paths }) => {
-    const child = java(
-      [
-        `-Xms${heapMb}m`, `-Xmx${heapMb}m`, "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${paths.dir}`,
-        "-cp", classpath, "kafka.Kafka", paths.propertiesFile,
-      ],
-      paths.logFile,
-    );
-    child.once("exit", (code, signal) => {
-      if (died.signal.aborted) return;
-      died.abort(
-        new Error(
-          `Kafka node ${node.id} exited during start-up (${signal ?? `exit ${code}`}). Last lines of ${paths.logFile}:\n${lastLines(paths.logFile, 15)}`,
-        ),
-      );
-    });
-    return child;
-  });
-
-  const exited = new Promise<NodeExit>((resolve) => {
-    children.forEach((child, i) =>
-      child.once("exit", (code, signal) =>
-        resolve({ node: i + 1, code, signal, requested: code === 143 || signal === "SIGTERM" }),
-      ),
-    );
-  });
+  const children = nodes.map(({ node }) => spawnBroker(setup, topology, node, died));
   const cluster: RunningCluster = {
     runtime: "jvm",
-    exited,
     bootstrap: bootstrapAddresses(topology),
     admin,
     pids: children.map((c) => c.pid ?? -1),
     stop: async () => {
-      // Brokers first wait on the controllers for a controlled shutdown; 20 s is plenty on loopback.
-      await Promise.all(children.map((child) => terminate(child, 20000)));
+      // Stop nodes restarted meanwhile (their pids replace the first ones) as well as the first ones.
+      await Promise.all(cluster.pids.map((pid) => terminateBroker(pid)));
     },
   };
   try {
     await waitUntilKafkaAnswers({ bootstrap: cluster.bootstrap, admin }, {
       expectedBrokers: nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 120000,
+      timeoutMs: options.readyTimeoutMs ?? 240000,
       onProgress,
       signal: died.signal,
     });
@@ -334,5 +436,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
     await cluster.stop();
     throw died.signal.aborted ? died.signal.reason : error;
   }
+  // From here on a node's exit is the cluster's business (see cluster.ts), not a failed start.
+  died.abort(new Error("started"));
   return cluster;
 }

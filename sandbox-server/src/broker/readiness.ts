@@ -1,5 +1,6 @@
 // "The broker answers" means more than an open port: metadata lists every broker,
 // and a consumer group can be joined (its coordinator is loaded).
+import net from "node:net";
 import { Kafka } from "kafkajs";
 import { kafkajsConfig, type BrokerAccess } from "./access.ts";
 
@@ -92,24 +93,57 @@ export interface KafkaProbe {
   error?: string;
 }
 
-/** One quick metadata request: does Kafka answer right now? */
+export interface BrokerNodeState {
+  address: string;
+  /** Whether the broker's port takes connections right now. */
+  up: boolean;
+}
+
+/** Whether each bootstrap address takes a TCP connection right now, in bootstrap order. */
+export function brokerNodeStates(bootstrap: string[], timeoutMs = 1000): Promise<BrokerNodeState[]> {
+  return Promise.all(
+    bootstrap.map(
+      (address) =>
+        new Promise<BrokerNodeState>((resolve) => {
+          const at = address.lastIndexOf(":");
+          const socket = net.connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)), timeout: timeoutMs });
+          socket.once("connect", () => (socket.destroy(), resolve({ address, up: true })));
+          socket.once("timeout", () => (socket.destroy(), resolve({ address, up: false })));
+          socket.once("error", () => resolve({ address, up: false }));
+        }),
+    ),
+  );
+}
+
+/** Brokers that must be up for a cluster to serve: a majority (2 of 3, 1 of 1), as its controller quorum needs. */
+export const brokersNeeded = (count: number) => Math.floor(count / 2) + 1;
+
+/**
+ * One quick metadata request: does Kafka answer right now? Each bootstrap broker is asked in turn until
+ * one answers: a client without retries gives up on the first broker it picks, and with one broker of
+ * three down that would call a cluster that serves "unreachable".
+ */
 export async function probeKafka(access: BrokerAccess, timeoutMs = 2000): Promise<KafkaProbe> {
   const started = performance.now();
-  const admin = new Kafka(
-    kafkajsConfig(access, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
-  ).admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return { reachable: true, brokers: cluster.brokers.length, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    return {
-      reachable: false,
-      brokers: 0,
-      latencyMs: Math.round(performance.now() - started),
-      error: `Kafka at ${access.bootstrap.join(",")} does not answer: ${(error as Error).message}`,
-    };
-  } finally {
-    await admin.disconnect().catch(() => {});
+  let lastError = "";
+  for (const address of access.bootstrap) {
+    const admin = new Kafka(
+      kafkajsConfig({ ...access, bootstrap: [address] }, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
+    ).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return { reachable: true, brokers: cluster.brokers.length, latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      lastError = (error as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
+  return {
+    reachable: false,
+    brokers: 0,
+    latencyMs: Math.round(performance.now() - started),
+    error: `Kafka at ${access.bootstrap.join(",")} does not answer: ${lastError}`,
+  };
 }

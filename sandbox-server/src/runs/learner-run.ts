@@ -11,6 +11,7 @@ import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
+import { KafkaNoiseFolder } from "./kafka-noise.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -40,6 +41,8 @@ export type RunListener = (event: RunEvent, seq: number) => void;
 const MEMORY_POLL_MS = 200;
 /** How long a new run waits for its first viewer before it counts as abandoned. */
 const FIRST_VIEWER_GRACE_MS = 30_000;
+/** A program Kafka has gone away from gets a short grace: its clean-up cannot reach Kafka anyway. */
+const KAFKA_GONE_GRACE_MS = 1000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
@@ -60,7 +63,9 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
     case "exited":
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
     case "kafka-unavailable":
-      return `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
+      return code === null
+        ? "Stopped: Kafka stopped answering while your program ran. Run again once it is back (`npm run kafka -- status` tells)."
+        : `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
     case "kafka-denied":
       return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
     case "kafka-limit":
@@ -95,6 +100,7 @@ export class LearnerRun {
   #started = false;
   #queuePosition?: number;
   #stderrTail = "";
+  #kafkaNoise = new KafkaNoiseFolder();
   #stopReason?: ExitReason;
   #timers: NodeJS.Timeout[] = [];
   #unwatchedTimer?: NodeJS.Timeout;
@@ -202,7 +208,7 @@ export class LearnerRun {
     if (!this.#started) return this.#end(this.#stopReason, null);
     if (!this.#child) return;
     if (ENDS_AT_ONCE.has(reason)) endProcessTree(this.#child);
-    else if (firstRequest) endProcessTree(this.#child, this.request.stopGraceMs);
+    else if (firstRequest) endProcessTree(this.#child, reason === "kafka-unavailable" ? KAFKA_GONE_GRACE_MS : this.request.stopGraceMs);
   }
 
   /** Sends every event after `afterSeq` to the listener, then each new one; returns an unsubscribe. */
@@ -219,6 +225,8 @@ export class LearnerRun {
 
   /** The process ended: name the limit it hit, if any, and clean up its cgroup. */
   async #closed(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const unfinished = this.#kafkaNoise.flush();
+    if (unfinished) this.#emit({ type: "stderr", data: unfinished });
     // The sandbox reports a program killed by a signal as 128 + the signal's number.
     const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
     if (!this.#stopReason) {
@@ -271,9 +279,13 @@ export class LearnerRun {
     if (rss !== undefined && rss > this.request.limits.memoryLimitMb) this.stop("memory-limit");
   }
 
-  #output(type: "stdout" | "stderr", data: string): void {
+  #output(type: "stdout" | "stderr", raw: string): void {
     // A stopped program may still say goodbye during its grace period; a flood may not.
     if (this.#stopReason === "output-limit") return;
+    // Diagnosis reads what the program wrote; the learner sees kafkajs's connection errors folded.
+    if (type === "stderr") this.#stderrTail = (this.#stderrTail + raw).slice(-2048);
+    const data = type === "stderr" ? this.#kafkaNoise.fold(raw) : raw;
+    if (!data) return;
     const limit = this.request.limits.outputLimitBytes;
     const bytes = Buffer.byteLength(data);
     if (this.#outputBytes + bytes > limit) {
@@ -284,7 +296,6 @@ export class LearnerRun {
       return;
     }
     this.#outputBytes += bytes;
-    if (type === "stderr") this.#stderrTail = (this.#stderrTail + data).slice(-2048);
     this.#emit({ type, data });
   }
 

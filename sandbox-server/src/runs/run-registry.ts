@@ -7,16 +7,30 @@ import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
-import { bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
+import {
+  bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, sandboxFiles, clearStaleSandboxRoots, SANDBOX_ROOT_PREFIX,
+  type KafkaBridge,
+} from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 import { commonProgramEnv } from "./learner-process.ts";
+import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
+import { log } from "../log.ts";
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
   kind: "sandbox" | "process";
   /** Why the sandbox is not used, or what it lacks (no cgroups). */
   note?: string;
+  /** What the program run through the sandbox at start found (absent when no sandbox was tried). */
+  canary?: CanaryResult;
 }
+
+/** How often running programs' Kafka is asked after, and how many misses in a row end them. */
+const KAFKA_CHECK_MS = 2000;
+const KAFKA_MISSES_TO_STOP = 2;
+
+const CANARY_ADVICE =
+  "Check that bubblewrap works for this user (`bwrap --ro-bind / / true`), or set TRIBUTARY_ISOLATION=process to run programs without it (one learner on their own machine only).";
 
 interface SandboxSetup {
   template: SandboxTemplate;
@@ -68,6 +82,9 @@ export class RunRegistry {
   #running = new Set<LearnerRun>();
   /** Runs waiting for a slot, first in line first. */
   #queue: LearnerRun[] = [];
+  /** Asks whether Kafka answers while programs run (see #watchKafka). */
+  #kafkaWatch?: NodeJS.Timeout;
+  #kafkaMisses = 0;
   /** Known after the first run starts (or after `prepare()`). */
   isolation: IsolationState = { kind: "process", note: "not decided yet" };
 
@@ -113,23 +130,39 @@ export class RunRegistry {
       console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`);
       return undefined;
     }
-    const runRoot = await mkdtemp(path.join(os.tmpdir(), "tributary-sandbox-"));
+    const cleared = await clearStaleSandboxRoots();
+    if (cleared.length) log.info({ folders: cleared }, "cleared sandbox folders of servers that are gone");
+    // Named after this process, so a later server knows when the folder's owner is gone.
+    const runRoot = await mkdtemp(path.join(os.tmpdir(), `${SANDBOX_ROOT_PREFIX}${process.pid}-`));
     await chmod(runRoot, 0o711);
     const bridge = await startKafkaBridge(path.join(runRoot, "kafka"), this.bootstrap);
     const scripts = await compileSandboxScripts(runRoot);
+    const files = await sandboxFiles(runRoot, { node: process.execPath, kafkajsDir: this.#kafkajs });
     const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
     const useCgroups = typeof probe !== "string";
     if (typeof probe !== "string") await probe.remove();
-    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}` };
     const template: SandboxTemplate = {
       runRoot,
-      kafkajsDir: this.#kafkajs,
+      kafkajsDir: files.kafkajsDir,
+      nodePath: files.node,
       kafkaSocketDir: bridge.dir,
       scripts,
       useCgroups,
       limits: this.settings.limits,
       env: commonProgramEnv(this.bootstrap),
     };
+    const canary = await runSandboxCanary(template);
+    if (!canary.ok) {
+      await bridge.close();
+      await rm(runRoot, { recursive: true, force: true });
+      const why = `the sandbox cannot run a program (${canary.error}).`;
+      if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${why} ${CANARY_ADVICE}`);
+      this.isolation = { kind: "process", note: `${why} ${CANARY_ADVICE}`, canary };
+      console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${why} ${CANARY_ADVICE}`);
+      return undefined;
+    }
+    log.info({ canaryMs: canary.durationMs }, "a program ran in the sandbox");
+    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}`, canary };
     const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
     return { template, bridge, pool };
   }
@@ -202,6 +235,7 @@ export class RunRegistry {
     });
     if (this.#running.size < this.settings.maxConcurrent) {
       this.#running.add(run);
+      this.#watchKafka();
       await run.start();
     } else {
       this.#queue.push(run);
@@ -210,12 +244,42 @@ export class RunRegistry {
     return run;
   }
 
+  /**
+   * While programs run, asks every couple of seconds whether Kafka answers (one question for all runs).
+   * A program whose Kafka went away would otherwise retry until its time limit; after two misses in a
+   * row every running program is ended with the course's message.
+   */
+  #watchKafka(): void {
+    const answers = this.#kafka.answers;
+    if (!answers || this.#kafkaWatch) return;
+    let asking = false;
+    this.#kafkaWatch = setInterval(async () => {
+      if (this.#running.size === 0) {
+        clearInterval(this.#kafkaWatch);
+        this.#kafkaWatch = undefined;
+        this.#kafkaMisses = 0;
+        return;
+      }
+      if (asking) return;
+      asking = true;
+      const up = await answers().catch(() => false);
+      asking = false;
+      this.#kafkaMisses = up ? 0 : this.#kafkaMisses + 1;
+      if (this.#kafkaMisses === KAFKA_MISSES_TO_STOP) {
+        log.warn({ runs: this.#running.size }, "Kafka stopped answering; ending the programs that were running");
+        for (const run of this.#running) run.stop("kafka-unavailable");
+      }
+    }, KAFKA_CHECK_MS);
+    this.#kafkaWatch.unref();
+  }
+
   /** Starts waiting runs while there are free slots, and tells the rest where they stand. */
   #startWaiting(): void {
     this.#queue = this.#queue.filter((run) => !run.exitEvent);
     while (this.#running.size < this.settings.maxConcurrent && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       this.#running.add(next);
+      this.#watchKafka();
       void next.start();
     }
     this.#queue.forEach((run, i) => run.queued(i + 1));
@@ -228,6 +292,8 @@ export class RunRegistry {
 
   /** Stops every run and waits for them to end (server shutdown), then closes the Kafka bridge. */
   async stopAll(): Promise<void> {
+    clearInterval(this.#kafkaWatch);
+    this.#kafkaWatch = undefined;
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));

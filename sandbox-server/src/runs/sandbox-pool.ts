@@ -15,6 +15,8 @@ export interface SandboxTemplate {
   /** Run folders live here: world-traversable, since sandboxes read them as an unprivileged user. */
   runRoot: string;
   kafkajsDir: string;
+  /** The Node binary sandboxes run, where their unprivileged user can read it. */
+  nodePath: string;
   /** The folder of broker sockets (the Kafka bridge). */
   kafkaSocketDir: string;
   scripts: SandboxScripts;
@@ -93,6 +95,7 @@ export async function startSandbox(id: string, template: SandboxTemplate): Promi
   const { command, args, env } = sandboxCommand({
     runDir: dir,
     kafkajsDir: template.kafkajsDir,
+    nodePath: template.nodePath,
     kafkaSocketDir: template.kafkaSocketDir,
     scripts: template.scripts,
     env: template.env,

@@ -43,6 +43,8 @@ export interface SandboxSpec {
   runDir: string;
   /** The kafkajs package folder on the host. */
   kafkajsDir: string;
+  /** The Node binary on the host (default: the server's own); it must be readable by the sandbox's user. */
+  nodePath?: string;
   /** The folder of broker sockets (the Kafka bridge) on the host. */
   kafkaSocketDir: string;
   /** The compiled Kafka forwarder and launcher on the host. */
@@ -66,7 +68,7 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     "--clearenv",
     ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
-    "--ro-bind", process.execPath, SANDBOX.node,
+    "--ro-bind", spec.nodePath ?? process.execPath, SANDBOX.node,
     "--ro-bind", spec.scripts.forwarderPath, SANDBOX.forwarder,
     "--ro-bind", spec.scripts.launcherPath, SANDBOX.launcher,
     "--ro-bind", spec.runDir, SANDBOX.runDir,

@@ -1,10 +1,20 @@
 // Loaded (--import) into every sandboxed program before the learner's code. The sandbox has no network
 // but its own loopback; this listens on 127.0.0.1:<port> for every broker socket found in /run/kafka and
 // pipes each connection there, so kafkajs reaches the brokers at the addresses they advertise.
-import { readdirSync } from "node:fs";
+// While the server marks a broker down (<port>.down), its port is not listened on: kafkajs then sees a
+// refused connection, as it would with the broker itself, and moves on to another broker.
+import { existsSync, readdirSync } from "node:fs";
 import net from "node:net";
 
 const SOCKET_DIR = "/run/kafka";
+/** How often the marks of brokers that are down are looked at. */
+const CHECK_MS = 200;
+
+async function listen(server: net.Server, port: number): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  // The listener alone must not keep a finished program alive.
+  server.unref();
+}
 
 for (const name of readdirSync(SOCKET_DIR)) {
   const port = Number(/^(\d+)\.sock$/.exec(name)?.[1]);
@@ -16,8 +26,12 @@ for (const name of readdirSync(SOCKET_DIR)) {
     client.once("error", end).once("close", end);
     broker.once("error", end).once("close", end);
   });
+  const mark = `${SOCKET_DIR}/${port}.down`;
   // Listening before the learner's code runs: it may connect at once.
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  // The listener alone must not keep a finished program alive.
-  server.unref();
+  if (!existsSync(mark)) await listen(server, port);
+  setInterval(() => {
+    const down = existsSync(mark);
+    if (down && server.listening) server.close();
+    else if (!down && !server.listening) void listen(server, port);
+  }, CHECK_MS).unref();
 }
