@@ -34,7 +34,7 @@ beforeAll(async () => {
     broker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
     progress: new ProgressStore(":memory:"),
-    probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: ["127.0.0.1:39999"] }),
+    probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: ["127.0.0.1:39999"], nodes: [{ address: "127.0.0.1:39999", up: true }] }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
 });
