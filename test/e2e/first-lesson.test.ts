@@ -60,7 +60,7 @@ describe("the first lesson in a browser", () => {
     await expect.poll(() => terminalText("first-producer"), { timeout: 20_000 }).toContain("Your program finished.");
     await exercise("first-producer").locator("button[data-action=check]").click();
     await expect.poll(() => exercise("first-producer").locator("[data-verdict]").innerText(), { timeout: 15_000 }).toContain(
-      "Not yet: Topic messages holds 0 messages; it needs at least 10.",
+      'Not yet: There is no message "message 1" with key "1". The topic is empty.',
     );
   });
 

@@ -12,7 +12,10 @@ await admin.connect();
 if ((await admin.listTopics()).includes(RIDES)) {
   await admin.deleteTopics({ topics: [RIDES] });
   // Deleting takes Kafka a moment: wait until it no longer lists the topic.
-  while ((await admin.listTopics()).includes(RIDES)) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let waited = 0; (await admin.listTopics()).includes(RIDES); waited += 200) {
+    if (waited >= 30_000) throw new Error("Kafka has not finished deleting the old topic after 30 s; run the program again.");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 for (let attempt = 1; ; attempt++) {
   try {
@@ -33,6 +36,7 @@ for (const step of ["requested", "picked up", "dropped off"]) {
   await producer.send({ topic: RIDES, acks: -1, messages });
 }
 await producer.disconnect();
+console.log("Sent 30 ride events; reading them back to see where they went…");
 
 // Read the whole topic back and note which partition(s) each ride's events are in.
 const offsets = await admin.fetchTopicOffsets(RIDES);

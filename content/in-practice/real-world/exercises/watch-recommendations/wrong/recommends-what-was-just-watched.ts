@@ -60,7 +60,10 @@ async function freshTopics(names: string[], numPartitions: number): Promise<void
   const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
   if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
   // Deleting takes Kafka a moment: wait until it no longer lists them.
-  while ((await admin.listTopics()).some((name) => leftovers.includes(name))) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let waited = 0; (await admin.listTopics()).some((name) => leftovers.includes(name)); waited += 200) {
+    if (waited >= 30_000) throw new Error("Kafka has not finished deleting the old topics after 30 s; run the program again.");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });

@@ -40,7 +40,10 @@ async function freshTopic(name: string, numPartitions: number): Promise<void> {
   if ((await admin.listTopics()).includes(name)) {
     await admin.deleteTopics({ topics: [name] });
     // Deleting takes Kafka a moment: wait until it no longer lists the topic.
-    while ((await admin.listTopics()).includes(name)) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let waited = 0; (await admin.listTopics()).includes(name); waited += 200) {
+      if (waited >= 30_000) throw new Error("Kafka has not finished deleting the old topic after 30 s; run the program again.");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
   for (let attempt = 1; ; attempt++) {
     try {
