@@ -213,9 +213,11 @@ describe("the rest of the API surface", () => {
     expect(await response.json()).toEqual({ verdicts: [] });
   });
 
-  it("answers unknown routes and methods with a JSON 404", async () => {
+  it("answers unknown routes with a JSON 404, and unknown methods on known routes with a 405 naming the allowed ones", async () => {
     await expectProblem(await call("GET", "/api/nothing-here"), 404, "No route GET /api/nothing-here.");
-    await expectProblem(await call("PUT", "/api/runs"), 404, "No route PUT /api/runs.");
+    const wrongMethod = await call("PUT", "/api/runs");
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+    await expectProblem(wrongMethod, 405, "PUT is not allowed on /api/runs; use POST.");
   });
 
   it("documents every route in the OpenAPI document, generated from the same schemas", async () => {

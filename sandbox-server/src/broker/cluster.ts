@@ -249,6 +249,6 @@ export function watchKafkaNodes(config: TributaryConfig, onChange: (change: Node
       })
       .finally(() => (busy = false));
   }, intervalMs);
-  timer.unref();
+  // Not unref'd: `npm run kafka` has nothing else to keep it running while it watches.
   return () => clearInterval(timer);
 }

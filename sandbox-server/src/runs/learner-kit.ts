@@ -13,9 +13,13 @@ const env = process.env;
  */
 export const namespace: string = env.KAFKA_NAMESPACE ?? "";
 
-/** Brokers and credentials for `new Kafka({ clientId, ...connection })`. */
-export const connection: Pick<KafkaConfig, "brokers" | "sasl"> = {
+/**
+ * Brokers, credentials and retries for `new Kafka({ clientId, ...connection })`. The retries outlast a
+ * broker's failover (about 25 s in all; kafkajs alone gives up after about 10 s), as a production client would.
+ */
+export const connection: Pick<KafkaConfig, "brokers" | "sasl" | "retry"> = {
   brokers: (env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
+  retry: { retries: 8, maxRetryTime: 5000 },
   ...(env.KAFKA_USERNAME && env.KAFKA_PASSWORD
     ? { sasl: { mechanism: "scram-sha-256", username: env.KAFKA_USERNAME, password: env.KAFKA_PASSWORD } }
     : {}),
