@@ -87,8 +87,19 @@ export const ProgressSchema = z
   })
   .openapi("Progress");
 
+/** The languages a learner may write an exercise in. */
+export const LanguageSchema = z.enum(["typescript", "python"]).openapi({ description: "typescript (main.ts) or python (main.py)" });
+
+export const SolutionQuery = z.object({
+  language: LanguageSchema.optional().openapi({ param: { name: "language", in: "query" }, example: "python" }),
+});
+
 export const SolutionSchema = z
-  .object({ id: z.string(), solution: z.string().openapi({ description: "The exercise's solution, as main.ts" }) })
+  .object({
+    id: z.string(),
+    language: LanguageSchema,
+    solution: z.string().openapi({ description: "The exercise's solution, as main.ts or main.py" }),
+  })
   .openapi("Solution");
 
 export const LearnerSchema = z
@@ -106,6 +117,9 @@ export const ExerciseSchema = z
     title: z.string(),
     lesson: z.string(),
     starter: z.string(),
+    /** Every language the exercise is offered in, and its starter in each. */
+    languages: z.array(LanguageSchema),
+    starters: z.partialRecord(LanguageSchema, z.string()),
     hints: z.array(z.string()),
     checkpoint: z.object({ title: z.string() }),
   })
