@@ -81,6 +81,12 @@ describe.each(pythonExercises.map((e) => [e.id] as const))("Python exercise %s",
   });
 });
 
+it("tells a Python program that Kafka refused it a name outside the namespace, as it tells a TypeScript one", { timeout: 60_000 }, async () => {
+  const program = (await wrongPrograms("first-producer")).find(([name]) => name === "bare-topic-name.py")![2];
+  const { output } = await runAndGrade(sandbox.learner(), "first-producer", program, { entry: "main.py", patienceMs: 20_000 });
+  expect(output).toContain("Kafka refused it access. Name topics with topic() and groups with group()");
+});
+
 describe("a producer and a consumer in different languages", () => {
   it.each([
     ["Python", "TypeScript", "python", "typescript"],

@@ -47,10 +47,10 @@ const FIRST_VIEWER_GRACE_MS = 30_000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
-/** How kafkajs (and Kafka's own clients) word the refusals a learner's program may meet. */
+/** How kafkajs, kafka-python (and Kafka's own clients) word the refusals a learner's program may meet. */
 const KAFKA_REFUSALS: [ExitReason, RegExp][] = [
   ["kafka-limit", /do not satisfy the configured policy|POLICY_VIOLATION|PolicyViolation/],
-  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED/i],
+  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED|AuthorizationFailedError/i],
 ];
 
 function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
@@ -272,7 +272,7 @@ export class LearnerRun {
    */
   async #refusedAutoCreation(): Promise<boolean> {
     const { topicLimits } = this.request.kafka;
-    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/.test(this.#stderrTail)) {
+    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|UnknownTopicOrPartitionError|does not host this topic-partition/.test(this.#stderrTail)) {
       return false;
     }
     try {
