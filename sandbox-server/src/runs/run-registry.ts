@@ -141,7 +141,11 @@ export class RunRegistry {
     };
     const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
     if (typeof this.#python === "string") return { template, bridge, pool };
-    const pythonTemplate: SandboxTemplate = { ...template, interpreter: pythonSandboxInterpreter(this.#python) };
+    // Python's run folders sit apart, so each pool's folder holds its own sandboxes only.
+    const pythonRoot = path.join(runRoot, "python");
+    await mkdir(pythonRoot, { mode: 0o711 });
+    await chmod(pythonRoot, 0o711);
+    const pythonTemplate: SandboxTemplate = { ...template, runRoot: pythonRoot, interpreter: pythonSandboxInterpreter(this.#python) };
     const pythonPool = this.settings.warmSandboxes > 0 ? new SandboxPool(pythonTemplate, this.settings.warmSandboxes) : undefined;
     return { template, bridge, pool, python: { template: pythonTemplate, pool: pythonPool } };
   }
@@ -197,7 +201,7 @@ export class RunRegistry {
       exerciseId: input.exerciseId,
       files: input.files,
       limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
-      scratchRoot: this.#sandbox?.template.runRoot ?? this.settings.scratchDir,
+      scratchRoot: sandbox?.template.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
       kafka: input.kafka,
