@@ -1,6 +1,6 @@
 // The course's Python exercises, against the real broker and through the API as a learner would: each
 // Python solution passes the same checkpoint as the TypeScript one, each starter and each plausible wrong
-// program (wrong/<mistake>.py, whose first line says what is wrong) fails it with a message naming the
+// program (wrong/<mistake>.py: its first line says what is wrong, its second what the verdict says) fails it with a message naming the
 // mistake, and a Python producer and a TypeScript consumer (or the reverse) pass together: they share a topic.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -25,8 +25,10 @@ async function wrongPrograms(id: string): Promise<[string, string, string][]> {
   return Promise.all(
     names.map(async (name): Promise<[string, string, string]> => {
       const text = await readFile(path.join(dir, name), "utf8");
-      const says = /^# .*\(the checkpoint says: "(.+)"\)\.?$/m.exec(text.split("\n")[0]!)?.[1];
-      if (!says) throw new Error(`${name}: its first line must say what is wrong and end with (the checkpoint says: "…").`);
+      // As for wrong/*.ts: the first line says what is wrong, the second what the verdict must say.
+      const [mistake, second] = text.split("\n", 2);
+      const says = /^# The checkpoint says: (.+)$/.exec(second ?? "")?.[1]?.trim();
+      if (!/^# \S/.test(mistake!) || !says) throw new Error(`${name}: start with "# <what is wrong>", then "# The checkpoint says: <words of the verdict>".`);
       return [name, says, text];
     }),
   );

@@ -1,4 +1,5 @@
-# Turns automatic commits off and never commits: the group reads everything but Kafka never learns how far (the checkpoint says: "has not committed any offset").
+# Turns automatic commits off and never commits: the group reads everything but Kafka never learns how far.
+# The checkpoint says: group `message-readers`
 import signal
 import sys
 

@@ -1,4 +1,5 @@
-# Reads without a group_id: the messages are printed, but no group commits how far it read (the checkpoint says: "has not committed any offset").
+# Reads without a group_id: the messages are printed, but no group commits how far it read.
+# The checkpoint says: group `message-readers`
 import signal
 import sys
 

@@ -1,4 +1,5 @@
-# Writes to "messages" instead of topic("messages"): that name is outside the learner's namespace, the broker refuses it, and the learner's own topic stays empty (the checkpoint says: "holds 0 messages").
+# Writes to "messages" instead of topic("messages"): that name is outside the learner's namespace, the broker refuses it, and the learner's own topic stays empty.
+# The checkpoint says: holds 0 messages
 from kafka import KafkaAdminClient, KafkaProducer
 from tributary import connection, topic
 

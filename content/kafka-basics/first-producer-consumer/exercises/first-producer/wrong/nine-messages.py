@@ -1,4 +1,5 @@
-# Off by one: range(1, 10) sends nine messages, not ten (the checkpoint says: "holds 9 messages").
+# Off by one: range(1, 10) sends nine messages, not ten.
+# The checkpoint says: holds 9 messages
 from kafka import KafkaAdminClient, KafkaProducer
 from tributary import connection, topic
 

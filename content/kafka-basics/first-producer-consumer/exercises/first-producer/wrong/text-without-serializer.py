@@ -1,4 +1,5 @@
-# Sends text where kafka-python wants bytes (no value_serializer), so the first send fails and nothing is stored (the checkpoint says: "holds 0 messages").
+# Sends text where kafka-python wants bytes (no value_serializer), so the first send fails and nothing is stored.
+# The checkpoint says: holds 0 messages
 from kafka import KafkaAdminClient, KafkaProducer
 from tributary import connection, topic
 

@@ -1,4 +1,5 @@
-# Turns automatic commits off and never commits: both groups read every order, but Kafka never learns how far (the checkpoint says: "`billing` has not committed any offset").
+# Turns automatic commits off and never commits: both groups read every order, but Kafka never learns how far.
+# The checkpoint says: group `billing`
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from tributary import connection, topic, group
 

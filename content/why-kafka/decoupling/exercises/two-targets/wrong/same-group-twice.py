@@ -1,4 +1,5 @@
-# Copies the first target and forgets to rename its group: billing reads twice (waiting for orders that never come) and shipping reads nothing (the checkpoint says: "`shipping` has not committed any offset").
+# Copies the first target and forgets to rename its group: billing reads twice (waiting for orders that never come) and shipping reads nothing.
+# The checkpoint says: group `shipping`
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from tributary import connection, topic, group
 
