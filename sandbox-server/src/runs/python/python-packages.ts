@@ -39,7 +39,21 @@ async function standardLibrary(): Promise<string> {
  * Makes sure kafka-python is installed under `home`, installing it from PyPI the first time
  * (a venv supplies pip; packages go to a folder of their own). Returns the runtime, or why there is none.
  */
-export async function ensurePythonRuntime(home = PYTHON_HOME, onProgress: (message: string) => void = () => {}): Promise<PythonRuntime | string> {
+export function ensurePythonRuntime(home = PYTHON_HOME, onProgress: (message: string) => void = () => {}): Promise<PythonRuntime | string> {
+  // Servers and tests in one process share one installation, and must not install it twice at once.
+  let settled = installations.get(home);
+  if (!settled) {
+    settled = installPythonRuntime(home, onProgress);
+    installations.set(home, settled);
+    // A failed installation may succeed later (PyPI back, python3-venv installed): ask again next time.
+    void settled.then((result) => typeof result === "string" && installations.delete(home));
+  }
+  return settled;
+}
+
+const installations = new Map<string, Promise<PythonRuntime | string>>();
+
+async function installPythonRuntime(home: string, onProgress: (message: string) => void): Promise<PythonRuntime | string> {
   if (!existsSync(SYSTEM_PYTHON)) return `${SYSTEM_PYTHON} was not found. ${INSTALL_HINT}`;
   const packagesDir = path.join(home, "packages");
   const marker = path.join(packagesDir, ".requirements.txt");
