@@ -23,7 +23,7 @@ export const RunIdParam = z.object({
   id: z.uuid("A run id is a UUID, as returned by POST /api/runs.").openapi({ param: { name: "id", in: "path" } }),
 });
 
-const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.ts$/;
+const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.(ts|py)$/;
 
 export const StartRunBody = z
   .object({
@@ -33,10 +33,10 @@ export const StartRunBody = z
         // Without this, zod says only "Invalid key in record".
         error: (issue) =>
           issue.code === "invalid_key"
-            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts: letters, digits, '_' or '-', ending in .ts.`
+            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts or main.py: letters, digits, '_' or '-', ending in .ts or .py.`
             : undefined,
       })
-      .refine((files) => "main.ts" in files, "files must include main.ts, the program's entry point.")
+      .refine((files) => "main.ts" in files || "main.py" in files, "files must include main.ts (TypeScript) or main.py (Python), the program's entry point.")
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       // The refinements above, said in JSON Schema, so the document allows exactly what the server takes.
       .openapi({
@@ -96,8 +96,19 @@ export const ProgressSchema = z
   })
   .openapi("Progress");
 
+/** The languages a learner may write an exercise in. */
+export const LanguageSchema = z.enum(["typescript", "python"]).openapi({ description: "typescript (main.ts) or python (main.py)" });
+
+export const SolutionQuery = z.object({
+  language: LanguageSchema.optional().openapi({ param: { name: "language", in: "query" }, example: "python" }),
+});
+
 export const SolutionSchema = z
-  .object({ id: z.string(), solution: z.string().openapi({ description: "The exercise's solution, as main.ts" }) })
+  .object({
+    id: z.string(),
+    language: LanguageSchema,
+    solution: z.string().openapi({ description: "The exercise's solution, as main.ts or main.py" }),
+  })
   .openapi("Solution");
 
 export const LearnerSchema = z
@@ -115,6 +126,9 @@ export const ExerciseSchema = z
     title: z.string(),
     lesson: z.string(),
     starter: z.string(),
+    /** Every language the exercise is offered in, and its starter in each. */
+    languages: z.array(LanguageSchema),
+    starters: z.partialRecord(LanguageSchema, z.string()),
     hints: z.array(z.string()),
     checkpoint: z.object({ title: z.string() }),
   })

@@ -103,8 +103,9 @@ export function createApp(deps: AppDependencies) {
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
-      const { id, title, lesson, starter, hints, checkpoint } = exercise;
-      return c.json({ id, title, lesson, starter, hints, checkpoint: { title: checkpoint.title } }, 200);
+      const { id, title, lesson, starter, hints, checkpoint, languages } = exercise;
+      const starters = Object.fromEntries(languages.map((language) => [language, exercise.code[language]!.starter]));
+      return c.json({ id, title, lesson, starter, languages, starters, hints, checkpoint: { title: checkpoint.title } }, 200);
     },
   );
 
@@ -258,13 +259,16 @@ export function createApp(deps: AppDependencies) {
       method: "get",
       path: "/api/exercises/{id}/solution",
       summary: "The exercise's solution, for a learner who asks to see it",
-      request: { params: S.ExerciseIdParam },
+      request: { params: S.ExerciseIdParam, query: S.SolutionQuery },
       responses: { 200: json(S.SolutionSchema, "The solution"), 400: problem("Not an exercise id"), 404: problem("No such exercise") },
     }),
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
-      return c.json({ id: exercise.id, solution: exercise.solution }, 200);
+      const language = c.req.valid("query").language ?? "typescript";
+      const code = exercise.code[language];
+      if (!code) return c.json(errorBody("not_found", `Exercise "${exercise.id}" is not offered in ${language}; it is in ${exercise.languages.join(", ")}.`), 404);
+      return c.json({ id: exercise.id, language, solution: code.solution }, 200);
     },
   );
 

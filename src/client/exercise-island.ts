@@ -1,9 +1,12 @@
 // Brings each exercise on the page to life: editor, terminal, Run/Stop/Reset/Check.
 // The page is readable without this script; the editor and terminal load when the exercise is near view.
 import { fetchProgress, fetchSolution, gradeExercise, startRun, stopRun, watchRun, SandboxError, type Progress } from "./sandbox-api.ts";
-import { loadSavedCode, saveCode } from "./saved-code.ts";
+import { loadLanguage, loadSavedCode, saveCode, saveLanguage } from "./saved-code.ts";
+import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
-import type { CodeEditor } from "./code-editor.ts";
+import type { CodeEditor, EditorLanguage } from "./code-editor.ts";
+
+const ENTRY: Record<EditorLanguage, string> = { typescript: "main.ts", python: "main.py" };
 import type { RunTerminal } from "./run-terminal.ts";
 
 interface ExerciseElements {
@@ -18,6 +21,8 @@ interface ExerciseElements {
   check: HTMLButtonElement;
   solve: HTMLButtonElement;
   solution: HTMLElement;
+  /** The language switch; absent when the exercise is offered in TypeScript only. */
+  language: HTMLSelectElement | null;
 }
 
 function find<T extends Element>(root: Element, selector: string): T {
@@ -31,7 +36,9 @@ const learnerProgress = () => (progress ??= fetchProgress().catch(() => undefine
 
 class ExerciseIsland {
   readonly id: string;
-  readonly starter: string;
+  /** The starter in every language the exercise is offered in. */
+  readonly starters: Partial<Record<EditorLanguage, string>>;
+  #language: EditorLanguage = "typescript";
   readonly ui: ExerciseElements;
   #code: string;
   #editor?: CodeEditor;
@@ -41,7 +48,11 @@ class ExerciseIsland {
 
   constructor(root: HTMLElement) {
     this.id = root.dataset.exercise!;
-    this.starter = JSON.parse(find<HTMLScriptElement>(root, "script[data-starter]").textContent ?? '""') as string;
+    const starter = JSON.parse(find<HTMLScriptElement>(root, "script[data-starter]").textContent ?? '""') as string;
+    const starters = root.querySelector<HTMLScriptElement>("script[data-starters]")?.textContent;
+    this.starters = starters ? (JSON.parse(starters) as Partial<Record<EditorLanguage, string>>) : { typescript: starter };
+    const preferred = loadLanguage() as EditorLanguage | undefined;
+    if (preferred && this.starters[preferred] !== undefined) this.#language = preferred;
     this.ui = {
       root,
       editorHost: find(root, "[data-editor]"),
@@ -54,8 +65,14 @@ class ExerciseIsland {
       check: find(root, "button[data-action=check]"),
       solve: find(root, "button[data-action=solve]"),
       solution: find(root, "[data-solution]"),
+      language: root.querySelector<HTMLSelectElement>("select[data-language]"),
     };
-    this.#code = loadSavedCode(this.id) ?? this.starter;
+    this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
+    if (this.ui.language) {
+      this.ui.language.value = this.#language;
+      this.ui.language.disabled = false;
+      this.ui.language.addEventListener("change", () => this.switchLanguage(this.ui.language!.value as EditorLanguage));
+    }
     find(root, "[data-editor] code").textContent = this.#code;
     this.ui.run.addEventListener("click", () => void this.run());
     this.ui.stop.addEventListener("click", () => void this.stop());
@@ -69,15 +86,41 @@ class ExerciseIsland {
     void this.#showStoredVerdict();
   }
 
+  get starter(): string {
+    return this.starters[this.#language] ?? "";
+  }
+
+  /** Where this language's code is saved: TypeScript keeps the exercise's own key, as before languages. */
+  get #codeKey(): string {
+    return this.#language === "typescript" ? this.id : `${this.id}:${this.#language}`;
+  }
+
+  /** Shows the exercise in another language, with the learner's last code in it; the choice is remembered. */
+  switchLanguage(language: EditorLanguage): void {
+    if (language === this.#language || this.starters[language] === undefined || this.#runId) {
+      if (this.ui.language) this.ui.language.value = this.#language;
+      return;
+    }
+    this.#language = language;
+    saveLanguage(language);
+    this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
+    this.#solution = undefined;
+    this.#closeSolution();
+    if (this.#editor) this.#editor.switchLanguage(language, this.#code);
+    else find(this.ui.root, "[data-editor] code").textContent = this.#code;
+    this.ui.root.dataset.language = language;
+    this.ui.status.textContent = language === "python" ? "Python (kafka-python)." : "TypeScript (kafkajs).";
+  }
+
   /** Replaces the static code listing with Monaco, keeping whatever the learner sees. */
   async loadEditor(): Promise<void> {
     if (this.#editor) return;
     const { mountCodeEditor } = await import("./code-editor.ts");
     const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
-    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`);
+    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`, this.#language);
     this.#editor.onChange((code) => {
       this.#code = code;
-      saveCode(this.id, code, this.starter);
+      saveCode(this.#codeKey, code, this.starter);
     });
     this.#editor.onRunShortcut(() => void this.run());
     this.ui.root.dataset.editor = "ready";
@@ -96,21 +139,28 @@ class ExerciseIsland {
     this.#setRunning(true, "Starting…");
     const terminal = await this.terminal();
     terminal.clear();
+    this.#editor?.markFailure(undefined);
+    let stderr = "";
     try {
-      const { id, eventsUrl } = await startRun(this.id, this.#code);
+      const { id, eventsUrl } = await startRun(this.id, this.#code, ENTRY[this.#language]);
       this.#runId = id;
       this.#setRunning(true, "Running");
       this.#unwatch = watchRun(
         eventsUrl,
         (event) => {
           if (event.type === "stdout") terminal.stdout(event.data);
-          else if (event.type === "stderr") terminal.stderr(event.data);
+          else if (event.type === "stderr") {
+            terminal.stderr(event.data);
+            stderr = (stderr + event.data).slice(-16_384);
+          }
           else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
             terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
             this.ui.status.textContent = `Waiting (${line})`;
           } else {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
+            // A Python traceback names the line it failed at: mark it in the editor.
+            if (this.#language === "python") this.#editor?.markFailure(failedLine(stderr, [ENTRY.python]));
             this.#finished(event.message);
           }
         },
@@ -142,12 +192,12 @@ class ExerciseIsland {
   async showSolution(): Promise<void> {
     this.ui.solve.disabled = true;
     try {
-      this.#solution ??= (await fetchSolution(this.id)).solution;
+      this.#solution ??= (await fetchSolution(this.id, this.#language)).solution;
       await this.loadEditor();
       const { mountSolutionDiff } = await import("./code-editor.ts");
       this.#closeDiff?.();
       this.ui.solution.hidden = false;
-      this.#closeDiff = mountSolutionDiff(find(this.ui.solution, "[data-solution-editor]"), this.id, this.#code, this.#solution);
+      this.#closeDiff = mountSolutionDiff(find(this.ui.solution, "[data-solution-editor]"), this.id, this.#code, this.#solution, this.#language);
       this.ui.solution.scrollIntoView({ block: "nearest" });
     } catch (error) {
       this.ui.status.textContent = error instanceof Error ? error.message : String(error);
@@ -167,7 +217,7 @@ class ExerciseIsland {
     if (this.#solution === undefined) return;
     this.#editor?.replaceCode(this.#solution);
     this.#code = this.#solution;
-    saveCode(this.id, this.#code, this.starter);
+    saveCode(this.#codeKey, this.#code, this.starter);
     this.#closeSolution();
     this.ui.status.textContent = "The solution is in the editor (Ctrl-Z brings yours back).";
   }
@@ -185,7 +235,7 @@ class ExerciseIsland {
 
   reset(): void {
     this.#code = this.starter;
-    saveCode(this.id, this.starter, this.starter);
+    saveCode(this.#codeKey, this.starter, this.starter);
     if (this.#editor) this.#editor.replaceCode(this.starter);
     else find(this.ui.root, "[data-editor] code").textContent = this.starter;
     this.ui.status.textContent = this.#editor ? "Back to the starter code (Ctrl-Z brings yours back)." : "Back to the starter code.";

@@ -37,13 +37,14 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return payload as T;
 }
 
-/** Compiles and starts the learner's program; its output arrives through `watchRun`. */
-export const startRun = (exerciseId: string, code: string) =>
-  call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { "main.ts": code } });
+/** Compiles and starts the learner's program (main.ts, or main.py for Python); its output arrives through `watchRun`. */
+export const startRun = (exerciseId: string, code: string, entry = "main.ts") =>
+  call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { [entry]: code } });
 
 export const stopRun = (runId: string) => call<unknown>("DELETE", `/api/runs/${runId}`);
 
-export const fetchSolution = (exerciseId: string) => call<{ id: string; solution: string }>("GET", `/api/exercises/${exerciseId}/solution`);
+export const fetchSolution = (exerciseId: string, language = "typescript") =>
+  call<{ id: string; solution: string }>("GET", `/api/exercises/${exerciseId}/solution?language=${language}`);
 export const gradeExercise = (exerciseId: string) => call<Verdict>("POST", `/api/exercises/${exerciseId}/grade`);
 
 export const fetchProgress = () => call<Progress>("GET", "/api/progress");

@@ -18,3 +18,22 @@ export function saveCode(exerciseId: string, code: string, starter: string): voi
     // Storage full or disabled: keep working without saving.
   }
 }
+
+const LANGUAGE_KEY = "tributary:language";
+
+/** The language this learner last chose for an exercise (TypeScript or Python), remembered for every exercise. */
+export function loadLanguage(): string | undefined {
+  try {
+    return localStorage.getItem(LANGUAGE_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveLanguage(language: string): void {
+  try {
+    localStorage.setItem(LANGUAGE_KEY, language);
+  } catch {
+    // Storage disabled: the choice lasts until the page is left.
+  }
+}

@@ -8,7 +8,8 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { brokerAccess, probeKafka, startJvmCluster, clusterTopology, type BrokerAccess, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
 import { startTestServer } from "../support/test-server.ts";
-import { exerciseFile } from "../support/sandbox-client.ts";
+import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
+import { ensurePythonRuntime } from "../../sandbox-server/src/runs/python/python-packages.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
@@ -45,7 +46,6 @@ async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster
  * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake.
  */
 async function plainNode(code: string, access: BrokerAccess): Promise<Timing> {
-  const started = performance.now();
   const env = {
     ...process.env,
     KAFKA_BROKERS: access.bootstrap.join(","),
@@ -53,13 +53,43 @@ async function plainNode(code: string, access: BrokerAccess): Promise<Timing> {
     ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
+  return timeProcess(process.execPath, [code], env);
+}
+
+/** Starts a program and times its first output and its exit. */
+function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [code], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "inherit"] });
     let firstOutputMs = NaN;
     child.stdout.once("data", () => (firstOutputMs = performance.now() - started));
     child.once("error", reject);
     child.once("close", () => resolve({ firstOutputMs, exitMs: performance.now() - started }));
   });
+}
+
+/** The Python producer solution under Debian's python3 with kafka-python and the course's module on its path. */
+function plainPython(script: string, access: BrokerAccess, python: { interpreter: string; packagesDir: string }): Promise<Timing> {
+  return timeProcess(python.interpreter, [script], {
+    PATH: process.env.PATH,
+    PYTHONPATH: [python.packagesDir, path.join(config.projectRoot, "sandbox-server", "src", "runs", "python")].join(":"),
+    PYTHONUNBUFFERED: "1",
+    KAFKA_BROKERS: access.bootstrap.join(","),
+    KAFKA_NAMESPACE: "bench-plain-python-",
+    ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
+  });
+}
+
+/** A Run through the API, timed to its first output and to its exit. */
+async function timeRun(learner: LearnerClient, code: string, entry: string): Promise<Timing> {
+  const started = performance.now();
+  const { eventsUrl } = await learner.startRun("first-producer", code, entry);
+  let firstOutputMs = NaN;
+  await learner.readRun(eventsUrl, (output) => {
+    if (Number.isNaN(firstOutputMs) && output.stdout) firstOutputMs = performance.now() - started;
+    return false;
+  });
+  return { firstOutputMs, exitMs: performance.now() - started };
 }
 
 interface CrowdResult {
@@ -109,30 +139,41 @@ async function main() {
   const script = path.join(dir, "main.mjs");
   await writeFile(script, compiled.code);
 
+  const pythonSolution = (await courseExercises()).get("first-producer")?.code.python?.solution;
+  const python = await ensurePythonRuntime();
+  const pythonScript = path.join(dir, "main.py");
+  if (pythonSolution) await writeFile(pythonScript, pythonSolution);
   const sandbox = await startTestServer(access, {
-    env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8), TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 2 + 10) },
+    env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8), TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 4 + 10) },
   });
   const learner = sandbox.learner();
   const viaNode: Timing[] = [];
   const viaApi: Timing[] = [];
   const crowd: CrowdResult[] = [];
+  const viaPython: Timing[] = [];
+  const viaApiPython: Timing[] = [];
   try {
     // One warm-up of each, so neither side pays for a cold disk cache.
     await plainNode(script, access);
     await learner.run("first-producer", solution);
     for (let round = 0; round < ROUNDS; round++) {
       viaNode.push(await plainNode(script, access));
-      const started = performance.now();
-      const { eventsUrl } = await learner.startRun("first-producer", solution);
-      let firstOutputMs = NaN;
-      await learner.readRun(eventsUrl, (output) => {
-        if (Number.isNaN(firstOutputMs) && output.stdout) firstOutputMs = performance.now() - started;
-        return false;
-      });
-      viaApi.push({ firstOutputMs, exitMs: performance.now() - started });
+      viaApi.push(await timeRun(learner, solution, "main.ts"));
       process.stdout.write(`\rround ${round + 1}/${ROUNDS}`);
     }
     process.stdout.write("\n");
+    if (pythonSolution && typeof python !== "string") {
+      await plainPython(pythonScript, access, python);
+      await timeRun(learner, pythonSolution, "main.py");
+      for (let round = 0; round < ROUNDS; round++) {
+        viaPython.push(await plainPython(pythonScript, access, python));
+        viaApiPython.push(await timeRun(learner, pythonSolution, "main.py"));
+        process.stdout.write(`\rPython round ${round + 1}/${ROUNDS}`);
+      }
+      process.stdout.write("\n");
+    } else {
+      console.log(`Python runs not measured: ${typeof python === "string" ? python : "first-producer has no solution.py"}`);
+    }
     for (const learners of CONCURRENCY) crowd.push(await concurrentLearners(sandbox, solution, learners));
   } finally {
     await sandbox.close();
@@ -148,6 +189,16 @@ async function main() {
   console.log(`plain node               ${ms(node.first.p50)}   ${ms(node.first.p95)}       ${ms(node.exit.p50)}   ${ms(node.exit.p95)}`);
   console.log(`sandbox API (HTTP+SSE)   ${ms(api.first.p50)}   ${ms(api.first.p95)}       ${ms(api.exit.p50)}   ${ms(api.exit.p95)}`);
   console.log(`ratio API / node (p50)   ${(api.first.p50 / node.first.p50).toFixed(2).padStart(8)}                  ${(api.exit.p50 / node.exit.p50).toFixed(2).padStart(8)}`);
+  if (viaPython.length) {
+    const plain = { first: summary(viaPython, "firstOutputMs"), exit: summary(viaPython, "exitMs") };
+    const run = { first: summary(viaApiPython, "firstOutputMs"), exit: summary(viaApiPython, "exitMs") };
+    console.log(`\nThe same exercise in Python (solution.py, kafka-python), ${ROUNDS} runs each`);
+    console.log("                         Run → first output        Run → exit");
+    console.log("                         p50        p95            p50        p95");
+    console.log(`plain python3            ${ms(plain.first.p50)}   ${ms(plain.first.p95)}       ${ms(plain.exit.p50)}   ${ms(plain.exit.p95)}`);
+    console.log(`sandbox API (HTTP+SSE)   ${ms(run.first.p50)}   ${ms(run.first.p95)}       ${ms(run.exit.p50)}   ${ms(run.exit.p95)}`);
+    console.log(`ratio API / python (p50) ${(run.first.p50 / plain.first.p50).toFixed(2).padStart(8)}                  ${(run.exit.p50 / plain.exit.p50).toFixed(2).padStart(8)}`);
+  }
   console.log(`isolation: ${sandboxIsolation}`);
   console.log("\nConcurrent learners, each running the producer solution once, all started together");
   console.log("learners   succeeded   Run → exit p50   p95        server memory (peak RSS)");

@@ -236,3 +236,25 @@ describe("the rest of the API surface", () => {
     });
   });
 });
+
+describe("exercises offered in Python", () => {
+  it("lists each exercise's languages and its starter in each", async () => {
+    const response = await call("GET", "/api/exercises/first-producer");
+    const body = (await response.json()) as { languages: string[]; starters: Record<string, string> };
+    expect(body.languages).toEqual(["typescript", "python"]);
+    expect(body.starters.python).toContain("from tributary import");
+  });
+
+  it("serves the solution in the language asked for, and says which languages exist when one is not offered", async () => {
+    const python = (await (await call("GET", "/api/exercises/first-producer/solution?language=python")).json()) as { language: string; solution: string };
+    expect(python).toMatchObject({ language: "python" });
+    expect(python.solution).toContain("KafkaProducer");
+    await expectProblem(await call("GET", "/api/exercises/first-producer/solution?language=cobol"), 400, /language/);
+    await expectProblem(await call("GET", "/api/exercises/keys-and-ordering/solution?language=python"), 404, /not offered in python; it is in typescript/);
+  });
+
+  it("takes main.py as a program's entry point, and names the entry points and extensions it takes", async () => {
+    await expectProblem(await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "other.py": "" } })), 400, "main.ts (TypeScript) or main.py (Python)");
+    await expectProblem(await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "main.py": "", "x.rb": "" } })), 400, /ending in \.ts or \.py/);
+  });
+});

@@ -1,6 +1,8 @@
 // Reads every exercise under content/: each is a folder content/<part>/<lesson>/exercises/<id>/
 // with starter.ts, solution.ts, checkpoint.json, and optionally exercise.json, hints.md, the
 // checkpoint's grader module and wrong/<mistake>.ts: plausible wrong programs the checkpoint must fail.
+// An exercise offered in Python too has starter.py and solution.py beside them (and wrong/<mistake>.py);
+// the checkpoint is the same.
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
@@ -17,14 +19,28 @@ const exerciseMetaSchema = z.object({
   starterFailsWith: z.string().min(1).optional(),
 });
 
+/** The languages an exercise may be offered in, and the extension of their files (main.<ext> is the entry point). */
+export const LANGUAGES = { typescript: "ts", python: "py" } as const;
+export type Language = keyof typeof LANGUAGES;
+
+/** An exercise's code in one language. */
+export interface ExerciseCode {
+  starter: string;
+  solution: string;
+}
+
 export interface Exercise {
   /** Unique across the course; the folder name. */
   id: string;
   title: string;
   /** Lesson folder relative to content/, e.g. "kafka-basics/first-producer-consumer". */
   lesson: string;
+  /** The TypeScript starter and solution (also in `code.typescript`). */
   starter: string;
   solution: string;
+  /** Every language the exercise is offered in, TypeScript first. */
+  languages: Language[];
+  code: Partial<Record<Language, ExerciseCode>>;
   hints: string[];
   checkpoint: CheckpointSpec;
   timeLimitSeconds?: number;
@@ -86,12 +102,21 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
   const graderFile = checkpoint.grader && path.join(dir, checkpoint.grader);
   if (graderFile && !existsSync(graderFile)) throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
+  const code: Partial<Record<Language, ExerciseCode>> = {};
+  for (const [language, extension] of Object.entries(LANGUAGES) as [Language, string][]) {
+    const [starter, solution] = [`starter.${extension}`, `solution.${extension}`].map((name) => path.join(dir, name));
+    if (!existsSync(starter!)) continue;
+    if (!existsSync(solution!)) throw new Error(`Exercise ${id} (${dir}) has starter.${extension} but no solution.${extension}.`);
+    code[language] = { starter: await readFile(starter!, "utf8"), solution: await readFile(solution!, "utf8") };
+  }
   return {
     id,
     title: meta.title,
     lesson: path.relative(contentDir, path.dirname(path.dirname(dir))).split(path.sep).join("/"),
-    starter: await readFile(path.join(dir, "starter.ts"), "utf8"),
-    solution: await readFile(path.join(dir, "solution.ts"), "utf8"),
+    starter: code.typescript!.starter,
+    solution: code.typescript!.solution,
+    languages: Object.keys(code) as Language[],
+    code,
     hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
     checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,

@@ -1,3 +1,13 @@
 // exercises/: the course's exercises as data, read from content/.
-export { loadExerciseCatalog, parseHints, EXERCISE_ID_PATTERN, type Exercise, type ExerciseCatalog, type WrongProgram } from "./catalog.ts";
+export {
+  loadExerciseCatalog,
+  parseHints,
+  EXERCISE_ID_PATTERN,
+  LANGUAGES,
+  type Exercise,
+  type ExerciseCode,
+  type Language,
+  type ExerciseCatalog,
+  type WrongProgram,
+} from "./catalog.ts";
 export { checkpointSpecSchema, type CheckpointSpec, type CheckSpec, type CheckpointInput } from "./checkpoint-spec.ts";

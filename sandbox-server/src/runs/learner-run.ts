@@ -12,6 +12,8 @@ import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandb
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
 import { KafkaNoiseFolder } from "./kafka-noise.ts";
+import { isPythonProgram, pythonProgramFiles, spawnPythonProcess } from "./python/python-program.ts";
+import type { PythonRuntime } from "./python/python-packages.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -34,6 +36,8 @@ export interface RunRequest {
   sandbox?: SandboxTemplate;
   /** A sandbox started ahead of time (the warm pool); the run takes its id. */
   prestarted?: StartedSandbox;
+  /** For a Python program (main.py): the interpreter and kafka-python, or why Python cannot run here. */
+  python?: PythonRuntime | string;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -46,10 +50,10 @@ const KAFKA_GONE_GRACE_MS = 1000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
 
-/** How kafkajs (and Kafka's own clients) word the refusals a learner's program may meet. */
+/** How kafkajs, kafka-python (and Kafka's own clients) word the refusals a learner's program may meet. */
 const KAFKA_REFUSALS: [ExitReason, RegExp][] = [
   ["kafka-limit", /do not satisfy the configured policy|POLICY_VIOLATION|PolicyViolation/],
-  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED/i],
+  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED|AuthorizationFailedError/i],
 ];
 
 function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
@@ -81,7 +85,9 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
     case "cpu-limit":
       return `Stopped: your program used more than ${limits.cpuSeconds} s of CPU time, the CPU limit. Is a loop spinning without waiting?`;
     case "compile-error":
-      return "Your TypeScript did not compile; fix the error above and run again.";
+      return isPythonProgram(request.files)
+        ? "Your Python program could not be started; the message above says why."
+        : "Your TypeScript did not compile; fix the error above and run again.";
     case "unwatched":
       return "Stopped because nobody was watching it any more.";
     case "server-shutdown":
@@ -149,7 +155,8 @@ export class LearnerRun {
     const { sandbox, prestarted, limits: runLimits } = this.request;
     // Without a sandbox waiting, one is built while the program compiles.
     const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
-    const compiled = await compileProgram(this.request.files);
+    const python = isPythonProgram(this.request.files);
+    const compiled = python ? this.#pythonFiles() : await compileProgram(this.request.files);
     if (!compiled.ok || this.#stopReason) {
       void boxing?.then((box) => box.discard());
       if (compiled.ok) return this.#end(this.#stopReason!, null);
@@ -158,7 +165,11 @@ export class LearnerRun {
     }
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
-    await writeFile(scriptPath, compiled.code);
+    if ("files" in compiled) {
+      for (const [name, text] of Object.entries(compiled.files)) await writeFile(path.join(this.scratchDir, name), text, { mode: 0o644 });
+    } else {
+      await writeFile(scriptPath, compiled.code);
+    }
     const learnerEnv: Record<string, string> = {
       KAFKA_NAMESPACE: this.request.kafka.namespace,
       ...(this.request.kafka.credentials && {
@@ -175,6 +186,10 @@ export class LearnerRun {
       box.onOutput(({ type, data }) => this.#output(type, data));
       void box.closed.then(({ code, signal }) => this.#closed(code, signal));
       box.launch(learnerEnv);
+    } else if (python) {
+      const env = { ...commonProgramEnv(this.request.bootstrap), ...learnerEnv, HOME: this.scratchDir };
+      child = spawnPythonProcess(this.request.python as PythonRuntime, this.scratchDir, env);
+      this.#watchPlainProcess(child);
     } else {
       child = spawnLearnerProcess({
         scriptPath,
@@ -183,12 +198,7 @@ export class LearnerRun {
         memoryLimitMb: runLimits.memoryLimitMb,
         env: { ...commonProgramEnv(this.request.bootstrap), ...learnerEnv, HOME: this.scratchDir },
       });
-      child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
-      child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
-      child.once("error", (error) => {
-        this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
-      });
-      child.once("close", (code, signal) => void this.#closed(code, signal));
+      this.#watchPlainProcess(child);
     }
     this.#child = child;
     // Stop may have been pressed while the program was being prepared.
@@ -197,6 +207,25 @@ export class LearnerRun {
     this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
+  }
+
+  /** Output and exit of a program started without the sandbox. */
+  #watchPlainProcess(child: ChildProcess): void {
+    child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
+    child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
+    child.once("error", (error) => {
+      this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
+    });
+    child.once("close", (code, signal) => void this.#closed(code, signal));
+  }
+
+  /** A Python program's files, or why it cannot run (no Python here). */
+  #pythonFiles(): ReturnType<typeof pythonProgramFiles> {
+    const { python } = this.request;
+    if (python === undefined || typeof python === "string") {
+      return { ok: false, message: `Python programs cannot run on this server: ${python ?? "Python is not set up"}` };
+    }
+    return pythonProgramFiles(this.request.files);
   }
 
   /** Ends the whole process tree (after a short grace period unless a hard limit was hit); the exit event says why. */
@@ -231,7 +260,7 @@ export class LearnerRun {
     const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
     if (!this.#stopReason) {
       // V8 aborts at the heap cap before any poll sees it; the kernel kills at the cgroup cap.
-      if (this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";
+      if (/JavaScript heap out of memory|^MemoryError/m.test(this.#stderrTail)) this.#stopReason = "memory-limit";
       else if (this.#cgroup && (await this.#cgroup.hitMemoryLimit())) this.#stopReason = "memory-limit";
       else if (cpuExhausted) this.#stopReason = "cpu-limit";
       else if (code !== 0 && this.request.kafkaAnswers && !(await this.request.kafkaAnswers())) {
@@ -251,7 +280,7 @@ export class LearnerRun {
    */
   async #refusedAutoCreation(): Promise<boolean> {
     const { topicLimits } = this.request.kafka;
-    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/.test(this.#stderrTail)) {
+    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|UnknownTopicOrPartitionError|does not host this topic-partition/.test(this.#stderrTail)) {
       return false;
     }
     try {

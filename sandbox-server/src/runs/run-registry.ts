@@ -14,6 +14,8 @@ import {
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 import { commonProgramEnv } from "./learner-process.ts";
 import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
+import { ensurePythonRuntime, type PythonRuntime } from "./python/python-packages.ts";
+import { isPythonProgram, pythonSandboxInterpreter } from "./python/python-program.ts";
 import { log } from "../log.ts";
 
 /** How this server contains runs, decided once at the first run. */
@@ -37,6 +39,8 @@ interface SandboxSetup {
   bridge: KafkaBridge;
   /** Sandboxes started ahead of time; absent when TRIBUTARY_WARM_SANDBOXES is 0. */
   pool?: SandboxPool;
+  /** The same for Python programs, when Python is set up. */
+  python?: { template: SandboxTemplate; pool?: SandboxPool };
 }
 
 /** A run was refused because too many are alive; maps to HTTP 429. */
@@ -78,6 +82,8 @@ export class RunRegistry {
   #kafkajs = kafkajsDir();
   #prepared?: Promise<void>;
   #sandbox?: SandboxSetup;
+  /** Python for main.py programs, or why there is none; known after `prepare()`. */
+  #python: PythonRuntime | string = "not set up yet";
   /** Runs whose program is starting or running: they hold the server's slots. */
   #running = new Set<LearnerRun>();
   /** Runs waiting for a slot, first in line first. */
@@ -113,6 +119,8 @@ export class RunRegistry {
       const modules = path.join(this.settings.scratchDir, "node_modules");
       await mkdir(modules, { recursive: true });
       await symlink(this.#kafkajs, path.join(modules, "kafkajs"), "dir");
+      this.#python = await ensurePythonRuntime(undefined, (message) => log.info(message));
+      if (typeof this.#python === "string") log.warn({ reason: this.#python }, "Python programs cannot run");
       this.#sandbox = await this.#setUpSandbox();
     })();
     return this.#prepared;
@@ -164,7 +172,14 @@ export class RunRegistry {
     log.info({ canaryMs: canary.durationMs }, "a program ran in the sandbox");
     this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}`, canary };
     const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
-    return { template, bridge, pool };
+    if (typeof this.#python === "string") return { template, bridge, pool };
+    // Python's run folders sit apart, so each pool's folder holds its own sandboxes only.
+    const pythonRoot = path.join(runRoot, "python");
+    await mkdir(pythonRoot, { mode: 0o711 });
+    await chmod(pythonRoot, 0o711);
+    const pythonTemplate: SandboxTemplate = { ...template, runRoot: pythonRoot, interpreter: pythonSandboxInterpreter(this.#python) };
+    const pythonPool = this.settings.warmSandboxes > 0 ? new SandboxPool(pythonTemplate, this.settings.warmSandboxes) : undefined;
+    return { template, bridge, pool, python: { template: pythonTemplate, pool: pythonPool } };
   }
 
   /** Sandboxes started and waiting for a run. */
@@ -210,13 +225,15 @@ export class RunRegistry {
     }
     await this.#prepare();
     // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
-    const prestarted = full ? undefined : this.#sandbox?.pool?.take();
+    const python = isPythonProgram(input.files);
+    const sandbox = python ? this.#sandbox?.python : this.#sandbox;
+    const prestarted = full ? undefined : sandbox?.pool?.take();
     const run = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
       files: input.files,
       limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
-      scratchRoot: this.#sandbox?.template.runRoot ?? this.settings.scratchDir,
+      scratchRoot: sandbox?.template.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
       kafka: input.kafka,
@@ -224,8 +241,9 @@ export class RunRegistry {
       stopGraceMs: this.settings.stopGraceMs,
       kafkaAnswers: this.#kafka.answers,
       namespaceUsage: this.#kafka.namespaceUsage,
-      sandbox: this.#sandbox?.template,
+      sandbox: sandbox?.template,
       prestarted,
+      python: python ? this.#python : undefined,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -299,6 +317,7 @@ export class RunRegistry {
     await Promise.all(alive.map((run) => run.finished));
     if (this.#sandbox) {
       await this.#sandbox.pool?.close();
+      await this.#sandbox.python?.pool?.close();
       await this.#sandbox.bridge.close();
       await rm(this.#sandbox.template.runRoot, { recursive: true, force: true });
       this.#sandbox = undefined;

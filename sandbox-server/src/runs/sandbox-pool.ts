@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../config.ts";
-import { sandboxCommand, createRunCgroup, SANDBOX, KAFKA_SOCKET_DIR, type RunCgroup, type SandboxScripts } from "./containment/index.ts";
+import { sandboxCommand, createRunCgroup, SANDBOX, KAFKA_SOCKET_DIR, type RunCgroup, type SandboxScripts, type SandboxInterpreter } from "./containment/index.ts";
 import { endProcessTree, nodeFlags } from "./learner-process.ts";
 
 /** What every sandbox of this server shares. */
@@ -24,6 +24,8 @@ export interface SandboxTemplate {
   limits: RunLimits;
   /** Environment every program gets; a run adds its learner's own when it begins. */
   env: Record<string, string>;
+  /** Runs another interpreter than Node (Python), given the run's folder on the host. */
+  interpreter?: (runDir: string) => SandboxInterpreter;
 }
 
 type Output = { type: "stdout" | "stderr"; data: string };
@@ -102,6 +104,7 @@ export async function startSandbox(id: string, template: SandboxTemplate): Promi
     nodeFlags: nodeFlags(limits.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp]),
     limits: { cpuSeconds: limits.cpuSeconds, tmpBytes: limits.tmpBytes, openFiles: 256 },
     cgroupProcsFiles: cgroup?.procsFiles ?? [],
+    interpreter: template.interpreter?.(dir),
   });
   const child = spawn(command, args, { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
   return new StartedSandbox(id, dir, child, cgroup);

@@ -56,6 +56,14 @@ export interface SandboxSpec {
   limits: { cpuSeconds: number; tmpBytes: number; openFiles: number };
   /** cgroup.procs files the launcher joins before anything else starts. */
   cgroupProcsFiles: string[];
+  /** Another interpreter instead of Node (Python): its read-only binds and command line inside the sandbox. */
+  interpreter?: SandboxInterpreter;
+}
+
+export interface SandboxInterpreter {
+  /** [host path, sandbox path] pairs, bound read-only. */
+  binds: [string, string][];
+  argv: string[];
 }
 
 /** The whole command line: join the cgroups, set rlimits, drop to nobody (if root), enter the sandbox, run Node. */
@@ -68,11 +76,13 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     "--clearenv",
     ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
-    "--ro-bind", spec.nodePath ?? process.execPath, SANDBOX.node,
-    "--ro-bind", spec.scripts.forwarderPath, SANDBOX.forwarder,
-    "--ro-bind", spec.scripts.launcherPath, SANDBOX.launcher,
+    ...(spec.interpreter ? spec.interpreter.binds.flatMap(([host, inside]) => ["--ro-bind", host, inside]) : [
+      "--ro-bind", spec.nodePath ?? process.execPath, SANDBOX.node,
+      "--ro-bind", spec.scripts.forwarderPath, SANDBOX.forwarder,
+      "--ro-bind", spec.scripts.launcherPath, SANDBOX.launcher,
+      "--ro-bind", spec.kafkajsDir, SANDBOX.kafkajs,
+    ]),
     "--ro-bind", spec.runDir, SANDBOX.runDir,
-    "--ro-bind", spec.kafkajsDir, SANDBOX.kafkajs,
     "--ro-bind", spec.kafkaSocketDir, KAFKA_SOCKET_DIR,
     "--size", String(spec.limits.tmpBytes), "--tmpfs", SANDBOX.tmp,
     "--proc", "/proc",
@@ -80,10 +90,7 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     "--remount-ro", "/",
     "--chdir", SANDBOX.home,
     "--hostname", "sandbox",
-    SANDBOX.node,
-    ...spec.nodeFlags,
-    "--import", SANDBOX.forwarder,
-    SANDBOX.launcher,
+    ...(spec.interpreter?.argv ?? [SANDBOX.node, ...spec.nodeFlags, "--import", SANDBOX.forwarder, SANDBOX.launcher]),
   ];
   const prlimit = [
     "prlimit",

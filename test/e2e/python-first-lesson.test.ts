@@ -1,0 +1,95 @@
+// A learner who knows Python, in a real browser: chooses Python on the first lesson's exercises (the choice
+// is remembered), runs the kafka-python consumer and producer, watches the messages arrive, passes both
+// checkpoints, and sees a failing program's line marked in the editor.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../support/browser.ts";
+import { courseExercises } from "../support/sandbox-client.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const kafka = inject("kafkaAccess");
+const LESSON = "/lessons/kafka-basics/first-producer-consumer/";
+const catalog = await courseExercises();
+const python = (id: string, which: "starter" | "solution") => catalog.get(id)!.code.python![which];
+let sandbox: TestServer;
+let browser: Browser;
+let page: Page;
+
+const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
+const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
+const editorsReady = async () => {
+  await exercise("first-consumer").scrollIntoViewIfNeeded();
+  for (const id of ["first-consumer", "first-producer"]) await page.waitForSelector(`[data-exercise="${id}"][data-editor="ready"]`, { timeout: 30_000 });
+};
+
+/** Replaces the code in the exercise's editor by pasting, as a learner brings code in. */
+async function paste(id: string, code: string): Promise<void> {
+  await exercise(id).locator(".monaco-editor .view-lines").click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
+  await page.keyboard.press("ControlOrMeta+V");
+  await expect.poll(() => page.evaluate((key) => localStorage.getItem(key), `tributary:code:${id}:python`)).toBe(code);
+}
+
+beforeAll(async () => {
+  sandbox = await startTestServer(kafka);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.close();
+});
+
+describe("the first lesson in Python, in a browser", () => {
+  it("switches an exercise to Python, and remembers the choice for every exercise after a reload", async () => {
+    await page.goto(sandbox.server.url + LESSON);
+    await editorsReady();
+    await exercise("first-consumer").locator("select[data-language]").selectOption("python");
+    // Monaco renders spaces as no-break spaces.
+    const shown = async () => (await exercise("first-consumer").locator(".monaco-editor .view-lines").innerText()).replace(/\u00a0/g, " ");
+    await expect.poll(shown).toContain("from kafka import");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.reload();
+    for (const id of ["first-consumer", "first-producer"]) {
+      expect(await exercise(id).locator("select[data-language]").inputValue()).toBe("python");
+      expect(await exercise(id).locator("pre code").innerText()).toContain("from tributary import");
+    }
+  });
+
+  it("streams the Python producer's messages into the running Python consumer, and passes both checkpoints", async () => {
+    await editorsReady();
+    await paste("first-consumer", python("first-consumer", "solution"));
+    await paste("first-producer", python("first-producer", "solution"));
+    await exercise("first-consumer").locator("button[data-action=run]").click();
+    await expect.poll(() => terminalText("first-consumer"), { timeout: 30_000 }).toContain("waiting for messages");
+    await exercise("first-producer").locator("button[data-action=run]").click();
+    await expect.poll(() => terminalText("first-producer"), { timeout: 30_000 }).toContain("Your program finished.");
+    await expect.poll(() => terminalText("first-consumer"), { timeout: 30_000 }).toContain("10: message 10");
+    for (const id of ["first-producer", "first-consumer"]) {
+      await expect
+        .poll(
+          async () => {
+            await exercise(id).locator("button[data-action=check]").click();
+            return exercise(id).locator("[data-verdict] .verdict-summary").innerText();
+          },
+          { timeout: 20_000, interval: 2000 },
+        )
+        .toMatch(/^Passed: /);
+    }
+    await exercise("first-consumer").locator("button[data-action=stop]").click();
+    await expect.poll(() => terminalText("first-consumer"), { timeout: 15_000 }).toContain("Stopped.");
+  });
+
+  it("marks the line a Python program failed at", async () => {
+    const broken = python("first-producer", "starter").replace('print("Nothing sent yet: fill in the TODOs.")', "producer.sendd(MESSAGES)");
+    await paste("first-producer", broken);
+    await exercise("first-producer").locator("button[data-action=run]").click();
+    await expect.poll(() => terminalText("first-producer"), { timeout: 30_000 }).toContain("AttributeError");
+    expect(await terminalText("first-producer")).toContain('File "main.py", line');
+    await expect.poll(() => exercise("first-producer").locator(".monaco-editor .squiggly-error").count(), { timeout: 10_000 }).toBe(1);
+  });
+});

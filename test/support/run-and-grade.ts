@@ -1,0 +1,37 @@
+// Runs a program of an exercise as a learner would and grades the exercise's checkpoint meanwhile,
+// for tests that run programs in either language (TypeScript's main.ts, Python's main.py).
+import type { LearnerClient } from "./sandbox-client.ts";
+
+export interface Verdict {
+  status: "pass" | "fail" | "error";
+  message: string;
+}
+
+export const grade = async (learner: LearnerClient, id: string) => (await learner.json<Verdict>("POST", `/api/exercises/${id}/grade`)).body;
+
+/**
+ * Runs `code` (as `entry`) for the exercise and grades it: as soon as the checkpoint passes (a consumer
+ * may run until stopped), or once the program has ended, or after `patienceMs`. Stops the run either way.
+ */
+export async function runAndGrade(
+  learner: LearnerClient,
+  id: string,
+  code: string,
+  options: { entry?: string; patienceMs: number },
+): Promise<{ verdict: Verdict; output: string }> {
+  const run = await learner.startRun(id, code, options.entry);
+  let ended = false;
+  let output = "";
+  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), (output = out.stdout + out.stderr + out.exit.message)));
+  const deadline = Date.now() + options.patienceMs;
+  let verdict = await grade(learner, id);
+  while (verdict.status !== "pass" && !ended && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    verdict = await grade(learner, id);
+  }
+  if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
+  await reading;
+  // Graded once more after the end, so a program's last writes count.
+  if (verdict.status !== "pass") verdict = await grade(learner, id);
+  return { verdict, output };
+}
