@@ -8,14 +8,14 @@ import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
 import {
-  bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, sandboxFiles, clearStaleSandboxRoots, SANDBOX_ROOT_PREFIX,
+  bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, sandboxFiles, reachableForSandbox, clearStaleSandboxRoots, SANDBOX_ROOT_PREFIX,
   type KafkaBridge,
 } from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 import { commonProgramEnv } from "./learner-process.ts";
 import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
 import { ensurePythonRuntime, type PythonRuntime } from "./python/python-packages.ts";
-import { isPythonProgram, pythonSandboxInterpreter } from "./python/python-program.ts";
+import { isPythonProgram, pythonHostFiles, pythonSandboxInterpreter } from "./python/python-program.ts";
 import { log } from "../log.ts";
 
 /** How this server contains runs, decided once at the first run. */
@@ -177,7 +177,14 @@ export class RunRegistry {
     const pythonRoot = path.join(runRoot, "python");
     await mkdir(pythonRoot, { mode: 0o711 });
     await chmod(pythonRoot, 0o711);
-    const pythonTemplate: SandboxTemplate = { ...template, runRoot: pythonRoot, interpreter: pythonSandboxInterpreter(this.#python) };
+    // Cloned where nobody cannot reach (e.g. /root), the launcher and packages are bound from copies.
+    const host = pythonHostFiles(this.#python);
+    const staged = {
+      launcher: await reachableForSandbox(runRoot, host.launcher, "python-kit/launcher.py"),
+      kit: await reachableForSandbox(runRoot, host.kit, "python-kit/tributary.py"),
+      packagesDir: await reachableForSandbox(runRoot, host.packagesDir, "python-packages"),
+    };
+    const pythonTemplate: SandboxTemplate = { ...template, runRoot: pythonRoot, interpreter: pythonSandboxInterpreter(this.#python, staged) };
     const pythonPool = this.settings.warmSandboxes > 0 ? new SandboxPool(pythonTemplate, this.settings.warmSandboxes) : undefined;
     return { template, bridge, pool, python: { template: pythonTemplate, pool: pythonPool } };
   }

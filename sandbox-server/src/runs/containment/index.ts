@@ -2,4 +2,4 @@
 export { sandboxCommand, bubblewrapAvailable, compileSandboxScripts, SANDBOX, type SandboxSpec, type SandboxScripts, type SandboxInterpreter } from "./bubblewrap.ts";
 export { startKafkaBridge, KAFKA_SOCKET_DIR, type KafkaBridge } from "./kafka-bridge.ts";
 export { createRunCgroup, type RunCgroup, type RunCgroupLimits } from "./run-cgroup.ts";
-export { sandboxFiles, clearStaleSandboxRoots, reachableByNobody, SANDBOX_ROOT_PREFIX, type SandboxFiles } from "./sandbox-files.ts";
+export { sandboxFiles, reachableForSandbox, clearStaleSandboxRoots, reachableByNobody, SANDBOX_ROOT_PREFIX, type SandboxFiles } from "./sandbox-files.ts";

@@ -72,6 +72,23 @@ export async function sandboxFiles(root: string, original: SandboxFiles, running
   return { node, kafkajsDir };
 }
 
+/**
+ * A file or folder the sandbox binds, as nobody can reach it: the original when it can (or the server does not
+ * run as root), else a copy named `name` in `root`.
+ */
+export async function reachableForSandbox(root: string, source: string, name: string, runningAsRoot = process.getuid?.() === 0): Promise<string> {
+  const isDir = statSync(source).isDirectory();
+  if (!runningAsRoot || reachableByNobody(source, isDir)) return source;
+  const target = path.join(root, name);
+  if (isDir) {
+    await cp(source, target, { recursive: true, dereference: true });
+    await chmodTree(target);
+  } else {
+    await placeFile(source, target, 0o644);
+  }
+  return target;
+}
+
 async function chmodTree(dir: string): Promise<void> {
   await chmod(dir, 0o755);
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -53,14 +53,26 @@ function launcherArgs(runtime: PythonRuntime, launcher: string, paths: LauncherP
   return ["-I", "-S", "-u", launcher, JSON.stringify(config)];
 }
 
+/** The host files a Python sandbox binds: the launcher, the course's module and the packages. */
+export interface PythonSandboxFiles {
+  launcher: string;
+  kit: string;
+  packagesDir: string;
+}
+
+/** Where those files are in the project; the sandbox may bind copies nobody can reach (see sandbox-files.ts). */
+export function pythonHostFiles(runtime: PythonRuntime): PythonSandboxFiles {
+  return { launcher: LAUNCHER, kit: KIT, packagesDir: runtime.packagesDir };
+}
+
 /** What a sandbox runs instead of Node for a Python program. */
-export function pythonSandboxInterpreter(runtime: PythonRuntime): (runDir: string) => SandboxInterpreter {
+export function pythonSandboxInterpreter(runtime: PythonRuntime, files = pythonHostFiles(runtime)): (runDir: string) => SandboxInterpreter {
   const launcherInside = `${INSIDE.kitDir}/launcher.py`;
   return () => ({
     binds: [
-      [LAUNCHER, launcherInside],
-      [KIT, `${INSIDE.kitDir}/tributary.py`],
-      [runtime.packagesDir, INSIDE.packages],
+      [files.launcher, launcherInside],
+      [files.kit, `${INSIDE.kitDir}/tributary.py`],
+      [files.packagesDir, INSIDE.packages],
     ],
     argv: [
       runtime.interpreter,

@@ -1,5 +1,5 @@
 # Off by one: range(1, 10) sends nine messages, not ten.
-# The checkpoint says: holds 9 messages
+# The checkpoint says: no message "message 10"
 from kafka import KafkaAdminClient, KafkaProducer
 from tributary import connection, topic
 

@@ -1,5 +1,5 @@
 # Sends text where kafka-python wants bytes (no value_serializer), so the first send fails and nothing is stored.
-# The checkpoint says: holds 0 messages
+# The checkpoint says: The topic is empty.
 from kafka import KafkaAdminClient, KafkaProducer
 from tributary import connection, topic
 
