@@ -46,8 +46,16 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
-  // The site is static HTML; serveStatic resolves `root` against the working directory.
-  app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));
+  // Files under /_astro/ have a hash of their content in their name: a browser may keep them for a year.
+  // Pages keep their address when they change, so the browser asks again (Last-Modified) each time.
+  app.use("/*", async (c, next) => {
+    await next();
+    if (c.req.path.startsWith("/api/") || !c.res.ok || c.res.headers.has("Cache-Control")) return;
+    c.res.headers.set("Cache-Control", c.req.path.startsWith("/_astro/") ? "public, max-age=31536000, immutable" : "no-cache");
+  });
+  // The site is static HTML; serveStatic resolves `root` against the working directory. The build writes
+  // a .br and a .gz beside each text file, sent to browsers that accept them.
+  app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || ".", precompressed: true }));
   // A page that does not exist gets the site's own 404 page; an unknown /api route keeps its JSON answer.
   const notFoundPage = path.join(config.siteDir, "404.html");
   app.get("*", async (c) => {

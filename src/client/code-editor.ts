@@ -1,10 +1,11 @@
 // The Monaco editor, loaded only when an exercise scrolls into view: it is most of the page's
 // JavaScript, and the lesson text must not wait for it.
-import * as monaco from "monaco-editor";
+import * as monaco from "monaco-editor/editor/editor.api.js";
+import "./editor-features.ts";
 import { typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
-import { editorLibraries } from "./kafkajs-types.ts";
+import { editorLibraries } from "./editor-libraries.ts";
 
 self.MonacoEnvironment = {
   getWorker: (_workerId: string, label: string) =>
@@ -15,14 +16,26 @@ typescriptDefaults.setCompilerOptions({
   target: ScriptTarget.ESNext,
   module: ModuleKind.ESNext,
   moduleResolution: ModuleResolutionKind.NodeJs,
-  // A learner's program runs as an ES module on Node: top-level await, no DOM.
+  // A learner's program runs as an ES module on Node: top-level await, Node's globals, no DOM.
   lib: ["esnext"],
+  types: ["node"],
   strict: true,
   noEmit: true,
   allowNonTsExtensions: true,
 });
 typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
-for (const [path, text] of Object.entries(editorLibraries)) typescriptDefaults.addExtraLib(text, path);
+typescriptDefaults.setExtraLibs(Object.entries(editorLibraries).map(([filePath, content]) => ({ filePath, content })));
+
+/** Options every editor on the page shares: code wraps rather than running off the side. */
+const readable: monaco.editor.IEditorOptions = {
+  automaticLayout: true,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  wordWrap: "on",
+  wrappingIndent: "same",
+  lineNumbersMinChars: 3,
+  fixedOverflowWidgets: true,
+};
 
 export interface CodeEditor {
   getCode(): string;
@@ -31,6 +44,10 @@ export interface CodeEditor {
   onChange(listener: (code: string) => void): void;
   /** Ctrl/Cmd-Enter. */
   onRunShortcut(listener: () => void): void;
+  /** Called when what Tab does changes: true when Tab moves focus out of the editor. */
+  onTabMovesFocus(listener: (movesFocus: boolean) => void): void;
+  /** The editor's problems of a severity of error, as the learner sees them underlined. */
+  errors(): monaco.editor.IMarker[];
 }
 
 /** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
@@ -39,15 +56,18 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
   const modified = monaco.editor.createModel(solution, "typescript", monaco.Uri.parse(`file:///compare/${exerciseId}/solution.ts`));
   host.replaceChildren();
   const diff = monaco.editor.createDiffEditor(host, {
-    automaticLayout: true,
+    ...readable,
     readOnly: true,
     originalEditable: false,
     renderSideBySide: true,
+    // Below this width the two versions are shown one above the other, so neither is cut off.
+    useInlineViewWhenSpaceIsLimited: true,
+    renderSideBySideInlineBreakpoint: 760,
+    diffWordWrap: "on",
     // Show what differs, with a little context; the learner can unfold the rest.
     hideUnchangedRegions: { enabled: true, contextLineCount: 3 },
-    minimap: { enabled: false },
-    scrollBeyondLastLine: false,
     fontSize: 13,
+    tabFocusMode: true,
     ariaLabel: "Your code beside the solution",
   });
   diff.setModel({ original, modified });
@@ -58,20 +78,39 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
   };
 }
 
-/** Mounts an editor for one exercise's main.ts into `host`, replacing what the host showed before. */
+/**
+ * Mounts an editor for one exercise's main.ts into `host`, replacing what the host showed before.
+ *
+ * Tab: an editor reached with the keyboard lets Tab move on to the next control, so it never traps
+ * focus nor adds spaces nobody asked for. Once the learner types (or clicks into the code), Tab
+ * indents; Escape gives Tab back to the page, as in most web editors.
+ */
 export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string): CodeEditor {
   const uri = monaco.Uri.parse(`file:///exercises/${exerciseId}/main.ts`);
   const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, "typescript", uri);
   host.replaceChildren();
-  const editor = monaco.editor.create(host, {
-    model,
-    automaticLayout: true,
-    minimap: { enabled: false },
-    scrollBeyondLastLine: false,
-    fontSize: 14,
-    tabSize: 2,
-    ariaLabel: label,
-    fixedOverflowWidgets: true,
+  const editor = monaco.editor.create(host, { ...readable, model, fontSize: 14, tabSize: 2, ariaLabel: label, tabFocusMode: true });
+  const tabListeners: ((movesFocus: boolean) => void)[] = [];
+  let tabMovesFocus = true;
+  const setTabMovesFocus = (movesFocus: boolean) => {
+    if (movesFocus === tabMovesFocus) return;
+    tabMovesFocus = movesFocus;
+    editor.updateOptions({ tabFocusMode: movesFocus });
+    for (const listener of tabListeners) listener(movesFocus);
+  };
+  let pointerDown = false;
+  editor.onMouseDown(() => {
+    pointerDown = true;
+    setTabMovesFocus(false);
+  });
+  editor.onDidFocusEditorText(() => {
+    if (!pointerDown) setTabMovesFocus(true);
+    pointerDown = false;
+  });
+  editor.onKeyDown((event) => {
+    if (event.keyCode === monaco.KeyCode.Escape) setTabMovesFocus(true);
+    // Typing means editing: from now on Tab indents, until Escape.
+    else if (tabMovesFocus && !event.ctrlKey && !event.metaKey && !event.altKey && (event.browserEvent.key.length === 1 || event.keyCode === monaco.KeyCode.Enter || event.keyCode === monaco.KeyCode.Backspace)) setTabMovesFocus(false);
   });
   return {
     getCode: () => model.getValue(),
@@ -82,5 +121,7 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
     },
     onChange: (listener) => void model.onDidChangeContent(() => listener(model.getValue())),
     onRunShortcut: (listener) => editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener),
+    onTabMovesFocus: (listener) => void tabListeners.push(listener),
+    errors: () => monaco.editor.getModelMarkers({ resource: uri }).filter((marker) => marker.severity === monaco.MarkerSeverity.Error),
   };
 }
