@@ -2,7 +2,7 @@
 // JavaScript, and the lesson text must not wait for it.
 import * as monaco from "monaco-editor/editor/editor.api.js";
 import "./editor-features.ts";
-import { typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
+import { getTypeScriptWorker, typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
 import { editorLibraries } from "./editor-libraries.ts";
@@ -46,9 +46,17 @@ export interface CodeEditor {
   onRunShortcut(listener: () => void): void;
   /** Called when what Tab does changes: true when Tab moves focus out of the editor. */
   onTabMovesFocus(listener: (movesFocus: boolean) => void): void;
-  /** The editor's problems of a severity of error, as the learner sees them underlined. */
-  errors(): monaco.editor.IMarker[];
+  /** Asks the type checker for the code's errors, the same it underlines in red. */
+  problems(): Promise<CodeProblem[]>;
 }
+
+export interface CodeProblem {
+  line: number;
+  message: string;
+}
+
+const flatten = (text: string | { messageText: string; next?: { messageText: string }[] }): string =>
+  typeof text === "string" ? text : [text.messageText, ...(text.next ?? []).map(flatten)].join(" ");
 
 /** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
 export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: string, solution: string): () => void {
@@ -122,6 +130,11 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
     onChange: (listener) => void model.onDidChangeContent(() => listener(model.getValue())),
     onRunShortcut: (listener) => editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener),
     onTabMovesFocus: (listener) => void tabListeners.push(listener),
-    errors: () => monaco.editor.getModelMarkers({ resource: uri }).filter((marker) => marker.severity === monaco.MarkerSeverity.Error),
+    problems: async () => {
+      const worker = await (await getTypeScriptWorker())(uri);
+      const file = uri.toString();
+      const found = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
+      return found.map((problem) => ({ line: model.getPositionAt(problem.start ?? 0).lineNumber, message: flatten(problem.messageText) }));
+    },
   };
 }
