@@ -34,6 +34,8 @@ const readable: monaco.editor.IEditorOptions = {
   wordWrap: "on",
   wrappingIndent: "same",
   lineNumbersMinChars: 3,
+  // Unused names would be drawn faded, below readable contrast; the type checker still lists real errors.
+  showUnused: false,
   fixedOverflowWidgets: true,
 };
 

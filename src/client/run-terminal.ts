@@ -50,7 +50,10 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
   terminal.loadAddon(fit);
   terminal.open(host);
   // The output takes no typing: its region, not xterm's hidden input, is what Tab reaches.
-  if (terminal.textarea) terminal.textarea.tabIndex = -1;
+  if (terminal.textarea) {
+    terminal.textarea.tabIndex = -1;
+    terminal.textarea.setAttribute("aria-hidden", "true");
+  }
   scrollWithKeys(host, terminal);
   const transcript = mountOutputTranscript(host, host.getAttribute("aria-label") ?? "Program output");
   const refit = () => {
