@@ -1,15 +1,12 @@
 // Assembles the stages into one server: the API under /api, the built site everywhere else.
 import { serve, type ServerType } from "@hono/node-server";
-import { serveStatic } from "@hono/node-server/serve-static";
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { TributaryConfig } from "./config.ts";
 import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka } from "./broker/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
+import { serveSiteFiles } from "./site-files.ts";
 
 export interface SandboxServer {
   url: string;
@@ -46,22 +43,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
-  // Files under /_astro/ have a hash of their content in their name: a browser may keep them for a year.
-  // Pages keep their address when they change, so the browser asks again (Last-Modified) each time.
-  app.use("/*", async (c, next) => {
-    await next();
-    if (c.req.path.startsWith("/api/") || !c.res.ok || c.res.headers.has("Cache-Control")) return;
-    c.res.headers.set("Cache-Control", c.req.path.startsWith("/_astro/") ? "public, max-age=31536000, immutable" : "no-cache");
-  });
-  // The site is static HTML; serveStatic resolves `root` against the working directory. The build writes
-  // a .br and a .gz beside each text file, sent to browsers that accept them.
-  app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || ".", precompressed: true }));
-  // A page that does not exist gets the site's own 404 page; an unknown /api route keeps its JSON answer.
-  const notFoundPage = path.join(config.siteDir, "404.html");
-  app.get("*", async (c) => {
-    if (c.req.path.startsWith("/api/") || !existsSync(notFoundPage)) return c.notFound();
-    return c.html(await readFile(notFoundPage, "utf8"), 404);
-  });
+  serveSiteFiles(app, config.siteDir);
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));

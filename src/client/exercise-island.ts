@@ -106,7 +106,12 @@ class ExerciseIsland {
   #listProblemsSoon(delayMs = 800): void {
     clearTimeout(this.#problemsTimer);
     this.#problemsTimer = setTimeout(async () => {
-      const problems = await this.#editor?.problems().catch(() => undefined);
+      const problems = await this.#editor?.problems().catch((error: unknown) => {
+        // The type checker's worker is still starting, or failed to: ask again a little later.
+        console.warn(`Could not check ${this.id} for errors:`, error);
+        this.#listProblemsSoon(3000);
+        return undefined;
+      });
       if (!problems) return;
       const host = this.ui.problems;
       host.dataset.count = String(problems.length);

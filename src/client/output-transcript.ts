@@ -11,6 +11,8 @@ const KEEP = 200;
 
 export interface OutputTranscript {
   write(text: string): void;
+  /** A line from Tributary itself (the run finished, it waits in line): read at once, never summed up. */
+  note(text: string): void;
   clear(): void;
 }
 
@@ -53,6 +55,14 @@ export function mountOutputTranscript(host: HTMLElement, label: string): OutputT
         }
         flush();
       }, FLUSH_MS);
+    },
+    note(text) {
+      clearTimeout(timer);
+      timer = undefined;
+      if (partial.trim() !== "") pending.push(partial);
+      partial = "";
+      flush();
+      append(text);
     },
     clear() {
       clearTimeout(timer);

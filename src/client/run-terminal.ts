@@ -72,7 +72,7 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
     },
     note: (text) => {
       terminal.write(`${DIM}${text}${RESET}\r\n`);
-      transcript.write(`${text}\n`);
+      transcript.note(text);
     },
     clear: () => {
       terminal.reset();
