@@ -99,7 +99,18 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
   const uri = monaco.Uri.parse(`file:///exercises/${exerciseId}/main.ts`);
   const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, "typescript", uri);
   host.replaceChildren();
-  const editor = monaco.editor.create(host, { ...readable, model, fontSize: 14, tabSize: 2, ariaLabel: label, tabFocusMode: true });
+  // On a phone every column counts: a slightly smaller font and no folding gutter.
+  const narrow = host.clientWidth < 480;
+  const editor = monaco.editor.create(host, {
+    ...readable,
+    model,
+    fontSize: narrow ? 13 : 14,
+    folding: !narrow,
+    lineDecorationsWidth: narrow ? 4 : 10,
+    tabSize: 2,
+    ariaLabel: label,
+    tabFocusMode: true,
+  });
   const tabListeners: ((movesFocus: boolean) => void)[] = [];
   let tabMovesFocus = true;
   const setTabMovesFocus = (movesFocus: boolean) => {

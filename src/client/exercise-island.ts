@@ -105,6 +105,8 @@ class ExerciseIsland {
   /** Lists the type checker's errors under the editor, in words, a moment after the code stops changing. */
   #listProblemsSoon(delayMs = 800): void {
     clearTimeout(this.#problemsTimer);
+    // No count while the code waits to be checked: the count always belongs to the code in the editor.
+    delete this.ui.problems.dataset.count;
     this.#problemsTimer = setTimeout(async () => {
       const problems = await this.#editor?.problems().catch((error: unknown) => {
         // The type checker's worker is still starting, or failed to: ask again a little later.

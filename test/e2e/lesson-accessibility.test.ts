@@ -72,18 +72,23 @@ describe("a lesson for every learner", () => {
     const { context, page } = await newPage(1366);
     const lessons = (await builtLessons()).filter((lesson) => lesson.exercises.length > 0);
     let checked = 0;
-    for (const which of ["starter", "solution"] as const) {
-      for (const lesson of lessons) {
-        const saved = await Promise.all(lesson.exercises.map(async (id) => [id, await exerciseFile(id, which)] as const));
-        // The editor opens the learner's saved code: save the solution, as if the learner had written it.
-        await page.goto(sandbox.server.url + "/");
-        await page.evaluate((entries) => {
-          localStorage.clear();
-          for (const [id, code] of entries) localStorage.setItem(`tributary:code:${id}`, code);
-        }, which === "solution" ? saved : []);
-        await page.goto(sandbox.server.url + lesson.href);
-        for (const id of lesson.exercises) {
-          const problems = await editorChecked(page.locator(`[data-exercise="${id}"]`));
+    for (const lesson of lessons) {
+      const solutions = await Promise.all(lesson.exercises.map(async (id) => [id, await exerciseFile(id, "solution")] as const));
+      // The editor opens the learner's saved code: save the solutions, as if the learner had written them.
+      await page.goto(sandbox.server.url + "/");
+      await page.evaluate((entries) => {
+        localStorage.clear();
+        for (const [id, code] of entries) localStorage.setItem(`tributary:code:${id}`, code);
+      }, solutions);
+      await page.goto(sandbox.server.url + lesson.href);
+      for (const id of lesson.exercises) {
+        const exercise = page.locator(`[data-exercise="${id}"]`);
+        for (const which of ["solution", "starter"] as const) {
+          if (which === "starter") {
+            await exercise.locator("button[data-action=reset]").click();
+            expect(await page.evaluate((key) => localStorage.getItem(key), `tributary:code:${id}`)).toBeNull();
+          }
+          const problems = await editorChecked(exercise);
           expect(`${id} (${which}): ${await problems.innerText()}`).toBe(`${id} (${which}): `);
           expect(await problems.getAttribute("data-count")).toBe("0");
           checked += 1;
