@@ -96,6 +96,38 @@ describe("the course's pages", () => {
     await page.close();
   });
 
+  it("draws every diagram label inside its box, on a phone as on a desktop", async () => {
+    for (const width of [390, 1366]) {
+      const page = await (await browser.newContext({ viewport: { width, height: 844 } })).newPage();
+      let labels = 0;
+      for (const lesson of await lessonsInContent()) {
+        await page.goto(`${sandbox.server.url}/lessons/${lesson.id}/`);
+        const boxes = await page.evaluate(() =>
+          [...document.querySelectorAll("figure.diagram svg g.node, figure.diagram svg g.keyed")].map((group) => {
+            const box = group.querySelector("rect")!.getBBox();
+            const texts = [...group.querySelectorAll("text")];
+            const outside = texts.filter((text) => {
+              const bounds = text.getBBox();
+              return bounds.x < box.x || bounds.x + bounds.width > box.x + box.width || bounds.y < box.y || bounds.y + bounds.height > box.y + box.height;
+            });
+            return { texts: texts.length, outside: outside.map((text) => text.textContent) };
+          }),
+        );
+        labels += boxes.reduce((sum, box) => sum + box.texts, 0);
+        expect(boxes.flatMap((box) => box.outside), `${lesson.id} at ${width} px`).toEqual([]);
+      }
+      expect(labels).toBeGreaterThan(40);
+      // On a phone a diagram keeps legible text: it scrolls sideways inside its frame instead of shrinking.
+      if (width === 390) {
+        await page.goto(`${sandbox.server.url}/lessons/core-concepts/partitions-and-keys/`);
+        const svgWidth = await page.locator("figure.diagram svg").first().evaluate((svg) => svg.getBoundingClientRect().width);
+        expect(svgWidth).toBeGreaterThanOrEqual(600);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      }
+      await page.context().close();
+    }
+  });
+
   it("turns 4 × 6 direct integrations into 4 + 6 connections when Kafka is put in the middle", async () => {
     const page = await browser.newPage();
     await page.goto(`${sandbox.server.url}/lessons/why-kafka/integration-problem/`);
