@@ -1,15 +1,12 @@
 // Assembles the stages into one server: the API under /api, the built site everywhere else.
 import { serve, type ServerType } from "@hono/node-server";
-import { serveStatic } from "@hono/node-server/serve-static";
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka, brokerNodeStates } from "./broker/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
+import { serveSiteFiles } from "./site-files.ts";
 
 export interface SandboxServer {
   url: string;
@@ -49,14 +46,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     },
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
   });
-  // The site is static HTML; serveStatic resolves `root` against the working directory.
-  app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));
-  // A page that does not exist gets the site's own 404 page; an unknown /api route keeps its JSON answer.
-  const notFoundPage = path.join(config.siteDir, "404.html");
-  app.get("*", async (c) => {
-    if (c.req.path.startsWith("/api/") || !existsSync(notFoundPage)) return c.notFound();
-    return c.html(await readFile(notFoundPage, "utf8"), 404);
-  });
+  serveSiteFiles(app, config.siteDir);
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));

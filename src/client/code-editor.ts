@@ -1,10 +1,11 @@
 // The Monaco editor, loaded only when an exercise scrolls into view: it is most of the page's
 // JavaScript, and the lesson text must not wait for it.
-import * as monaco from "monaco-editor";
-import { typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
+import * as monaco from "monaco-editor/editor/editor.api.js";
+import "./editor-features.ts";
+import { getTypeScriptWorker, typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
-import { editorLibraries } from "./kafkajs-types.ts";
+import { editorLibraries } from "./editor-libraries.ts";
 
 self.MonacoEnvironment = {
   getWorker: (_workerId: string, label: string) =>
@@ -15,14 +16,28 @@ typescriptDefaults.setCompilerOptions({
   target: ScriptTarget.ESNext,
   module: ModuleKind.ESNext,
   moduleResolution: ModuleResolutionKind.NodeJs,
-  // A learner's program runs as an ES module on Node: top-level await, no DOM.
+  // A learner's program runs as an ES module on Node: top-level await, Node's globals, no DOM.
   lib: ["esnext"],
+  types: ["node"],
   strict: true,
   noEmit: true,
   allowNonTsExtensions: true,
 });
 typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
-for (const [path, text] of Object.entries(editorLibraries)) typescriptDefaults.addExtraLib(text, path);
+typescriptDefaults.setExtraLibs(Object.entries(editorLibraries).map(([filePath, content]) => ({ filePath, content })));
+
+/** Options every editor on the page shares: code wraps rather than running off the side. */
+const readable: monaco.editor.IEditorOptions = {
+  automaticLayout: true,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  wordWrap: "on",
+  wrappingIndent: "same",
+  lineNumbersMinChars: 3,
+  // Unused names would be drawn faded, below readable contrast; the type checker still lists real errors.
+  showUnused: false,
+  fixedOverflowWidgets: true,
+};
 
 /** The languages an exercise may be written in, and the extension of its main file. */
 export const EDITOR_LANGUAGES = { typescript: "ts", python: "py" } as const;
@@ -41,7 +56,19 @@ export interface CodeEditor {
   onChange(listener: (code: string) => void): void;
   /** Ctrl/Cmd-Enter. */
   onRunShortcut(listener: () => void): void;
+  /** Called when what Tab does changes: true when Tab moves focus out of the editor. */
+  onTabMovesFocus(listener: (movesFocus: boolean) => void): void;
+  /** Asks the type checker for the code's errors, the same it underlines in red. */
+  problems(): Promise<CodeProblem[]>;
 }
+
+export interface CodeProblem {
+  line: number;
+  message: string;
+}
+
+const flatten = (text: string | { messageText: string; next?: { messageText: string }[] }): string =>
+  typeof text === "string" ? text : [text.messageText, ...(text.next ?? []).map(flatten)].join(" ");
 
 /** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
 export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: string, solution: string, language: EditorLanguage = "typescript"): () => void {
@@ -50,15 +77,18 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
   const modified = monaco.editor.createModel(solution, language, monaco.Uri.parse(`file:///compare/${exerciseId}/solution.${extension}`));
   host.replaceChildren();
   const diff = monaco.editor.createDiffEditor(host, {
-    automaticLayout: true,
+    ...readable,
     readOnly: true,
     originalEditable: false,
     renderSideBySide: true,
+    // Below this width the two versions are shown one above the other, so neither is cut off.
+    useInlineViewWhenSpaceIsLimited: true,
+    renderSideBySideInlineBreakpoint: 760,
+    diffWordWrap: "on",
     // Show what differs, with a little context; the learner can unfold the rest.
     hideUnchangedRegions: { enabled: true, contextLineCount: 3 },
-    minimap: { enabled: false },
-    scrollBeyondLastLine: false,
     fontSize: 13,
+    tabFocusMode: true,
     ariaLabel: "Your code beside the solution",
   });
   diff.setModel({ original, modified });
@@ -69,7 +99,13 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
   };
 }
 
-/** Mounts an editor for one exercise's main.ts (or main.py) into `host`, replacing what the host showed before. */
+/**
+ * Mounts an editor for one exercise's main.ts (or main.py) into `host`, replacing what the host showed before.
+ *
+ * Tab: an editor reached with the keyboard lets Tab move on to the next control, so it never traps
+ * focus nor adds spaces nobody asked for. Once the learner types (or clicks into the code), Tab
+ * indents; Escape gives Tab back to the page, as in most web editors.
+ */
 export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string, language: EditorLanguage = "typescript"): CodeEditor {
   const uri = modelUri(exerciseId, language);
   let model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, language, uri);
@@ -77,15 +113,39 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
   const listen = () => void model.onDidChangeContent(() => changeListeners.forEach((listener) => listener(model.getValue())));
   listen();
   host.replaceChildren();
+  // On a phone every column counts: a slightly smaller font and no folding gutter.
+  const narrow = host.clientWidth < 480;
   const editor = monaco.editor.create(host, {
+    ...readable,
     model,
-    automaticLayout: true,
-    minimap: { enabled: false },
-    scrollBeyondLastLine: false,
-    fontSize: 14,
+    fontSize: narrow ? 13 : 14,
+    folding: !narrow,
+    lineDecorationsWidth: narrow ? 4 : 10,
     tabSize: language === "python" ? 4 : 2,
     ariaLabel: label,
-    fixedOverflowWidgets: true,
+    tabFocusMode: true,
+  });
+  const tabListeners: ((movesFocus: boolean) => void)[] = [];
+  let tabMovesFocus = true;
+  const setTabMovesFocus = (movesFocus: boolean) => {
+    if (movesFocus === tabMovesFocus) return;
+    tabMovesFocus = movesFocus;
+    editor.updateOptions({ tabFocusMode: movesFocus });
+    for (const listener of tabListeners) listener(movesFocus);
+  };
+  let pointerDown = false;
+  editor.onMouseDown(() => {
+    pointerDown = true;
+    setTabMovesFocus(false);
+  });
+  editor.onDidFocusEditorText(() => {
+    if (!pointerDown) setTabMovesFocus(true);
+    pointerDown = false;
+  });
+  editor.onKeyDown((event) => {
+    if (event.keyCode === monaco.KeyCode.Escape) setTabMovesFocus(true);
+    // Typing means editing: from now on Tab indents, until Escape.
+    else if (tabMovesFocus && !event.ctrlKey && !event.metaKey && !event.altKey && (event.browserEvent.key.length === 1 || event.keyCode === monaco.KeyCode.Enter || event.keyCode === monaco.KeyCode.Backspace)) setTabMovesFocus(false);
   });
   return {
     getCode: () => model.getValue(),
@@ -113,5 +173,14 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
       if (failure) editor.revealLineInCenterIfOutsideViewport(failure.line);
     },
     onRunShortcut: (listener) => editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener),
+    onTabMovesFocus: (listener) => void tabListeners.push(listener),
+    problems: async () => {
+      // Only TypeScript has a checker in the page; Python's errors come from its run (markFailure).
+      if (model.getLanguageId() !== "typescript") return [];
+      const worker = await (await getTypeScriptWorker())(model.uri);
+      const file = model.uri.toString();
+      const found = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
+      return found.map((problem) => ({ line: model.getPositionAt(problem.start ?? 0).lineNumber, message: flatten(problem.messageText) }));
+    },
   };
 }

@@ -23,6 +23,9 @@ interface ExerciseElements {
   solution: HTMLElement;
   /** The language switch; absent when the exercise is offered in TypeScript only. */
   language: HTMLSelectElement | null;
+  /** A polite live region: what a screen reader should hear once (a verdict, what Tab does now). */
+  announce: HTMLElement;
+  problems: HTMLElement;
 }
 
 function find<T extends Element>(root: Element, selector: string): T {
@@ -66,6 +69,8 @@ class ExerciseIsland {
       solve: find(root, "button[data-action=solve]"),
       solution: find(root, "[data-solution]"),
       language: root.querySelector<HTMLSelectElement>("select[data-language]"),
+      announce: find(root, "[data-announce]"),
+      problems: find(root, "[data-problems]"),
     };
     this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
     if (this.ui.language) {
@@ -81,6 +86,12 @@ class ExerciseIsland {
     this.ui.solve.addEventListener("click", () => void this.showSolution());
     find(root, "button[data-action=close-solution]").addEventListener("click", () => this.#closeSolution());
     find(root, "button[data-action=use-solution]").addEventListener("click", () => this.#useSolution());
+    const widen = find<HTMLButtonElement>(root, "button[data-action=widen]");
+    widen.addEventListener("click", () => {
+      const wide = root.dataset.wide !== "true";
+      root.dataset.wide = String(wide);
+      widen.setAttribute("aria-pressed", String(wide));
+    });
     for (const button of [this.ui.run, this.ui.reset, this.ui.check, this.ui.solve]) button.disabled = false;
     root.dataset.ready = "true";
     void this.#showStoredVerdict();
@@ -106,8 +117,10 @@ class ExerciseIsland {
     this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
     this.#solution = undefined;
     this.#closeSolution();
-    if (this.#editor) this.#editor.switchLanguage(language, this.#code);
-    else find(this.ui.root, "[data-editor] code").textContent = this.#code;
+    if (this.#editor) {
+      this.#editor.switchLanguage(language, this.#code);
+      this.#listProblemsSoon(0);
+    } else find(this.ui.root, "[data-editor] code").textContent = this.#code;
     this.ui.root.dataset.language = language;
     this.ui.status.textContent = language === "python" ? "Python (kafka-python)." : "TypeScript (kafkajs).";
   }
@@ -117,13 +130,50 @@ class ExerciseIsland {
     if (this.#editor) return;
     const { mountCodeEditor } = await import("./code-editor.ts");
     const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
-    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`, this.#language);
-    this.#editor.onChange((code) => {
+    const label = `Code editor: ${title}. Tab moves on until you type; then Escape gives Tab back.`;
+    const editor = (this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, label, this.#language));
+    editor.onChange((code) => {
       this.#code = code;
       saveCode(this.#codeKey, code, this.starter);
+      this.#listProblemsSoon();
     });
-    this.#editor.onRunShortcut(() => void this.run());
+    editor.onRunShortcut(() => void this.run());
+    editor.onTabMovesFocus((movesFocus) => {
+      this.ui.announce.textContent = movesFocus ? "Tab now moves out of the editor." : "Tab now indents.";
+    });
     this.ui.root.dataset.editor = "ready";
+    this.#listProblemsSoon(0);
+  }
+
+  #problemsTimer?: ReturnType<typeof setTimeout>;
+
+  /** Lists the type checker's errors under the editor, in words, a moment after the code stops changing. */
+  #listProblemsSoon(delayMs = 800): void {
+    clearTimeout(this.#problemsTimer);
+    // No count while the code waits to be checked: the count always belongs to the code in the editor.
+    delete this.ui.problems.dataset.count;
+    this.#problemsTimer = setTimeout(async () => {
+      const problems = await this.#editor?.problems().catch((error: unknown) => {
+        // The type checker's worker is still starting, or failed to: ask again a little later.
+        console.warn(`Could not check ${this.id} for errors:`, error);
+        this.#listProblemsSoon(3000);
+        return undefined;
+      });
+      if (!problems) return;
+      const host = this.ui.problems;
+      host.dataset.count = String(problems.length);
+      host.replaceChildren();
+      if (problems.length === 0) return;
+      const summary = document.createElement("p");
+      summary.textContent = `${problems.length === 1 ? "1 problem" : `${problems.length} problems`} in your code (F8 in the editor goes to the next):`;
+      const list = document.createElement("ul");
+      for (const problem of problems.slice(0, 5)) {
+        const item = document.createElement("li");
+        item.textContent = `line ${problem.line}: ${problem.message}`;
+        list.append(item);
+      }
+      host.append(summary, list);
+    }, delayMs);
   }
 
   terminal(): Promise<RunTerminal> {
@@ -251,6 +301,8 @@ class ExerciseIsland {
     } catch (error) {
       showVerdictProblem(this.ui.verdict, error instanceof Error ? error.message : String(error));
     } finally {
+      // The verdict area is not live (a stored verdict shown on load is no news): its summary is read out once.
+      this.ui.announce.textContent = this.ui.verdict.querySelector(".verdict-summary")?.textContent ?? "";
       this.ui.check.disabled = false;
       this.ui.verdict.removeAttribute("aria-busy");
     }

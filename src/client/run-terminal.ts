@@ -2,6 +2,7 @@
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
+import { mountOutputTranscript } from "./output-transcript.ts";
 
 const RED = "\x1b[31m";
 const DIM = "\x1b[2m";
@@ -13,6 +14,24 @@ export interface RunTerminal {
   /** A line from Tributary itself (not the program), shown dimmed. */
   note(text: string): void;
   clear(): void;
+}
+
+/** Arrow keys, Page Up/Down, Home and End scroll the output when its region has the keyboard focus. */
+function scrollWithKeys(host: HTMLElement, terminal: Terminal): void {
+  const keys: Record<string, () => void> = {
+    ArrowUp: () => terminal.scrollLines(-1),
+    ArrowDown: () => terminal.scrollLines(1),
+    PageUp: () => terminal.scrollPages(-1),
+    PageDown: () => terminal.scrollPages(1),
+    Home: () => terminal.scrollToTop(),
+    End: () => terminal.scrollToBottom(),
+  };
+  host.addEventListener("keydown", (event) => {
+    const scroll = keys[event.key];
+    if (!scroll || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    scroll();
+  });
 }
 
 /** Opens a terminal in `host`; it keeps fitting the host's width. */
@@ -30,15 +49,34 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   terminal.open(host);
+  // The output takes no typing: its region, not xterm's hidden input, is what Tab reaches.
+  if (terminal.textarea) {
+    terminal.textarea.tabIndex = -1;
+    terminal.textarea.setAttribute("aria-hidden", "true");
+  }
+  scrollWithKeys(host, terminal);
+  const transcript = mountOutputTranscript(host, host.getAttribute("aria-label") ?? "Program output");
   const refit = () => {
     if (host.clientWidth > 0) fit.fit();
   };
   refit();
   new ResizeObserver(refit).observe(host);
   return {
-    stdout: (text) => terminal.write(text),
-    stderr: (text) => terminal.write(RED + text + RESET),
-    note: (text) => terminal.write(`${DIM}${text}${RESET}\r\n`),
-    clear: () => terminal.reset(),
+    stdout: (text) => {
+      terminal.write(text);
+      transcript.write(text);
+    },
+    stderr: (text) => {
+      terminal.write(RED + text + RESET);
+      transcript.write(text);
+    },
+    note: (text) => {
+      terminal.write(`${DIM}${text}${RESET}\r\n`);
+      transcript.note(text);
+    },
+    clear: () => {
+      terminal.reset();
+      transcript.clear();
+    },
   };
 }
