@@ -24,6 +24,8 @@ await admin.disconnect();
 
 const consumer = kafka.consumer({ groupId: group("bookkeeping") });
 await consumer.connect();
+// Stop sends SIGTERM: leave the group cleanly, so the next run does not wait for this one's session to expire.
+process.once("SIGTERM", () => void consumer.disconnect().then(() => process.exit(0)));
 await consumer.subscribe({ topic: PAYMENTS, fromBeginning: true });
 let booked = 0;
 await new Promise<void>((done) => {

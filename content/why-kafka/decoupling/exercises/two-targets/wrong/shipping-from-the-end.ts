@@ -26,6 +26,9 @@ await admin.disconnect();
 async function target(groupName: string): Promise<void> {
   const consumer = kafka.consumer({ groupId: group(groupName) });
   await consumer.connect();
+  // Stop sends SIGTERM: leave the group cleanly, so the next run does not wait for this one's session to expire.
+  const leave = () => void consumer.disconnect().then(() => process.exit(0));
+  process.once("SIGTERM", leave);
   await consumer.subscribe({ topic: ORDERS, fromBeginning: true });
   await new Promise<void>((done) => {
     void consumer.run({
@@ -35,6 +38,7 @@ async function target(groupName: string): Promise<void> {
       },
     });
   });
+  process.off("SIGTERM", leave);
   await consumer.disconnect(); // commits how far this group has read
 }
 
@@ -42,6 +46,7 @@ await target("billing");
 // Shipping: a consumer of its own.
 const shipping = kafka.consumer({ groupId: group("shipping") });
 await shipping.connect();
+process.once("SIGTERM", () => void shipping.disconnect().then(() => process.exit(0)));
 await shipping.subscribe({ topic: ORDERS });
 await new Promise<void>((done) => {
   void shipping.run({
