@@ -96,7 +96,7 @@ async function stopNode(): Promise<void> {
 async function startNode(): Promise<void> {
   const node = nodeArgument();
   const pid = await startKafkaNode(loadConfig(), node, progressPrinter("kafka"));
-  console.log(`Kafka node ${node} runs again (pid ${pid}); it catches up with the others on its own.`);
+  console.log(`Kafka node ${node} runs again (pid ${pid}); it rejoins the cluster and catches up on its own.`);
 }
 
 const command = process.argv[2];
