@@ -127,5 +127,13 @@ export const HealthSchema = z
       warmSandboxes: z.number().int().openapi({ description: "Sandboxes started and waiting for a run" }),
       note: z.string().optional(),
     }),
+    compiler: z
+      .object({
+        ok: z.boolean(),
+        crashes: z.number().int().openapi({ description: "Times the shared compiler died and was restarted since the server started" }),
+        lastCrash: z.string().optional(),
+        error: z.string().optional(),
+      })
+      .openapi({ description: "Whether a tiny program compiles now" }),
   })
   .openapi("Health");

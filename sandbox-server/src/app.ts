@@ -7,9 +7,10 @@ import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka 
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint, inNamespace } from "./grading/index.ts";
 import type { ProgressStore } from "./progress/index.ts";
-import { RunRefused, type RunRegistry } from "./runs/index.ts";
+import { RunRefused, compilerHealth, type RunRegistry } from "./runs/index.ts";
 import { learnerId, type LearnerEnv } from "./learner-id.ts";
 import * as S from "./api-schemas.ts";
+import { log } from "./log.ts";
 
 export interface AppDependencies {
   catalog: ExerciseCatalog;
@@ -56,14 +57,15 @@ export function createApp(deps: AppDependencies) {
       method: "get",
       path: "/api/health",
       summary: "Whether the server is up and Kafka answers",
-      responses: { 200: json(S.HealthSchema, "Kafka answers"), 503: json(S.HealthSchema, "Kafka does not answer") },
+      responses: { 200: json(S.HealthSchema, "Kafka answers and programs compile"), 503: json(S.HealthSchema, "Kafka does not answer, or the compiler is broken") },
     }),
     async (c) => {
-      const kafka = await deps.probeKafka();
+      const [kafka, compiler] = await Promise.all([deps.probeKafka(), compilerHealth()]);
       const { kind, note } = deps.runs.isolation;
       const runs = { alive: deps.runs.alive().length, isolation: kind, warmSandboxes: deps.runs.warmSandboxes, ...(note ? { note } : {}) };
-      const body = { status: kafka.reachable ? ("ok" as const) : ("degraded" as const), kafka, runs };
-      return c.json(body, kafka.reachable ? 200 : 503);
+      const healthy = kafka.reachable && compiler.ok;
+      const body = { status: healthy ? ("ok" as const) : ("degraded" as const), kafka, runs, compiler };
+      return c.json(body, healthy ? 200 : 503);
     },
   );
 
@@ -107,7 +109,10 @@ export function createApp(deps: AppDependencies) {
       }
       const learner = c.get("learnerId");
       // Without Kafka no principal can be made; the run still starts, fails to connect, and says Kafka is down.
-      const kafka = await deps.principals.forLearner(learner).catch(() => ({ namespace: learnerNamespace(learner) }));
+      const kafka = await deps.principals.forLearner(learner).catch((error: Error) => {
+        log.warn({ learner, err: error }, "could not create the learner's Kafka principal");
+        return { namespace: learnerNamespace(learner) };
+      });
       try {
         const run = await deps.runs.start({
           learnerId: learner,
@@ -256,7 +261,7 @@ export function createApp(deps: AppDependencies) {
           : error.message || "The request is malformed.";
       return c.json(errorBody("invalid_request", message), error.status);
     }
-    console.error(error);
+    log.error({ err: error, route: c.req.path }, "request failed");
     return c.json(errorBody("internal", "Something went wrong on the server; it has been logged."), 500);
   });
   return app;

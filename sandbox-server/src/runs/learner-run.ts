@@ -11,6 +11,7 @@ import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
+import { log } from "../log.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -77,6 +78,8 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
       return `Stopped: your program used more than ${limits.cpuSeconds} s of CPU time, the CPU limit. Is a loop spinning without waiting?`;
     case "compile-error":
       return "Your TypeScript did not compile; fix the error above and run again.";
+    case "start-failed":
+      return "The server could not start your program (the reason is above). Run again; if it keeps failing, tell the course host.";
     case "unwatched":
       return "Stopped because nobody was watching it any more.";
     case "server-shutdown":
@@ -137,18 +140,46 @@ export class LearnerRun {
     this.#emit({ type: "queued", position });
   }
 
-  /** Compiles and starts the program; output and the exit arrive as events. */
+  /**
+   * Compiles and starts the program; output and the exit arrive as events. Never rejects: whatever
+   * fails on the way ends the run with a reason the learner can read, and frees its sandbox.
+   */
   async start(): Promise<void> {
     this.#started = true;
-    const { sandbox, prestarted, limits: runLimits } = this.request;
+    const { sandbox, prestarted } = this.request;
     // Without a sandbox waiting, one is built while the program compiles.
     const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
+    // A sandbox that failed to start is reported below, where the run waits for it.
+    boxing?.catch(() => {});
+    let launched = false;
+    try {
+      launched = await this.#launch(boxing);
+    } catch (error) {
+      this.failToStart(error);
+    } finally {
+      if (!launched) void boxing?.then((box) => box.discard()).catch(() => {});
+    }
+  }
+
+  /** Ends a run whose start failed: the learner reads why, the host finds it in the log. */
+  failToStart(error: unknown): void {
+    if (this.exitEvent) return;
+    log.error({ run: this.id, learner: this.learnerId, err: error }, "run failed to start");
+    this.#emit({ type: "stderr", data: `Could not start your program: ${(error as Error).message ?? String(error)}\n` });
+    this.#end("start-failed", null);
+  }
+
+  /** Compiles, writes and launches the program; false when it never got to run. */
+  async #launch(boxing: Promise<StartedSandbox> | undefined): Promise<boolean> {
+    const runLimits = this.request.limits;
     const compiled = await compileProgram(this.request.files);
     if (!compiled.ok || this.#stopReason) {
-      void boxing?.then((box) => box.discard());
-      if (compiled.ok) return this.#end(this.#stopReason!, null);
-      this.#emit({ type: "stderr", data: compiled.message + "\n" });
-      return this.#end("compile-error", null);
+      if (compiled.ok) this.#end(this.#stopReason!, null);
+      else {
+        this.#emit({ type: "stderr", data: compiled.message + "\n" });
+        this.#end("compile-error", null);
+      }
+      return false;
     }
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
@@ -185,12 +216,14 @@ export class LearnerRun {
       child.once("close", (code, signal) => void this.#closed(code, signal));
     }
     this.#child = child;
+    log.info({ run: this.id, learner: this.learnerId, exercise: this.request.exerciseId }, "run started");
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
 
     this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
+    return true;
   }
 
   /** Ends the whole process tree (after a short grace period unless a hard limit was hit); the exit event says why. */
@@ -306,7 +339,8 @@ export class LearnerRun {
     };
     this.#emit(event);
     this.#listeners.clear();
-    void rm(this.scratchDir, { recursive: true, force: true });
+    log.info({ run: this.id, learner: this.learnerId, reason, code, durationMs: event.durationMs }, "run ended");
+    rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) => log.warn({ run: this.id, err: error }, "could not remove a run folder"));
     this.#finish(event);
   }
 }
