@@ -4,7 +4,7 @@ import { learnerNamespace } from "../../sandbox-server/src/broker/learner-princi
 import { LEARNER_NAMESPACE_PATTERN } from "../../sandbox-server/src/broker/topology.ts";
 
 const ADMIN = { username: "course-admin", password: "s3cret-pw" };
-const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12 };
+const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12, storageBytes: 200 * 1024 * 1024, maxMessageBytes: 1024 * 1024, classSize: 16 };
 
 const parse = (properties: string) =>
   Object.fromEntries(

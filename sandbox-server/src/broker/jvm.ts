@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
+import { bootstrapAddresses, brokerOpenFiles, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "./readiness.ts";
 import { SCRAM, type KafkaCredentials } from "./access.ts";
 import type { LearnerTopicLimits } from "../config.ts";
@@ -119,8 +119,11 @@ export async function ensureLearnerTopicPolicy(
   libDir: string,
   onProgress: (m: string) => void,
 ): Promise<string> {
-  const source = path.join(path.dirname(pomPath), "learner-topic-policy", "LearnerTopicPolicy.java");
-  const digest = createHash("sha256").update(await readFile(source)).update(libDir).digest("hex").slice(0, 12);
+  const sourceDir = path.join(path.dirname(pomPath), "learner-topic-policy");
+  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
+  const hash = createHash("sha256");
+  for (const source of sources) hash.update(await readFile(source));
+  const digest = hash.update(libDir).digest("hex").slice(0, 12);
   const classesDir = path.join(homeDir, `learner-topic-policy-${digest}`);
   if (existsSync(path.join(classesDir, ".complete"))) return classesDir;
 
@@ -138,7 +141,7 @@ export async function ensureLearnerTopicPolicy(
   try {
     await execFileAsync("java", [
       "-jar", path.join(toolsDir, compilerJar),
-      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, source,
+      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
     ]);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -146,6 +149,17 @@ export async function ensureLearnerTopicPolicy(
   }
   await writeFile(path.join(classesDir, ".complete"), "");
   return classesDir;
+}
+
+/** The most open files this process's children may be given (the hard limit), where the shell can tell. */
+async function openFilesHardLimit(): Promise<number | undefined> {
+  try {
+    const { stdout } = await execFileAsync("sh", ["-c", "ulimit -Hn"]);
+    const value = Number(stdout.trim());
+    return Number.isInteger(value) ? value : undefined; // "unlimited"
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether something already listens on a loopback port. */
@@ -183,9 +197,12 @@ function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
   };
 }
 
-function java(args: string[], logFile?: string): ChildProcess {
+function java(args: string[], logFile?: string, openFiles?: number): ChildProcess {
   const out = logFile ? openSync(logFile, "a") : "ignore";
-  const child = spawn("java", args, { stdio: ["ignore", out, out] });
+  // The shell raises the open-file limit as far as asked, or as far as the hard limit allows, then becomes java.
+  const child = openFiles
+    ? spawn("sh", ["-c", 'ulimit -n "$0" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec java "$@"', String(openFiles), ...args], { stdio: ["ignore", out, out] })
+    : spawn("java", args, { stdio: ["ignore", out, out] });
   if (typeof out === "number") closeSync(out);
   return child;
 }
@@ -284,6 +301,13 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));
 
   onProgress(`starting Apache Kafka ${version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
+  const openFiles = brokerOpenFiles(options.learnerLimits);
+  const hardLimit = await openFilesHardLimit();
+  if (hardLimit !== undefined && hardLimit < openFiles) {
+    onProgress(
+      `⚠ a class of ${options.learnerLimits.classSize} (TRIBUTARY_CLASS_SIZE) needs ${openFiles} open files per broker, but this system allows ${hardLimit} (ulimit -Hn); raise it, or lower the class size`,
+    );
+  }
   const died = new AbortController();
   const children = nodes.map(({ node, paths }) => {
     const child = java(
@@ -293,6 +317,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
         "-cp", classpath, "kafka.Kafka", paths.propertiesFile,
       ],
       paths.logFile,
+      openFiles,
     );
     child.once("exit", (code, signal) => {
       if (died.signal.aborted) return;

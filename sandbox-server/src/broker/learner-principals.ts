@@ -157,8 +157,8 @@ export class LearnerPrincipals {
       ],
     });
     await this.#untilEveryBrokerAccepts(credentials);
-    const { topics, partitions, partitionsPerTopic } = this.#quotas;
-    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic } };
+    const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
+    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
   }
 
   /** New credentials reach each broker through the metadata log; a run must not race that. */

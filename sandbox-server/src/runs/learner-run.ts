@@ -6,6 +6,7 @@ import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../broker/index.ts";
+import { learnerTopicBounds } from "../broker/topology.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv } from "./learner-process.ts";
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
@@ -55,6 +56,20 @@ function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
   return `a learner may have at most ${limits.topics} topics and ${limits.partitions} partitions, at most ${limits.partitionsPerTopic} in one topic`;
 }
 
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+/** The bounds on a learner's topic settings, as the brokers' policies hold them (kafka/learner-topic-policy). */
+function topicSettingsSentence(limits: LearnerTopicLimits | undefined): string {
+  if (!limits) return "";
+  const b = learnerTopicBounds(limits);
+  const days = (ms: number) => `${ms / 86_400_000} days`;
+  return (
+    ` A topic's settings must stay within the course's bounds too: retention.ms up to ${days(b.maxRetentionMs)} and retention.bytes up to ${mib(b.maxRetentionBytes)} per partition (never -1),` +
+    ` max.message.bytes up to ${mib(b.maxMessageBytes)}, segment.ms from ${days(b.minSegmentMs)}, segment.bytes from ${mib(b.minSegmentBytes)} to ${mib(b.maxRetentionBytes)},` +
+    ` segment.index.bytes from ${mib(b.minSegmentIndexBytes)}, a cleanup.policy that includes delete, and besides those only min.insync.replicas, compression.type and message.timestamp.type.`
+  );
+}
+
 function exitMessage(reason: ExitReason, code: number | null, request: RunRequest): string {
   const { limits } = request;
   switch (reason) {
@@ -65,7 +80,7 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
     case "kafka-denied":
       return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
     case "kafka-limit":
-      return `Your program exited with code ${code}: Kafka refused to create a topic, since ${topicLimitsSentence(request.kafka.topicLimits)}. Delete topics you no longer need (admin.deleteTopics) and run again.`;
+      return `Your program exited with code ${code}: Kafka refused a topic or its settings. A topic is refused when ${topicLimitsSentence(request.kafka.topicLimits)}: delete topics you no longer need (admin.deleteTopics).${topicSettingsSentence(request.kafka.topicLimits)}`;
     case "stopped":
       return "Stopped.";
     case "timeout":
