@@ -10,6 +10,8 @@ import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
+import { LearnerIds, loadServerSecret } from "./learner-id.ts";
+import { serverHostNames } from "./same-origin.ts";
 
 export interface SandboxServer {
   url: string;
@@ -37,6 +39,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
   });
   await runs.prepare();
+  const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({
     catalog,
     runs,
@@ -45,6 +48,12 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     progress,
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    identity,
+    protection: {
+      hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
+      newLearnersPerHour: config.protection.newLearnersPerHour,
+      streamsPerLearner: config.protection.streamsPerLearner,
+    },
   });
   // The site is static HTML; serveStatic resolves `root` against the working directory.
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));

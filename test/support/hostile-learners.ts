@@ -21,7 +21,7 @@ const attempt = async (label: string, action: () => Promise<unknown>) => {
 /** Returns `besideBenign(hostile)`: awaits the hostile run while `bystander` runs the first lesson's producer, which must succeed. */
 export function benignBeside(bystander: () => LearnerClient) {
   let benignProgram: Promise<string> | undefined;
-  return async function besideBenign(hostile: Promise<RunOutput>): Promise<RunOutput> {
+  return async function besideBenign<T = RunOutput>(hostile: Promise<T>): Promise<T> {
     benignProgram ??= exerciseFile("first-producer", "solution");
     const benign = bystander().run("first-producer", await benignProgram);
     const outcome = await hostile;

@@ -2,7 +2,7 @@
 // course program needs under their namespace prefix and nothing else, and client quotas. The
 // broker enforces all three (and caps their topics, see kafka/learner-topic-policy), so a
 // learner's program cannot read, write or delete another learner's topics whatever it sends.
-import { createHash, pbkdf2, randomBytes } from "node:crypto";
+import { createHmac, pbkdf2, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import {
   Admin,
@@ -34,10 +34,14 @@ const SCRAM_SHA_256 = 1;
 const SCRAM_ITERATIONS = 4096;
 const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 
-/** A learner's namespace: derived from their id, so it is the same after a server restart. */
-export function learnerNamespace(learnerId: string): string {
+/**
+ * A learner's namespace: derived from their id with a key of the server's (learner-id.ts), so it is
+ * the same after a server restart, and nobody without the key can find an id with a given
+ * namespace. 80 bits: two learners' namespaces never meet by chance either.
+ */
+export function learnerNamespace(learnerId: string, key: Buffer): string {
   // The brokers' topic policy recognises learners' topics by this shape (LEARNER_NAMESPACE_PATTERN).
-  return `l${createHash("sha256").update(learnerId).digest("hex").slice(0, 12)}-`;
+  return `l${createHmac("sha256", key).update(learnerId).digest("hex").slice(0, 20)}-`;
 }
 
 function hostAndPort(address: string): [string, number] {
@@ -100,8 +104,7 @@ export class LearnerPrincipals {
    * after a server restart: passwords live only in this process). A failure is not remembered,
    * so the next run tries again, e.g. once Kafka is back.
    */
-  forLearner(learnerId: string): Promise<LearnerKafka> {
-    const namespace = learnerNamespace(learnerId);
+  forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
     let ready = this.#ready.get(learnerId);
     if (!ready) {

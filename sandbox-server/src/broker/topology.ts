@@ -39,7 +39,7 @@ export function bootstrapAddresses(topology: ClusterTopology): string[] {
 }
 
 /** Every learner's namespace looks like this (see learnerNamespace); the topic policy keys on it. */
-export const LEARNER_NAMESPACE_PATTERN = "l[0-9a-f]{12}-";
+export const LEARNER_NAMESPACE_PATTERN = "l[0-9a-f]{20}-";
 
 /** The broker's create-topic policy (kafka/learner-topic-policy), compiled when Kafka is set up. */
 export const LEARNER_TOPIC_POLICY_CLASS = "dev.tributary.kafka.LearnerTopicPolicy";
