@@ -34,6 +34,12 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     );
   }
   const progress = new ProgressStore(config.progress.databasePath);
+  // Learners who went away should not hold the broker's partitions and descriptors for ever.
+  const idleMs = config.protection.idleLearnerMs;
+  const idleSweep = idleMs > 0 && principals.enforced
+    ? setInterval(() => void principals.removeIdle(idleMs), Math.max(60_000, Math.min(idleMs / 4, 10 * 60_000)))
+    : undefined;
+  idleSweep?.unref();
   const runs = new RunRegistry(config.runs, access.bootstrap, {
     answers: async () => (await probeKafka(access, 1500)).reachable,
     namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
@@ -67,6 +73,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) => {
+      clearInterval(idleSweep);
       progress.close();
       void broker.close();
       void principals.close();
@@ -83,6 +90,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     url: `http://${config.server.host}:${port}`,
     isolation: runs.isolation,
     close: async () => {
+      clearInterval(idleSweep);
       await runs.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

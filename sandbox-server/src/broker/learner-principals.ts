@@ -18,6 +18,8 @@ import {
 } from "@platformatic/kafka";
 import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
 import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+import { LEARNER_NAMESPACE_PATTERN } from "./topology.ts";
+import { log } from "../log.ts";
 
 export interface LearnerKafka {
   /** Prefix of every topic, group and transactional id the learner may use. */
@@ -87,6 +89,9 @@ export class LearnerPrincipals {
   readonly #quotas: LearnerQuotas;
   /** Learners whose principal exists on the broker, or is being created. */
   readonly #ready = new Map<string, Promise<LearnerKafka>>();
+  /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
+  readonly #lastUsed = new Map<string, { namespace: string; learnerId?: string; at: number }>();
+  #discovered = false;
   #admin?: Admin;
 
   constructor(access: BrokerAccess, quotas: LearnerQuotas) {
@@ -106,6 +111,7 @@ export class LearnerPrincipals {
    */
   forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
+    this.#lastUsed.set(namespace.slice(0, -1), { namespace, learnerId, at: Date.now() });
     let ready = this.#ready.get(learnerId);
     if (!ready) {
       ready = this.#create(namespace);
@@ -162,6 +168,93 @@ export class LearnerPrincipals {
     await this.#untilEveryBrokerAccepts(credentials);
     const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
     return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
+  }
+
+  /**
+   * Removes what learners idle for longer than `idleMs` hold on the broker: their topics, consumer
+   * groups, ACLs, quotas and credentials. A learner who comes back later gets a new principal (and
+   * starts their topics afresh). Returns the namespaces removed.
+   */
+  async removeIdle(idleMs: number, now = Date.now()): Promise<string[]> {
+    if (!this.#access.admin) return [];
+    if (!this.#discovered) {
+      await this.#discoverPrincipals(now);
+      this.#discovered = true;
+    }
+    const removed: string[] = [];
+    for (const [username, used] of this.#lastUsed) {
+      if (now - used.at <= idleMs) continue;
+      // Forgotten first: a learner back at this moment gets a principal made afresh.
+      this.#lastUsed.delete(username);
+      if (used.learnerId) this.#ready.delete(used.learnerId);
+      try {
+        await this.#remove(username, used.namespace);
+        removed.push(used.namespace);
+        log.info({ namespace: used.namespace, idleHours: Math.round((now - used.at) / 3_600_000) }, "idle learner's Kafka principal and topics removed");
+      } catch (error) {
+        this.#lastUsed.set(username, used);
+        log.warn({ namespace: used.namespace, err: error }, "could not remove an idle learner's Kafka principal; trying again later");
+      }
+    }
+    return removed;
+  }
+
+  /** Principals an earlier server created: every learner namespace that has ACLs of its own. */
+  async #discoverPrincipals(now: number): Promise<void> {
+    const shape = new RegExp(`^${LEARNER_NAMESPACE_PATTERN}$`);
+    const resources = await this.#adminClient().describeAcls({
+      filter: {
+        resourceType: ResourceTypes.ANY,
+        resourceName: null,
+        resourcePatternType: ResourcePatternTypes.PREFIXED,
+        principal: null,
+        host: null,
+        operation: AclOperations.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
+    });
+    for (const { resourceName: namespace, acls } of resources) {
+      const username = namespace.slice(0, -1);
+      if (!shape.test(namespace) || this.#lastUsed.has(username)) continue;
+      if (acls.some((acl) => acl.principal === `User:${username}`)) this.#lastUsed.set(username, { namespace, at: now });
+    }
+  }
+
+  async #remove(username: string, namespace: string): Promise<void> {
+    const admin = this.#adminClient();
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(namespace));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = [...(await admin.listGroups()).keys()].filter((name) => name.startsWith(namespace));
+    // A group with members left (a run still ending) stays; it holds no data, and goes with its topics' offsets.
+    if (groups.length) await admin.deleteGroups({ groups }).catch(() => {});
+    await admin.deleteAcls({
+      filters: [
+        {
+          resourceType: ResourceTypes.ANY,
+          resourceName: null,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal: `User:${username}`,
+          host: null,
+          operation: AclOperations.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        },
+      ],
+    });
+    await admin.alterClientQuotas({
+      entries: [
+        {
+          entities: [{ entityType: "user", entityName: username }],
+          ops: [
+            { key: "producer_byte_rate", remove: true },
+            { key: "consumer_byte_rate", remove: true },
+            { key: "controller_mutation_rate", remove: true },
+          ],
+        },
+      ],
+    });
+    await this.#withAdminConnection((connection) =>
+      alterUserScramCredentialsV0.api.async(connection, [{ name: username, mechanism: SCRAM_SHA_256 }], []),
+    );
   }
 
   /** New credentials reach each broker through the metadata log; a run must not race that. */
