@@ -77,6 +77,7 @@ describe("learners idle past the retention", () => {
     // No ACL of the removed learner is left: a server starting now finds the active learner, not them.
     const fresh = new LearnerPrincipals(kafka, loadConfig().kafka.learnerQuotas);
     try {
+      expect(await fresh.removeIdle(48 * HOUR)).toEqual([]);
       const found = await fresh.removeIdle(48 * HOUR, Date.now() + 49 * HOUR);
       expect(found).toContain(active.namespace);
       expect(found).not.toContain(idle.namespace);
