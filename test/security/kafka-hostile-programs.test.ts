@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe("a learner's Kafka principal", () => {
   it("gives each learner a namespace of their own, enforced by the broker", async () => {
-    expect(ownerTopic).toMatch(/^l[0-9a-f]{12}-diary$/);
+    expect(ownerTopic).toMatch(/^l[0-9a-f]{20}-diary$/);
     expect(await intruder.namespace()).not.toBe(await owner.namespace());
     expect((await intruder.json<{ brokerEnforced: boolean }>("GET", "/api/learner")).body.brokerEnforced).toBe(true);
   });
