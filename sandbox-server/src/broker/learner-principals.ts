@@ -166,6 +166,7 @@ export class LearnerPrincipals {
       ],
     });
     await this.#untilEveryBrokerAccepts(credentials);
+    log.info({ namespace }, "learner's Kafka principal created");
     const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
     return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
   }
