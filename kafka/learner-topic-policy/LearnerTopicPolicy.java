@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * ACLs confine each of them to topics under their own namespace prefix, so the prefix names the
  * learner. Topics outside any learner's namespace (the server's, the course host's) are not capped.
  *
+ * <p>The topic's settings must stay within LearnerTopicConfigs' bounds (LearnerConfigPolicy
+ * holds them there when they change later).
+ *
  * <p>Kafka does not ask this policy when partitions are added to an existing topic; learners'
  * ACLs leave out ALTER on topics for that reason.
  *
@@ -55,6 +58,7 @@ public final class LearnerTopicPolicy implements CreateTopicPolicy {
     private int defaultPartitions;
     private Properties adminProperties;
     private Admin admin;
+    private LearnerTopicConfigs configRules;
 
     private final Map<String, Counted> counted = new HashMap<>();
     private final Map<String, Map<String, Approved>> approved = new HashMap<>();
@@ -69,6 +73,7 @@ public final class LearnerTopicPolicy implements CreateTopicPolicy {
         maxTopics = Integer.parseInt(required(configs, PREFIX + "max.topics"));
         maxPartitions = Integer.parseInt(required(configs, PREFIX + "max.partitions"));
         maxPartitionsPerTopic = Integer.parseInt(required(configs, PREFIX + "max.partitions.per.topic"));
+        configRules = LearnerTopicConfigs.from(configs);
         Object numPartitions = configs.get("num.partitions");
         defaultPartitions = numPartitions == null ? 1 : Integer.parseInt(String.valueOf(numPartitions));
         adminProperties = new Properties();
@@ -96,6 +101,8 @@ public final class LearnerTopicPolicy implements CreateTopicPolicy {
             ? request.numPartitions()
             : request.replicasAssignments() != null ? request.replicasAssignments().size() : defaultPartitions;
 
+        String refusedSettings = configRules.refusal(request.topic(), request.configs());
+        if (refusedSettings != null) throw refuse(prefix, refusedSettings);
         if (partitions > maxPartitionsPerTopic) {
             throw refuse(prefix, String.format(
                 "Topic %s asks for %d partitions; a learner's topic may have at most %d.",

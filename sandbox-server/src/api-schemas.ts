@@ -157,12 +157,20 @@ export const HealthSchema = z
         .optional()
         .openapi({ description: "The program the server ran through the sandbox at start: whether it ran, and why not" }),
     }),
+    compiler: z
+      .object({
+        ok: z.boolean(),
+        crashes: z.number().int().openapi({ description: "Times the shared compiler died and was restarted since the server started" }),
+        lastCrash: z.string().optional(),
+        error: z.string().optional(),
+      })
+      .openapi({ description: "Whether a tiny program compiles now" }),
   })
   .openapi("Health");
 
 const ExitReasonSchema = z.enum([
   "exited", "kafka-unavailable", "kafka-denied", "kafka-limit", "stopped", "timeout", "output-limit",
-  "memory-limit", "cpu-limit", "compile-error", "unwatched", "server-shutdown",
+  "memory-limit", "cpu-limit", "compile-error", "start-failed", "unwatched", "server-shutdown",
 ]);
 // The document lists every reason a run can end with, no more: this line stops compiling when they differ.
 const reasonsAgree: [ExitReason, z.infer<typeof ExitReasonSchema>] extends [z.infer<typeof ExitReasonSchema>, ExitReason] ? true : never = true;

@@ -8,8 +8,10 @@ import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint } from "./grading/index.ts";
 import { log } from "./log.ts";
 import type { ProgressStore } from "./progress/index.ts";
-import { RunRefused, type RunRegistry } from "./runs/index.ts";
-import { learnerId, type LearnerEnv } from "./learner-id.ts";
+import { RunRefused, compilerHealth, type RunEvent, type RunRegistry } from "./runs/index.ts";
+import { LearnerIds, learnerIdentity, type LearnerEnv } from "./learner-id.ts";
+import { sameOrigin, serverHostNames } from "./same-origin.ts";
+import { OpenStreams, lastEventId } from "./event-streams.ts";
 import * as S from "./api-schemas.ts";
 
 export interface AppDependencies {
@@ -17,10 +19,21 @@ export interface AppDependencies {
   runs: RunRegistry;
   broker: BrokerState;
   /** Each learner's namespace and Kafka principal. */
-  principals: { forLearner(learnerId: string): Promise<LearnerKafka>; readonly enforced: boolean };
+  principals: { forLearner(learnerId: string, namespace: string): Promise<LearnerKafka>; readonly enforced: boolean };
   progress: ProgressStore;
   probeKafka: () => Promise<KafkaProbe & { bootstrap: string[]; nodes: BrokerNodeState[] }>;
   sourceLimitBytes: number;
+  /** Issues and checks learner ids; without it, ids are signed with a key that lives as long as the app. */
+  identity?: LearnerIds;
+  /** Limits that keep one learner or page from taking over a shared server; defaults suit one learner on their machine. */
+  protection?: Partial<AppProtection>;
+}
+
+export interface AppProtection {
+  /** Names the server answers to (Host). */
+  hostNames: string[];
+  newLearnersPerHour: number;
+  streamsPerLearner: number;
 }
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -56,7 +69,10 @@ export function createApp(deps: AppDependencies) {
     },
   });
 
-  app.use("/api/*", learnerId);
+  const protection: AppProtection = { hostNames: serverHostNames("127.0.0.1"), newLearnersPerHour: 30, streamsPerLearner: 8, ...deps.protection };
+  app.use("*", sameOrigin(protection.hostNames));
+  app.use("/api/*", learnerIdentity(deps.identity ?? new LearnerIds(), learnerNamespace, protection.newLearnersPerHour));
+  const streams = new OpenStreams(protection.streamsPerLearner);
   app.use(
     "/api/*",
     bodyLimit({
@@ -71,12 +87,12 @@ export function createApp(deps: AppDependencies) {
       path: "/api/health",
       summary: "Whether the server is up and Kafka answers",
       responses: {
-        200: json(S.HealthSchema, "Kafka serves: it answers, with a majority of its brokers up (kafka.nodes tells which)"),
-        503: json(S.HealthSchema, "Kafka does not serve: it does not answer, or fewer than a majority of its brokers are up"),
+        200: json(S.HealthSchema, "Kafka serves (it answers, with a majority of its brokers up: kafka.nodes tells which) and programs compile"),
+        503: json(S.HealthSchema, "Kafka does not serve (it does not answer, or fewer than a majority of its brokers are up), or the compiler is broken"),
       },
     }),
     async (c) => {
-      const kafka = await deps.probeKafka();
+      const [kafka, compiler] = await Promise.all([deps.probeKafka(), compilerHealth()]);
       const { kind, note, canary } = deps.runs.isolation;
       const runs = {
         alive: deps.runs.alive().length,
@@ -86,9 +102,9 @@ export function createApp(deps: AppDependencies) {
         ...(canary ? { canary } : {}),
       };
       const up = kafka.nodes.filter((node) => node.up).length;
-      const serving = kafka.reachable && up >= brokersNeeded(kafka.nodes.length);
-      const body = { status: serving ? ("ok" as const) : ("degraded" as const), kafka, runs };
-      return c.json(body, serving ? 200 : 503);
+      const healthy = kafka.reachable && up >= brokersNeeded(kafka.nodes.length) && compiler.ok;
+      const body = { status: healthy ? ("ok" as const) : ("degraded" as const), kafka, runs, compiler };
+      return c.json(body, healthy ? 200 : 503);
     },
   );
 
@@ -133,8 +149,12 @@ export function createApp(deps: AppDependencies) {
         return c.json(errorBody("too_large", `Your files hold ${Math.round(size / 1024)} KiB; the limit is ${deps.sourceLimitBytes / 1024} KiB.`), 413);
       }
       const learner = c.get("learnerId");
+      const namespace = c.get("namespace");
       // Without Kafka no principal can be made; the run still starts, fails to connect, and says Kafka is down.
-      const kafka = await deps.principals.forLearner(learner).catch(() => ({ namespace: learnerNamespace(learner) }));
+      const kafka = await deps.principals.forLearner(learner, namespace).catch((error: Error) => {
+        log.warn({ learner, namespace, err: error }, "could not create the learner's Kafka principal");
+        return { namespace };
+      });
       try {
         const run = await deps.runs.start({
           learnerId: learner,
@@ -175,22 +195,49 @@ export function createApp(deps: AppDependencies) {
     }),
     (c) => {
       const run = deps.runs.get(c.req.valid("param").id);
-      if (!run) return c.json(errorBody("not_found", "No such run; it may have finished more than five minutes ago."), 404);
-      const lastSeen = Number(c.req.header("Last-Event-ID") ?? -1);
+      // Another learner's run is as good as absent: its output and its Stop are its learner's alone.
+      if (!run || run.learnerId !== c.get("learnerId")) {
+        return c.json(errorBody("not_found", "No such run; it may have finished more than five minutes ago."), 404);
+      }
+      const lastSeen = lastEventId(c.req.header("Last-Event-ID"));
+      if (lastSeen === undefined) {
+        return c.json(errorBody("invalid_request", "Last-Event-ID must be the id of an event this stream sent: a whole number from 0."), 400);
+      }
+      const learner = c.get("learnerId");
+      if (!streams.open(learner)) {
+        return c.json(errorBody("too_many_streams", `You have ${protection.streamsPerLearner} event streams open, the limit per learner; close a tab or two.`), 429);
+      }
       return streamSSE(c, async (stream) => {
         // Writes are chained so they reach the wire in order, and all of them before the stream closes.
         let written = Promise.resolve();
-        await new Promise<void>((done) => {
-          const unsubscribe = run.subscribe((event, seq) => {
-            const { type, ...data } = event;
-            written = written.then(() => stream.writeSSE({ event: type, id: String(seq), data: JSON.stringify(data) }));
-            if (type === "exit") void written.then(done);
-          }, Number.isInteger(lastSeen) ? lastSeen : -1);
-          stream.onAbort(() => {
-            unsubscribe();
-            done();
+        const send = (event: RunEvent, seq: number) => {
+          const { type, ...data } = event;
+          written = written.then(() => stream.writeSSE({ event: type, id: String(seq), data: JSON.stringify(data) }));
+        };
+        try {
+          await new Promise<void>((done) => {
+            let sentExit = false;
+            const unsubscribe = run.subscribe((event, seq) => {
+              send(event, seq);
+              if (event.type === "exit") {
+                sentExit = true;
+                void written.then(done);
+              }
+            }, lastSeen);
+            // A finished run whose exit this viewer has seen already: say it again, so the viewer stops asking.
+            const exit = run.exitEvent;
+            if (exit && !sentExit) {
+              send(exit, run.events.length - 1);
+              void written.then(done);
+            }
+            stream.onAbort(() => {
+              unsubscribe();
+              done();
+            });
           });
-        });
+        } finally {
+          streams.close(learner);
+        }
       }) as never;
     },
   );
@@ -209,7 +256,7 @@ export function createApp(deps: AppDependencies) {
     }),
     (c) => {
       const run = deps.runs.get(c.req.valid("param").id);
-      if (!run) return c.json(errorBody("not_found", "No such run."), 404);
+      if (!run || run.learnerId !== c.get("learnerId")) return c.json(errorBody("not_found", "No such run."), 404);
       const finished = run.exitEvent !== undefined;
       run.stop("stopped");
       return c.json({ id: run.id, status: finished ? ("finished" as const) : ("stopping" as const) }, 200);
@@ -234,7 +281,7 @@ export function createApp(deps: AppDependencies) {
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
       const learner = c.get("learnerId");
       const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
-        namespace: learnerNamespace(learner),
+        namespace: c.get("namespace"),
         graderFile: exercise.graderFile,
       });
       // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
@@ -279,7 +326,7 @@ export function createApp(deps: AppDependencies) {
       summary: "This learner's Kafka namespace, and whether the broker enforces it",
       responses: { 200: json(S.LearnerSchema, "The learner's namespace") },
     }),
-    (c) => c.json({ namespace: learnerNamespace(c.get("learnerId")), brokerEnforced: deps.principals.enforced }, 200),
+    (c) => c.json({ namespace: c.get("namespace"), brokerEnforced: deps.principals.enforced }, 200),
   );
 
   app.doc31("/api/openapi.json", {
@@ -308,7 +355,7 @@ export function createApp(deps: AppDependencies) {
           : error.message || "The request is malformed.";
       return c.json(errorBody("invalid_request", message), error.status);
     }
-    console.error(error);
+    log.error({ err: error, route: c.req.path }, "request failed");
     return c.json(errorBody("internal", "Something went wrong on the server; it has been logged."), 500);
   });
   return app;

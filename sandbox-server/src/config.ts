@@ -41,10 +41,19 @@ export interface LearnerQuotas {
   topics: number;
   partitions: number;
   partitionsPerTopic: number;
+  /** Bytes one learner's topics may hold on the broker's disk, all partitions together. */
+  storageBytes: number;
+  /** The largest record a learner's topic may take. */
+  maxMessageBytes: number;
+  /** Learners with Kafka data the broker is sized for: its file-descriptor limit follows from this. */
+  classSize: number;
 }
 
-/** The caps the brokers' learner topic policy enforces. */
-export type LearnerTopicLimits = Pick<LearnerQuotas, "topics" | "partitions" | "partitionsPerTopic">;
+/** The caps the brokers' learner topic policies enforce. */
+export type LearnerTopicLimits = Pick<
+  LearnerQuotas,
+  "topics" | "partitions" | "partitionsPerTopic" | "storageBytes" | "maxMessageBytes" | "classSize"
+>;
 
 export interface RunLimits {
   /** A run is stopped after this much wall-clock time. */
@@ -104,6 +113,8 @@ export interface TributaryConfig {
   kafka: KafkaSettings;
   runs: RunSettings;
   progress: { databasePath: string };
+  /** What keeps one learner from taking down, impersonating or filling up a shared server. */
+  protection: ClassProtection & { secretFile: string };
 }
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -188,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     ? { username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD }
     : undefined;
 
+  const classProtection = classProtectionSettings(env, integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS", 100));
   return {
     projectRoot,
     stateDir,
@@ -211,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         topics: integer(env, "TRIBUTARY_LEARNER_MAX_TOPICS", 25),
         partitions: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS", 100),
         partitionsPerTopic: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS_PER_TOPIC", 12),
+        ...classProtection.kafka,
       },
     },
     runs: {
@@ -237,6 +250,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     progress: {
       databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB || path.join(stateDir, "progress.sqlite")),
     },
+    protection: { ...classProtection, secretFile: path.join(stateDir, "server-secret") },
+  };
+}
+
+// ---- Protecting a shared class server from any one learner (broker, identity, HTTP) ----
+
+export interface ClassProtection {
+  /** Merged into KafkaSettings.learnerQuotas: what the brokers' topic policies hold each learner to. */
+  kafka: Pick<LearnerQuotas, "storageBytes" | "maxMessageBytes" | "classSize">;
+  /** New learner ids one client address may be issued per hour. */
+  newLearnersPerHour: number;
+  /** A learner idle this long loses their Kafka principal, ACLs and topics (0: never). */
+  idleLearnerMs: number;
+  /** Host names the server answers to, besides TRIBUTARY_HOST, localhost and 127.0.0.1. */
+  extraHostNames: string[];
+  /** Event streams one learner may hold open at once. */
+  streamsPerLearner: number;
+}
+
+/** The settings of ClassProtection, read from the environment. */
+export function classProtectionSettings(env: NodeJS.ProcessEnv, learnerPartitions: number): ClassProtection {
+  const storageMib = integer(env, "TRIBUTARY_LEARNER_STORAGE_MIB", 200);
+  // Each partition keeps its retention plus one segment being written, and a segment is at least 1 MiB.
+  if (storageMib < 2 * learnerPartitions) {
+    throw new Error(
+      `TRIBUTARY_LEARNER_STORAGE_MIB must be at least 2 MiB per partition a learner may have (TRIBUTARY_LEARNER_MAX_PARTITIONS=${learnerPartitions}), so at least ${2 * learnerPartitions}; got ${storageMib}.`,
+    );
+  }
+  return {
+    kafka: {
+      storageBytes: storageMib * 1024 * 1024,
+      maxMessageBytes: integer(env, "TRIBUTARY_LEARNER_MAX_MESSAGE_KIB", 1024) * 1024,
+      classSize: integer(env, "TRIBUTARY_CLASS_SIZE", 16),
+    },
+    newLearnersPerHour: integer(env, "TRIBUTARY_NEW_LEARNERS_PER_HOUR", 30),
+    idleLearnerMs: integer(env, "TRIBUTARY_IDLE_LEARNER_HOURS", 48, { zero: true }) * 60 * 60 * 1000,
+    extraHostNames: (env.TRIBUTARY_ALLOWED_HOSTS ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
+    streamsPerLearner: integer(env, "TRIBUTARY_MAX_STREAMS_PER_LEARNER", 8),
   };
 }
 

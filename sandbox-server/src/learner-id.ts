@@ -1,20 +1,124 @@
-// Who is asking: an anonymous learner id kept in a cookie, so progress survives a reload
-// without accounts. A request without a valid cookie gets a new id.
-import type { MiddlewareHandler } from "hono";
+// Who is asking: an anonymous learner id kept in a cookie, so progress survives a reload without
+// accounts. Ids are issued by the server and signed with its secret: a learner cannot choose one
+// (and so cannot pose as another, or make up new ones to reset their caps), and new ids per client
+// address are rate limited.
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { randomUUID } from "node:crypto";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { StartRateLimit } from "./runs/start-rate.ts";
+import { log } from "./log.ts";
 
 export const LEARNER_COOKIE = "tributary_learner";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SIGNED_ID = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const HOUR_MS = 60 * 60 * 1000;
 
-export type LearnerEnv = { Variables: { learnerId: string } };
+export type LearnerEnv = { Variables: { learnerId: string; namespace: string } };
 
-export const learnerId: MiddlewareHandler<LearnerEnv> = async (c, next) => {
-  let id = getCookie(c, LEARNER_COOKIE);
-  if (!id || !UUID.test(id)) {
-    id = randomUUID();
-    setCookie(c, LEARNER_COOKIE, id, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 60 * 60 * 24 * 365 });
+/**
+ * The server's secret: 32 random bytes in the state folder, readable by its owner only, made on
+ * first start. Signing keys for learner ids and namespaces derive from it.
+ */
+export function loadServerSecret(file: string): Buffer {
+  try {
+    const secret = readFileSync(file);
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    if (secret.length >= 32) return secret;
+    throw new Error(`${file} holds ${secret.length} bytes; a server secret has 32. Delete it and start again to make a new one (learners then get new ids).`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(path.dirname(file), { recursive: true });
+    const secret = randomBytes(32);
+    writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
   }
-  c.set("learnerId", id);
-  await next();
-};
+}
+
+/** Issues and checks signed learner ids, and derives each learner's Kafka namespace from theirs. */
+export class LearnerIds {
+  readonly #signingKey: Buffer;
+  readonly #namespaceKey: Buffer;
+
+  constructor(secret: Buffer = randomBytes(32)) {
+    this.#signingKey = createHmac("sha256", secret).update("learner-id").digest();
+    this.#namespaceKey = createHmac("sha256", secret).update("learner-namespace").digest();
+  }
+
+  /** A new learner: their id, and the cookie value that proves it. */
+  issue(): { id: string; cookie: string } {
+    const id = randomBytes(16).toString("base64url");
+    return { id, cookie: `${id}.${this.#sign(id)}` };
+  }
+
+  /** The learner id a cookie value proves, or undefined when it was not issued by this server. */
+  verify(cookie: string | undefined): string | undefined {
+    const match = cookie ? SIGNED_ID.exec(cookie) : null;
+    if (!match) return undefined;
+    const [, id, signature] = match as unknown as [string, string, string];
+    const expected = Buffer.from(this.#sign(id));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
+  }
+
+  /** The key a learner's namespace is derived with (see learnerNamespace). */
+  get namespaceKey(): Buffer {
+    return this.#namespaceKey;
+  }
+
+  #sign(id: string): string {
+    return createHmac("sha256", this.#signingKey).update(id).digest("base64url");
+  }
+}
+
+/** Routes that act for a learner: they need an id, and issue one to a new visitor. */
+function needsLearner(pathname: string): boolean {
+  return pathname.startsWith("/api/runs") || pathname === "/api/progress" || pathname === "/api/learner" || pathname.endsWith("/grade");
+}
+
+const problem = (c: Context, status: 403 | 429, code: string, message: string) => c.json({ error: { code, message } }, status);
+
+/** The client's address as the socket sees it (a proxy in front makes every learner one address). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown"; // not served by @hono/node-server (app.request in tests)
+  }
+}
+
+/**
+ * Sets `learnerId` and `namespace` for routes that act for a learner. A request that changes
+ * state must carry a cookie this server issued; a visitor without one gets a new id on a read
+ * (a page loading their progress), up to `newLearnersPerHour` per client address.
+ */
+export function learnerIdentity(
+  ids: LearnerIds,
+  namespaceOf: (learnerId: string, key: Buffer) => string,
+  newLearnersPerHour: number,
+): MiddlewareHandler<LearnerEnv> {
+  const newLearners = new StartRateLimit(newLearnersPerHour, Date.now, HOUR_MS);
+  return async (c, next) => {
+    if (!needsLearner(c.req.path)) return next();
+    let id = ids.verify(getCookie(c, LEARNER_COOKIE));
+    if (!id) {
+      if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+        return problem(c, 403, "no_learner", "This request needs the learner cookie this server gave you. Reload the page (with cookies allowed) and try again.");
+      }
+      const address = clientAddress(c);
+      const allowed = newLearners.take(address);
+      if (!allowed.ok) {
+        log.warn({ address }, "new learners refused: too many from one address");
+        c.header("Retry-After", String(allowed.retryAfterSeconds));
+        return problem(c, 429, "too_many_learners", `Too many new learners came from your address in the last hour; try again in ${Math.ceil(allowed.retryAfterSeconds / 60)} min, or keep your cookies.`);
+      }
+      const issued = ids.issue();
+      id = issued.id;
+      setCookie(c, LEARNER_COOKIE, issued.cookie, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 60 * 60 * 24 * 365 });
+    }
+    c.set("learnerId", id);
+    c.set("namespace", namespaceOf(id, ids.namespaceKey));
+    await next();
+  };
+}

@@ -7,6 +7,8 @@ import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
 import { serveSiteFiles } from "./site-files.ts";
+import { LearnerIds, loadServerSecret } from "./learner-id.ts";
+import { serverHostNames } from "./same-origin.ts";
 
 export interface SandboxServer {
   url: string;
@@ -30,10 +32,17 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     );
   }
   const progress = new ProgressStore(config.progress.databasePath);
+  // Learners who went away should not hold the broker's partitions and descriptors for ever.
+  const idleMs = config.protection.idleLearnerMs;
+  const idleSweep = idleMs > 0 && principals.enforced
+    ? setInterval(() => void principals.removeIdle(idleMs), Math.max(60_000, Math.min(idleMs / 4, 10 * 60_000)))
+    : undefined;
+  idleSweep?.unref();
   const runs = new RunRegistry(config.runs, access.bootstrap, {
     answers: async () => (await probeKafka(access, 1500)).reachable,
     namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
   });
+  const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({
     catalog,
     runs,
@@ -45,12 +54,19 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       return { ...probe, bootstrap: access.bootstrap, nodes };
     },
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    identity,
+    protection: {
+      hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
+      newLearnersPerHour: config.protection.newLearnersPerHour,
+      streamsPerLearner: config.protection.streamsPerLearner,
+    },
   });
   serveSiteFiles(app, config.siteDir);
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) => {
+      clearInterval(idleSweep);
       progress.close();
       void broker.close();
       void principals.close();
@@ -79,6 +95,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     url: `http://${config.server.host}:${port}`,
     isolation: runs.isolation,
     close: async () => {
+      clearInterval(idleSweep);
       await runs.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,5 @@
 // The terminal under each editor: a read-only xterm that shows a run's output as it streams in.
-import { Terminal } from "@xterm/xterm";
+import { Terminal, type ILinkHandler } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import "@xterm/xterm/css/xterm.css";
 import { mountOutputTranscript } from "./output-transcript.ts";
@@ -34,6 +34,24 @@ function scrollWithKeys(host: HTMLElement, terminal: Terminal): void {
   });
 }
 
+/**
+ * What a link in a program's output (OSC 8) may do: output is the learner's program, or code they
+ * pasted, so a link is never followed silently. Only http(s) links open, after the learner confirms
+ * the address, in a new tab that cannot reach back into this page.
+ */
+const programLinks: ILinkHandler = {
+  activate: (_event, text) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return;
+    if (window.confirm(`Your program's output links to\n${url.href}\nOpen it in a new tab?`)) window.open(url.href, "_blank", "noopener,noreferrer");
+  },
+};
+
 /** Opens a terminal in `host`; it keeps fitting the host's width. */
 export function mountRunTerminal(host: HTMLElement): RunTerminal {
   const terminal = new Terminal({
@@ -45,6 +63,7 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
     scrollback: 5000,
     screenReaderMode: false,
     theme: { background: "#0d1117", foreground: "#e6edf3" },
+    linkHandler: programLinks,
   });
   const fit = new FitAddon();
   terminal.loadAddon(fit);

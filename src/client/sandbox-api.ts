@@ -20,12 +20,19 @@ export class SandboxError extends Error {
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   let response: Response;
-  try {
-    response = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  try {
+    response = await send();
+    // The server gives a learner their id on a read; a page that had not read anything yet asks for it once.
+    if (response.status === 403 && method !== "GET") {
+      const problem = (await response.clone().json().catch(() => undefined)) as z.infer<typeof ErrorSchema> | undefined;
+      if (problem?.error?.code === "no_learner" && (await fetch("/api/learner")).ok) response = await send();
+    }
   } catch {
     throw new SandboxError(0, "The sandbox server does not answer. Is `npm start` still running?");
   }

@@ -8,6 +8,7 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
+import { LearnerIds } from "../../sandbox-server/src/learner-id.ts";
 import { LearnerPrincipals, type BrokerState } from "../../sandbox-server/src/broker/index.ts";
 
 let stateDir: string;
@@ -29,6 +30,7 @@ beforeAll(async () => {
     progress: new ProgressStore(":memory:"),
     probeKafka: async () => ({ reachable: kafkaReachable, brokers: kafkaReachable ? 1 : 0, latencyMs: 3, bootstrap: ["127.0.0.1:1"], nodes: [{ address: "127.0.0.1:1", up: kafkaReachable }] }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    identity,
   });
 });
 
@@ -37,7 +39,9 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const LEARNER = "tributary_learner=5b0e3c0a-8f5e-4a53-9d35-6a9b2c1e7f10";
+// Learner ids are the server's to issue and sign; both apps of this file share one issuer.
+const identity = new LearnerIds();
+const LEARNER = `tributary_learner=${identity.issue().cookie}`;
 
 function call(method: string, route: string, body?: string, contentType = "application/json") {
   const headers: Record<string, string> = { cookie: LEARNER };
@@ -167,6 +171,7 @@ describe("starting runs too fast", () => {
       progress: new ProgressStore(":memory:"),
       probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [], nodes: [] }),
       sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+      identity,
     });
     const start = () =>
       limitedApp.request("/api/runs", { method: "POST", headers: { cookie: LEARNER, "content-type": "application/json" }, body: runBody({ exerciseId: "first-producer", files: { "main.ts": "" } }) });
@@ -209,7 +214,7 @@ describe("POST /api/exercises/{id}/grade", () => {
 describe("the rest of the API surface", () => {
   it("gives a new visitor a learner cookie and empty progress", async () => {
     const response = await app.request("/api/progress");
-    expect(response.headers.get("set-cookie")).toMatch(/^tributary_learner=[0-9a-f-]{36};.*HttpOnly/);
+    expect(response.headers.get("set-cookie")).toMatch(/^tributary_learner=[\w-]{22}\.[\w-]{43};.*HttpOnly/);
     expect(await response.json()).toEqual({ verdicts: [] });
   });
 

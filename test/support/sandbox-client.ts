@@ -37,10 +37,22 @@ export class LearnerClient {
     return this.#cookie;
   }
 
-  async request(method: string, route: string, body?: unknown): Promise<Response> {
+  /** This client, presenting `cookie` (as a browser would after someone copied it, or made it up). */
+  withCookie(cookie: string): this {
+    this.#cookie = cookie;
+    return this;
+  }
+
+  /** A request as this learner; `extraHeaders` add to (or, as `cookie: ""`, take away) what a browser sends. */
+  async request(method: string, route: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+    // The server issues a learner's id on a read, as a browser gets it loading a lesson page;
+    // requests that change state need it.
+    if (!this.#cookie && method !== "GET" && !("cookie" in extraHeaders)) await this.request("GET", "/api/learner");
     const headers: Record<string, string> = {};
     if (this.#cookie) headers.cookie = this.#cookie;
     if (body !== undefined) headers["content-type"] = "application/json";
+    Object.assign(headers, extraHeaders);
+    if (headers.cookie === "") delete headers.cookie;
     const response = await fetch(this.baseUrl + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const setCookie = response.headers.get("set-cookie");
     if (setCookie) this.#cookie = setCookie.split(";")[0]!;

@@ -4,7 +4,7 @@ import { learnerNamespace } from "../../sandbox-server/src/broker/learner-princi
 import { LEARNER_NAMESPACE_PATTERN } from "../../sandbox-server/src/broker/topology.ts";
 
 const ADMIN = { username: "course-admin", password: "s3cret-pw" };
-const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12 };
+const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12, storageBytes: 200 * 1024 * 1024, maxMessageBytes: 1024 * 1024, classSize: 16 };
 
 const parse = (properties: string) =>
   Object.fromEntries(
@@ -90,7 +90,7 @@ describe("cluster topology", () => {
     // The policy caps only topics in a learner's namespace, so every namespace must have that shape.
     const shape = new RegExp(`^${props["tributary.learner.namespace.pattern"]}$`);
     expect(props["tributary.learner.namespace.pattern"]).toBe(LEARNER_NAMESPACE_PATTERN);
-    for (const id of ["a", "b7c1e2", "0f3c1a2e-9a8b-4c1d-8e2f-123456789abc"]) expect(learnerNamespace(id)).toMatch(shape);
+    for (const id of ["a", "b7c1e2", "0f3c1a2e-9a8b-4c1d-8e2f-123456789abc"]) expect(learnerNamespace(id, Buffer.alloc(32, 7))).toMatch(shape);
     expect("bench-plain-node-rides").not.toMatch(new RegExp(`^${LEARNER_NAMESPACE_PATTERN}`));
   });
 });

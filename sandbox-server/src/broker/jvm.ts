@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
+import { bootstrapAddresses, brokerOpenFiles, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "./readiness.ts";
 import { SCRAM, type KafkaCredentials } from "./access.ts";
 import type { LearnerTopicLimits } from "../config.ts";
@@ -110,8 +110,11 @@ export async function ensureLearnerTopicPolicy(
   libDir: string,
   onProgress: (m: string) => void,
 ): Promise<string> {
-  const source = path.join(path.dirname(pomPath), "learner-topic-policy", "LearnerTopicPolicy.java");
-  const digest = createHash("sha256").update(await readFile(source)).update(libDir).digest("hex").slice(0, 12);
+  const sourceDir = path.join(path.dirname(pomPath), "learner-topic-policy");
+  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
+  const hash = createHash("sha256");
+  for (const source of sources) hash.update(await readFile(source));
+  const digest = hash.update(libDir).digest("hex").slice(0, 12);
   const classesDir = path.join(homeDir, `learner-topic-policy-${digest}`);
   if (existsSync(path.join(classesDir, ".complete"))) return classesDir;
 
@@ -129,7 +132,7 @@ export async function ensureLearnerTopicPolicy(
   try {
     await execFileAsync("java", [
       "-jar", path.join(toolsDir, compilerJar),
-      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, source,
+      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
     ]);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -137,6 +140,17 @@ export async function ensureLearnerTopicPolicy(
   }
   await writeFile(path.join(classesDir, ".complete"), "");
   return classesDir;
+}
+
+/** The most open files this process's children may be given (the hard limit), where the shell can tell. */
+async function openFilesHardLimit(): Promise<number | undefined> {
+  try {
+    const { stdout } = await execFileAsync("sh", ["-c", "ulimit -Hn"]);
+    const value = Number(stdout.trim());
+    return Number.isInteger(value) ? value : undefined; // "unlimited"
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether something already listens on a loopback port. */
@@ -177,13 +191,17 @@ function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
 /**
  * Starts a JVM. A broker runs `detached`, in a process group of its own: a Ctrl-C in the terminal then
  * reaches only the command that started it, which stops it in order, and a broker outlives a command
- * that started it in the background (`start-node`).
+ * that started it in the background (`start-node`). `openFiles` raises its open-file limit first.
  */
-function java(args: string[], logFile?: string, detached = false): ChildProcess {
+function java(args: string[], logFile?: string, options: { detached?: boolean; openFiles?: number } = {}): ChildProcess {
   const out = logFile ? openSync(logFile, "a") : "ignore";
   // glibc gives every thread that allocates its own malloc arena (64 MiB each, up to 8 per core); a
   // broker's hundred threads then grow its resident memory for hours. Two arenas serve a course.
-  const child = spawn("java", args, { stdio: ["ignore", out, out], env: { ...process.env, MALLOC_ARENA_MAX: "2" }, detached });
+  const spawnOptions = { stdio: ["ignore", out, out] as ["ignore", typeof out, typeof out], env: { ...process.env, MALLOC_ARENA_MAX: "2" }, detached: options.detached };
+  // The shell raises the open-file limit as far as asked, or as far as the hard limit allows, then becomes java.
+  const child = options.openFiles
+    ? spawn("sh", ["-c", 'ulimit -n "$0" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec java "$@"', String(options.openFiles), ...args], spawnOptions)
+    : spawn("java", args, spawnOptions);
   if (typeof out === "number") closeSync(out);
   return child;
 }
@@ -298,6 +316,8 @@ interface JvmSetup {
   classpath: string;
   log4jConfig: string;
   clusterDir: string;
+  /** Each broker's open-file limit, sized for a class at the learners' caps. */
+  openFiles: number;
 }
 
 /** Java, Kafka's jars and the topic policy, ready; the same for a whole cluster and for one restarted node. */
@@ -308,11 +328,19 @@ async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
   const libDir = path.join(homeDir, `lib-${version}`);
   await ensureBrokerJars(pomPath, libDir, onProgress);
   const policyDir = await ensureLearnerTopicPolicy(pomPath, homeDir, libDir, onProgress);
+  const openFiles = brokerOpenFiles(options.learnerLimits);
+  const hardLimit = await openFilesHardLimit();
+  if (hardLimit !== undefined && hardLimit < openFiles) {
+    onProgress(
+      `⚠ a class of ${options.learnerLimits.classSize} (TRIBUTARY_CLASS_SIZE) needs ${openFiles} open files per broker, but this system allows ${hardLimit} (ulimit -Hn); raise it, or lower the class size`,
+    );
+  }
   return {
     version,
     classpath: [path.join(libDir, "*"), policyDir].join(path.delimiter),
     log4jConfig: path.join(path.dirname(pomPath), "log4j2.yaml"),
     clusterDir: path.join(homeDir, topology.mode),
+    openFiles,
   };
 }
 
@@ -336,7 +364,7 @@ function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: KafkaNode
       "-cp", setup.classpath, "kafka.Kafka", paths.propertiesFile,
     ],
     paths.logFile,
-    true,
+    { detached: true, openFiles: setup.openFiles },
   );
   child.unref();
   child.once("exit", (code, signal) => {

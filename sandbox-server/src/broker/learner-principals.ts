@@ -2,7 +2,7 @@
 // course program needs under their namespace prefix and nothing else, and client quotas. The
 // broker enforces all three (and caps their topics, see kafka/learner-topic-policy), so a
 // learner's program cannot read, write or delete another learner's topics whatever it sends.
-import { createHash, pbkdf2, randomBytes } from "node:crypto";
+import { createHmac, pbkdf2, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import {
   Admin,
@@ -18,6 +18,8 @@ import {
 } from "@platformatic/kafka";
 import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
 import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+import { LEARNER_NAMESPACE_PATTERN } from "./topology.ts";
+import { log } from "../log.ts";
 
 export interface LearnerKafka {
   /** Prefix of every topic, group and transactional id the learner may use. */
@@ -34,10 +36,14 @@ const SCRAM_SHA_256 = 1;
 const SCRAM_ITERATIONS = 4096;
 const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 
-/** A learner's namespace: derived from their id, so it is the same after a server restart. */
-export function learnerNamespace(learnerId: string): string {
+/**
+ * A learner's namespace: derived from their id with a key of the server's (learner-id.ts), so it is
+ * the same after a server restart, and nobody without the key can find an id with a given
+ * namespace. 80 bits: two learners' namespaces never meet by chance either.
+ */
+export function learnerNamespace(learnerId: string, key: Buffer): string {
   // The brokers' topic policy recognises learners' topics by this shape (LEARNER_NAMESPACE_PATTERN).
-  return `l${createHash("sha256").update(learnerId).digest("hex").slice(0, 12)}-`;
+  return `l${createHmac("sha256", key).update(learnerId).digest("hex").slice(0, 20)}-`;
 }
 
 function hostAndPort(address: string): [string, number] {
@@ -83,6 +89,9 @@ export class LearnerPrincipals {
   readonly #quotas: LearnerQuotas;
   /** Learners whose principal exists on the broker, or is being created. */
   readonly #ready = new Map<string, Promise<LearnerKafka>>();
+  /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
+  readonly #lastUsed = new Map<string, { namespace: string; learnerId?: string; at: number }>();
+  #discovered = false;
   #admin?: Admin;
 
   constructor(access: BrokerAccess, quotas: LearnerQuotas) {
@@ -100,9 +109,9 @@ export class LearnerPrincipals {
    * after a server restart: passwords live only in this process). A failure is not remembered,
    * so the next run tries again, e.g. once Kafka is back.
    */
-  forLearner(learnerId: string): Promise<LearnerKafka> {
-    const namespace = learnerNamespace(learnerId);
+  forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
+    this.#lastUsed.set(namespace.slice(0, -1), { namespace, learnerId, at: Date.now() });
     let ready = this.#ready.get(learnerId);
     if (!ready) {
       ready = this.#create(namespace);
@@ -157,8 +166,96 @@ export class LearnerPrincipals {
       ],
     });
     await this.#untilEveryBrokerAccepts(credentials);
-    const { topics, partitions, partitionsPerTopic } = this.#quotas;
-    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic } };
+    log.info({ namespace }, "learner's Kafka principal created");
+    const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
+    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
+  }
+
+  /**
+   * Removes what learners idle for longer than `idleMs` hold on the broker: their topics, consumer
+   * groups, ACLs, quotas and credentials. A learner who comes back later gets a new principal (and
+   * starts their topics afresh). Returns the namespaces removed.
+   */
+  async removeIdle(idleMs: number, now = Date.now()): Promise<string[]> {
+    if (!this.#access.admin) return [];
+    if (!this.#discovered) {
+      await this.#discoverPrincipals(now);
+      this.#discovered = true;
+    }
+    const removed: string[] = [];
+    for (const [username, used] of this.#lastUsed) {
+      if (now - used.at <= idleMs) continue;
+      // Forgotten first: a learner back at this moment gets a principal made afresh.
+      this.#lastUsed.delete(username);
+      if (used.learnerId) this.#ready.delete(used.learnerId);
+      try {
+        await this.#remove(username, used.namespace);
+        removed.push(used.namespace);
+        log.info({ namespace: used.namespace, idleHours: Math.round((now - used.at) / 3_600_000) }, "idle learner's Kafka principal and topics removed");
+      } catch (error) {
+        this.#lastUsed.set(username, used);
+        log.warn({ namespace: used.namespace, err: error }, "could not remove an idle learner's Kafka principal; trying again later");
+      }
+    }
+    return removed;
+  }
+
+  /** Principals an earlier server created: every learner namespace that has ACLs of its own. */
+  async #discoverPrincipals(now: number): Promise<void> {
+    const shape = new RegExp(`^${LEARNER_NAMESPACE_PATTERN}$`);
+    const resources = await this.#adminClient().describeAcls({
+      filter: {
+        resourceType: ResourceTypes.ANY,
+        resourceName: null,
+        resourcePatternType: ResourcePatternTypes.PREFIXED,
+        principal: null,
+        host: null,
+        operation: AclOperations.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
+    });
+    for (const { resourceName: namespace, acls } of resources) {
+      const username = namespace.slice(0, -1);
+      if (!shape.test(namespace) || this.#lastUsed.has(username)) continue;
+      if (acls.some((acl) => acl.principal === `User:${username}`)) this.#lastUsed.set(username, { namespace, at: now });
+    }
+  }
+
+  async #remove(username: string, namespace: string): Promise<void> {
+    const admin = this.#adminClient();
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(namespace));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = [...(await admin.listGroups()).keys()].filter((name) => name.startsWith(namespace));
+    // A group with members left (a run still ending) stays; it holds no data, and goes with its topics' offsets.
+    if (groups.length) await admin.deleteGroups({ groups }).catch(() => {});
+    await admin.deleteAcls({
+      filters: [
+        {
+          resourceType: ResourceTypes.ANY,
+          resourceName: null,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal: `User:${username}`,
+          host: null,
+          operation: AclOperations.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        },
+      ],
+    });
+    await admin.alterClientQuotas({
+      entries: [
+        {
+          entities: [{ entityType: "user", entityName: username }],
+          ops: [
+            { key: "producer_byte_rate", remove: true },
+            { key: "consumer_byte_rate", remove: true },
+            { key: "controller_mutation_rate", remove: true },
+          ],
+        },
+      ],
+    });
+    await this.#withAdminConnection((connection) =>
+      alterUserScramCredentialsV0.api.async(connection, [{ name: username, mechanism: SCRAM_SHA_256 }], []),
+    );
   }
 
   /** New credentials reach each broker through the metadata log; a run must not race that. */

@@ -39,10 +39,47 @@ export function bootstrapAddresses(topology: ClusterTopology): string[] {
 }
 
 /** Every learner's namespace looks like this (see learnerNamespace); the topic policy keys on it. */
-export const LEARNER_NAMESPACE_PATTERN = "l[0-9a-f]{12}-";
+export const LEARNER_NAMESPACE_PATTERN = "l[0-9a-f]{20}-";
 
 /** The broker's create-topic policy (kafka/learner-topic-policy), compiled when Kafka is set up. */
 export const LEARNER_TOPIC_POLICY_CLASS = "dev.tributary.kafka.LearnerTopicPolicy";
+
+/** The brokers' alter-config policy: the same bounds on learners' topic settings when they change them later. */
+export const LEARNER_CONFIG_POLICY_CLASS = "dev.tributary.kafka.LearnerConfigPolicy";
+
+const MiB = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The bounds on a learner's topic settings (kafka/learner-topic-policy/LearnerTopicConfigs.java).
+ * A partition holds at most its retention plus the segment being written, so a learner's storage
+ * budget, spread over their partitions, gives each partition half of its share as retention.
+ */
+export function learnerTopicBounds(limits: LearnerTopicLimits) {
+  return {
+    maxRetentionBytes: Math.max(MiB, Math.floor(limits.storageBytes / (2 * limits.partitions))),
+    maxRetentionMs: 30 * DAY_MS,
+    maxMessageBytes: limits.maxMessageBytes,
+    // Kafka's own floor for segment.bytes; the broker's default roll time, so learners never roll faster.
+    minSegmentBytes: MiB,
+    minSegmentMs: 7 * DAY_MS,
+    minSegmentIndexBytes: MiB,
+  };
+}
+
+/**
+ * File descriptors a broker needs for a full class: each segment of a partition is an open file, a
+ * partition has at most (retention / smallest segment) + 2 segments by size and
+ * (longest retention / shortest roll) more by time; add each learner's connections and the JVM's own.
+ */
+export function brokerOpenFiles(limits: LearnerTopicLimits): number {
+  const bounds = learnerTopicBounds(limits);
+  const segmentsPerPartition =
+    Math.ceil(bounds.maxRetentionBytes / bounds.minSegmentBytes) + 2 + Math.ceil(bounds.maxRetentionMs / bounds.minSegmentMs);
+  const connectionsPerLearner = 64;
+  const perLearner = limits.partitions * segmentsPerPartition + connectionsPerLearner;
+  return 4096 + limits.classSize * perLearner;
+}
 
 /** JAAS values are quoted; a password with a quote or backslash would end the string early. */
 function jaasQuoted(value: string): string {
@@ -66,6 +103,7 @@ export function serverProperties(
   learnerLimits: LearnerTopicLimits,
 ): string {
   const { replicationFactor: rf, minInsyncReplicas: minIsr } = topology;
+  const bounds = learnerTopicBounds(learnerLimits);
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
     "node.id": node.id,
@@ -91,9 +129,17 @@ export function serverProperties(
     "share.coordinator.state.topic.min.isr": minIsr,
     // Learners should see their consumer join at once, not after the default 3 s wait.
     "group.initial.rebalance.delay.ms": 0,
-    // Course data is small; keep the disk footprint small too.
-    "log.segment.bytes": 16 * 1024 * 1024,
+    // Course data is small; keep the disk footprint small too. Learners' topics get the budget's
+    // share per partition unless they set less (their policy refuses more).
+    "log.segment.bytes": bounds.maxRetentionBytes,
+    "log.retention.bytes": bounds.maxRetentionBytes,
     "log.retention.hours": 168,
+    // Retention is checked often enough that a learner cannot write far past their budget in between.
+    "log.retention.check.interval.ms": 30_000,
+    // The heap holds requests being read: bound them, one by one and all together.
+    "message.max.bytes": bounds.maxMessageBytes + 12,
+    "socket.request.max.bytes": 16 * MiB,
+    "queued.max.request.bytes": 64 * MiB,
     // Kafka has no quota on topics or partitions; this policy caps each learner's (read with the super user).
     "create.topic.policy.class.name": LEARNER_TOPIC_POLICY_CLASS,
     "tributary.learner.namespace.pattern": LEARNER_NAMESPACE_PATTERN,
@@ -101,6 +147,14 @@ export function serverProperties(
     "tributary.learner.max.partitions": learnerLimits.partitions,
     "tributary.learner.max.partitions.per.topic": learnerLimits.partitionsPerTopic,
     "tributary.learner.policy.bootstrap.servers": bootstrapAddresses(topology).join(","),
+    // Learners' topic settings, on create (the policy above) and on alter.
+    "alter.config.policy.class.name": LEARNER_CONFIG_POLICY_CLASS,
+    "tributary.learner.max.retention.bytes": bounds.maxRetentionBytes,
+    "tributary.learner.max.retention.ms": bounds.maxRetentionMs,
+    "tributary.learner.max.message.bytes": bounds.maxMessageBytes,
+    "tributary.learner.min.segment.ms": bounds.minSegmentMs,
+    "tributary.learner.min.segment.bytes": bounds.minSegmentBytes,
+    "tributary.learner.min.segment.index.bytes": bounds.minSegmentIndexBytes,
   };
   if (topology.nodes.length > 1) {
     // A broker that dies is fenced, and its partitions led elsewhere, after its session times out: 3 s

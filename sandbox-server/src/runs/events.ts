@@ -12,6 +12,7 @@ export type ExitReason =
   | "memory-limit" // its memory passed the cap
   | "cpu-limit" // it used more CPU time than allowed
   | "compile-error" // the TypeScript did not compile
+  | "start-failed" // the server could not start it (no room for its files, no sandbox)
   | "unwatched" // nobody was watching any more (the browser went away)
   | "server-shutdown"; // the sandbox server is stopping
 

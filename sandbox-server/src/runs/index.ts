@@ -1,5 +1,5 @@
 // runs/: compile and execute a learner's program, stream its output, enforce limits.
 export { RunRegistry, RunRefused, type StartRunInput, type IsolationState } from "./run-registry.ts";
 export { LearnerRun, type RunListener } from "./learner-run.ts";
-export { compileProgram, ENTRY_FILE, type CompileResult } from "./compile.ts";
+export { compileProgram, compilerHealth, ENTRY_FILE, type CompileResult } from "./compile.ts";
 export type { RunEvent, ExitEvent, ExitReason } from "./events.ts";

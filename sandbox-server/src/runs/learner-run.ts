@@ -6,6 +6,7 @@ import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../broker/index.ts";
+import { learnerTopicBounds } from "../broker/topology.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv } from "./learner-process.ts";
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
@@ -14,6 +15,7 @@ import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
 import { KafkaNoiseFolder } from "./kafka-noise.ts";
 import { isPythonProgram, pythonProgramFiles, spawnPythonProcess } from "./python/python-program.ts";
 import type { PythonRuntime } from "./python/python-packages.ts";
+import { log } from "../log.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -61,6 +63,20 @@ function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
   return `a learner may have at most ${limits.topics} topics and ${limits.partitions} partitions, at most ${limits.partitionsPerTopic} in one topic`;
 }
 
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+/** The bounds on a learner's topic settings, as the brokers' policies hold them (kafka/learner-topic-policy). */
+function topicSettingsSentence(limits: LearnerTopicLimits | undefined): string {
+  if (!limits) return "";
+  const b = learnerTopicBounds(limits);
+  const days = (ms: number) => `${ms / 86_400_000} days`;
+  return (
+    ` A topic's settings must stay within the course's bounds too: retention.ms up to ${days(b.maxRetentionMs)} and retention.bytes up to ${mib(b.maxRetentionBytes)} per partition (never -1),` +
+    ` max.message.bytes up to ${mib(b.maxMessageBytes)}, segment.ms from ${days(b.minSegmentMs)}, segment.bytes from ${mib(b.minSegmentBytes)} to ${mib(b.maxRetentionBytes)},` +
+    ` segment.index.bytes from ${mib(b.minSegmentIndexBytes)}, a cleanup.policy that includes delete, and besides those only min.insync.replicas, compression.type and message.timestamp.type.`
+  );
+}
+
 function exitMessage(reason: ExitReason, code: number | null, request: RunRequest): string {
   const { limits } = request;
   switch (reason) {
@@ -73,7 +89,7 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
     case "kafka-denied":
       return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
     case "kafka-limit":
-      return `Your program exited with code ${code}: Kafka refused to create a topic, since ${topicLimitsSentence(request.kafka.topicLimits)}. Delete topics you no longer need (admin.deleteTopics) and run again.`;
+      return `Your program exited with code ${code}: Kafka refused a topic or its settings. A topic is refused when ${topicLimitsSentence(request.kafka.topicLimits)}: delete topics you no longer need (admin.deleteTopics).${topicSettingsSentence(request.kafka.topicLimits)}`;
     case "stopped":
       return "Stopped.";
     case "timeout":
@@ -88,6 +104,8 @@ function exitMessage(reason: ExitReason, code: number | null, request: RunReques
       return isPythonProgram(request.files)
         ? "Your Python program could not be started; the message above says why."
         : "Your TypeScript did not compile; fix the error above and run again.";
+    case "start-failed":
+      return "The server could not start your program (the reason is above). Run again; if it keeps failing, tell the course host.";
     case "unwatched":
       return "Stopped because nobody was watching it any more.";
     case "server-shutdown":
@@ -149,19 +167,47 @@ export class LearnerRun {
     this.#emit({ type: "queued", position });
   }
 
-  /** Compiles and starts the program; output and the exit arrive as events. */
+  /**
+   * Compiles and starts the program; output and the exit arrive as events. Never rejects: whatever
+   * fails on the way ends the run with a reason the learner can read, and frees its sandbox.
+   */
   async start(): Promise<void> {
     this.#started = true;
-    const { sandbox, prestarted, limits: runLimits } = this.request;
+    const { sandbox, prestarted } = this.request;
     // Without a sandbox waiting, one is built while the program compiles.
     const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
+    // A sandbox that failed to start is reported below, where the run waits for it.
+    boxing?.catch(() => {});
+    let launched = false;
+    try {
+      launched = await this.#launch(boxing);
+    } catch (error) {
+      this.failToStart(error);
+    } finally {
+      if (!launched) void boxing?.then((box) => box.discard()).catch(() => {});
+    }
+  }
+
+  /** Ends a run whose start failed: the learner reads why, the host finds it in the log. */
+  failToStart(error: unknown): void {
+    if (this.exitEvent) return;
+    log.error({ run: this.id, learner: this.learnerId, err: error }, "run failed to start");
+    this.#emit({ type: "stderr", data: `Could not start your program: ${(error as Error).message ?? String(error)}\n` });
+    this.#end("start-failed", null);
+  }
+
+  /** Compiles, writes and launches the program; false when it never got to run. */
+  async #launch(boxing: Promise<StartedSandbox> | undefined): Promise<boolean> {
+    const runLimits = this.request.limits;
     const python = isPythonProgram(this.request.files);
     const compiled = python ? this.#pythonFiles() : await compileProgram(this.request.files);
     if (!compiled.ok || this.#stopReason) {
-      void boxing?.then((box) => box.discard());
-      if (compiled.ok) return this.#end(this.#stopReason!, null);
-      this.#emit({ type: "stderr", data: compiled.message + "\n" });
-      return this.#end("compile-error", null);
+      if (compiled.ok) this.#end(this.#stopReason!, null);
+      else {
+        this.#emit({ type: "stderr", data: compiled.message + "\n" });
+        this.#end("compile-error", null);
+      }
+      return false;
     }
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
@@ -201,12 +247,14 @@ export class LearnerRun {
       this.#watchPlainProcess(child);
     }
     this.#child = child;
+    log.info({ run: this.id, learner: this.learnerId, exercise: this.request.exerciseId }, "run started");
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
 
     this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
+    return true;
   }
 
   /** Output and exit of a program started without the sandbox. */
@@ -346,7 +394,8 @@ export class LearnerRun {
     };
     this.#emit(event);
     this.#listeners.clear();
-    void rm(this.scratchDir, { recursive: true, force: true });
+    log.info({ run: this.id, learner: this.learnerId, reason, code, durationMs: event.durationMs }, "run ended");
+    rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) => log.warn({ run: this.id, err: error }, "could not remove a run folder"));
     this.#finish(event);
   }
 }

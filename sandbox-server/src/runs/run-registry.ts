@@ -208,6 +208,9 @@ export class RunRegistry {
    * learner is at their cap or the queue is full too.
    */
   async start(input: StartRunInput): Promise<LearnerRun> {
+    await this.#prepare();
+    // From the checks to registering the run nothing awaits, so simultaneous requests of one
+    // learner are counted one after another and the cap holds.
     const alive = this.alive();
     const mine = alive.filter((run) => run.learnerId === input.learnerId).length;
     if (mine >= this.settings.maxPerLearner) {
@@ -230,7 +233,6 @@ export class RunRegistry {
         30,
       );
     }
-    await this.#prepare();
     // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
     const python = isPythonProgram(input.files);
     const sandbox = python ? this.#sandbox?.python : this.#sandbox;
@@ -258,13 +260,13 @@ export class RunRegistry {
       this.#startWaiting();
       setTimeout(() => this.#runs.delete(run.id), this.settings.retainFinishedMs).unref();
     });
-    if (this.#running.size < this.settings.maxConcurrent) {
+    if (!full) {
       this.#running.add(run);
       this.#watchKafka();
       await run.start();
     } else {
       this.#queue.push(run);
-      run.queued(this.#queue.length);
+      this.#startWaiting();
     }
     return run;
   }
@@ -298,16 +300,33 @@ export class RunRegistry {
     this.#kafkaWatch.unref();
   }
 
-  /** Starts waiting runs while there are free slots, and tells the rest where they stand. */
+  /**
+   * Starts waiting runs while there are free slots, and tells the rest where they stand. The next
+   * slot goes to the waiting learner who runs the fewest programs now (the earliest among equals),
+   * so one learner's many runs cannot keep everyone else waiting.
+   */
   #startWaiting(): void {
     this.#queue = this.#queue.filter((run) => !run.exitEvent);
     while (this.#running.size < this.settings.maxConcurrent && this.#queue.length > 0) {
-      const next = this.#queue.shift()!;
+      const next = this.#fairestWaiting();
+      this.#queue.splice(this.#queue.indexOf(next), 1);
       this.#running.add(next);
       this.#watchKafka();
-      void next.start();
+      // start() ends the run itself on any failure; this catch keeps a bug there from leaving it alive.
+      next.start().catch((error: unknown) => next.failToStart(error));
     }
     this.#queue.forEach((run, i) => run.queued(i + 1));
+  }
+
+  #fairestWaiting(): LearnerRun {
+    const runningOf = (learnerId: string) => [...this.#running].filter((run) => run.learnerId === learnerId).length;
+    let best = this.#queue[0]!;
+    let fewest = runningOf(best.learnerId);
+    for (const run of this.#queue) {
+      const running = runningOf(run.learnerId);
+      if (running < fewest) [best, fewest] = [run, running];
+    }
+    return best;
   }
 
   /** Decides how runs are contained and sets that up, before the first run needs it. */
