@@ -9,7 +9,7 @@ import { gradeCheckpoint } from "./grading/index.ts";
 import { log } from "./log.ts";
 import type { ProgressStore } from "./progress/index.ts";
 import { RunRefused, compilerHealth, type RunEvent, type RunRegistry } from "./runs/index.ts";
-import { LearnerIds, learnerIdentity, type LearnerEnv } from "./learner-id.ts";
+import { LearnerIds, learnerIdentity, needsLearner, type LearnerEnv } from "./learner-id.ts";
 import { sameOrigin, serverHostNames } from "./same-origin.ts";
 import { OpenStreams, lastEventId } from "./event-streams.ts";
 import * as S from "./api-schemas.ts";
@@ -328,6 +328,18 @@ export function createApp(deps: AppDependencies) {
     }),
     (c) => c.json({ namespace: c.get("namespace"), brokerEnforced: deps.principals.enforced }, 200),
   );
+
+  // The guards in front of every route (Host, same origin, the learner's cookie) answer too: each route's
+  // document names their answers, so the document holds every status the server sends.
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const { route } = definition;
+    route.responses[421] ??= problem("The Host header names none of this server's names");
+    if (route.method !== "get") route.responses[403] ??= problem("No learner cookie from this server, or the request came from another site");
+    else if (needsLearner(route.path.replace(/\{[^}]+\}/g, "x"))) {
+      route.responses[429] ??= problem("Too many new learners came from this address in the last hour, or too many open streams");
+    }
+  }
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

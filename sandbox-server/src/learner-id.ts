@@ -73,7 +73,8 @@ export class LearnerIds {
 }
 
 /** Routes that act for a learner: they need an id, and issue one to a new visitor. */
-function needsLearner(pathname: string): boolean {
+/** Whether a route acts for a learner (and so may issue, or must see, their cookie). */
+export function needsLearner(pathname: string): boolean {
   return pathname.startsWith("/api/runs") || pathname === "/api/progress" || pathname === "/api/learner" || pathname.endsWith("/grade");
 }
 
