@@ -1,9 +1,7 @@
 // npm run kafka -- single | multi | status | stop | stop-node N | start-node N
 // Starts the course's Kafka in the foreground (Ctrl-C stops it), or reports on / stops one already running.
 import { checkStateFolders, loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
-import {
-  startKafka, stopKafka, stopOwnKafka, kafkaStatus, stopKafkaNode, startKafkaNode, watchKafkaNodes,
-} from "../sandbox-server/src/broker/index.ts";
+import { startKafka, stopKafka, stopOwnKafka, kafkaStatus, stopKafkaNode, startKafkaNode, watchKafkaNodes } from "../sandbox-server/src/provisioning/index.ts";
 import { progressPrinter, onShutdown } from "./lib/progress.ts";
 import { describeNodeChange } from "./lib/kafka-nodes.ts";
 

@@ -7,7 +7,7 @@ import lighthouse from "lighthouse";
 import { createServer } from "node:net";
 import { chromium } from "playwright-core";
 import { loadConfig } from "../sandbox-server/src/config.ts";
-import { serveSiteFiles } from "../sandbox-server/src/site-files.ts";
+import { serveSiteFiles } from "../sandbox-server/src/http/site-files.ts";
 import { chromiumPath } from "../test/support/browser.ts";
 import { ensureSiteBuilt } from "./lib/site.ts";
 import { progressPrinter } from "./lib/progress.ts";

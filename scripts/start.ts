@@ -1,7 +1,8 @@
 // npm start: Kafka (reused if one already answers), the site (built if stale), the sandbox server.
 // Ctrl-C stops what this command started.
 import { checkStateFolders, loadConfig, type TributaryConfig } from "../sandbox-server/src/config.ts";
-import { startKafka, stopOwnKafka, probeKafka, brokerAccess, watchKafkaNodes, type RunningCluster } from "../sandbox-server/src/broker/index.ts";
+import { startKafka, stopOwnKafka, brokerAccess, watchKafkaNodes, type RunningCluster } from "../sandbox-server/src/provisioning/index.ts";
+import { probeKafka } from "../sandbox-server/src/kafka/index.ts";
 import { startSandboxServer } from "../sandbox-server/src/server.ts";
 import { ensureSiteBuilt } from "./lib/site.ts";
 import { progressPrinter, onShutdown } from "./lib/progress.ts";

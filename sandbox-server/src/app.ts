@@ -3,16 +3,16 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { learnerNamespace, brokersNeeded, type BrokerState, type BrokerNodeState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
+import { learnerNamespace, brokersNeeded, type BrokerState, type BrokerNodeState, type KafkaProbe, type LearnerKafka } from "./kafka/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint } from "./grading/index.ts";
 import { log } from "./log.ts";
 import type { ProgressStore } from "./progress/index.ts";
 import { RunRefused, compilerHealth, type RunEvent, type RunRegistry } from "./runs/index.ts";
-import { LearnerIds, learnerIdentity, needsLearner, type LearnerEnv } from "./learner-id.ts";
-import { sameOrigin, serverHostNames } from "./same-origin.ts";
-import { OpenStreams, lastEventId } from "./event-streams.ts";
-import * as S from "./api-schemas.ts";
+import { LearnerIds, learnerIdentity, needsLearner, type LearnerEnv } from "./http/learner-id.ts";
+import { sameOrigin, serverHostNames } from "./http/same-origin.ts";
+import { OpenStreams, lastEventId } from "./http/event-streams.ts";
+import * as S from "./contract/index.ts";
 
 export interface AppDependencies {
   catalog: ExerciseCatalog;

@@ -6,8 +6,8 @@ import { access, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 // The cluster's port layout is the topology's alone (it imports only types from here).
-import { bootstrapAddresses, clusterTopology } from "./broker/topology.ts";
-import type { KafkaCredentials } from "./broker/access.ts";
+import { bootstrapAddresses, clusterTopology } from "./provisioning/topology.ts";
+import type { KafkaCredentials } from "./kafka/access.ts";
 
 export type ClusterMode = "single" | "multi";
 export type KafkaRuntime = "auto" | "docker" | "jvm";

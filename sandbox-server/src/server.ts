@@ -1,14 +1,15 @@
 // Assembles the stages into one server: the API under /api, the built site everywhere else.
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
-import { BrokerInspector, LearnerPrincipals, brokerAccess, probeKafka, brokerNodeStates } from "./broker/index.ts";
+import { brokerAccess } from "./provisioning/index.ts";
+import { BrokerInspector, LearnerPrincipals, probeKafka, brokerNodeStates } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
-import { serveSiteFiles } from "./site-files.ts";
-import { LearnerIds, loadServerSecret } from "./learner-id.ts";
-import { serverHostNames } from "./same-origin.ts";
+import { serveSiteFiles } from "./http/site-files.ts";
+import { LearnerIds, loadServerSecret } from "./http/learner-id.ts";
+import { serverHostNames } from "./http/same-origin.ts";
 
 export interface SandboxServer {
   url: string;

@@ -1,6 +1,6 @@
 // What `npm run kafka` and `npm start` say when one broker of the course's cluster stops or comes back.
 import type { ClusterMode } from "../../sandbox-server/src/config.ts";
-import type { NodeChange } from "../../sandbox-server/src/broker/index.ts";
+import type { NodeChange } from "../../sandbox-server/src/provisioning/index.ts";
 
 /** One line for a host: what happened to which node, whether Kafka still serves, and what to do. */
 export function describeNodeChange(change: Exclude<NodeChange, { kind: "cluster-stopped" }>, mode: ClusterMode, alive: number): string {

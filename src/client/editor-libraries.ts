@@ -4,7 +4,7 @@
 // that runs. They load with the editor, never with the lesson text.
 import kafkajsTypes from "kafkajs/types/index.d.ts?raw";
 // The "tributary" module learners import is bundled into their programs from this same file.
-import learnerKit from "../../sandbox-server/src/runs/learner-kit.ts?raw";
+import learnerKit from "../../sandbox-server/src/runs/inside/learner-kit.ts?raw";
 
 // @types/node for the TypeScript inside Monaco (5.9: the top-level files; ts5.6/ and ts5.7/ are for older
 // compilers), and undici-types, which it imports for fetch.

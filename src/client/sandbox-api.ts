@@ -1,7 +1,6 @@
 // The browser's side of the sandbox API. Types come from the server's own schemas, so they cannot drift.
 import type { z } from "@hono/zod-openapi";
-import type { ErrorSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema } from "../../sandbox-server/src/api-schemas.ts";
-import type { RunEvent, ExitEvent } from "../../sandbox-server/src/runs/events.ts";
+import type { ErrorSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema, RunEvent, ExitEvent } from "#contract";
 
 export type Verdict = z.infer<typeof VerdictSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;

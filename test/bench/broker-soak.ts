@@ -4,7 +4,7 @@
 import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { startJvmCluster, clusterTopology } from "../../sandbox-server/src/broker/index.ts";
+import { startJvmCluster, clusterTopology } from "../../sandbox-server/src/provisioning/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
 

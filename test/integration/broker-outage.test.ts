@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
+import { startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir, TEST_KAFKA_PORT } from "../support/test-kafka.ts";

@@ -9,7 +9,8 @@ import path from "node:path";
 import { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { kafkajsConfig, processAlive, startKafka, stopOwnKafka, type ClusterRecord } from "../../sandbox-server/src/broker/index.ts";
+import { processAlive, startKafka, stopOwnKafka, type ClusterRecord } from "../../sandbox-server/src/provisioning/index.ts";
+import { kafkajsConfig } from "../../sandbox-server/src/kafka/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const root = loadConfig().projectRoot;

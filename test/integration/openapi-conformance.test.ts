@@ -8,7 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { RunEventDataSchema } from "../../sandbox-server/src/api-schemas.ts";
+import { RunEventDataSchema } from "../../sandbox-server/src/contract/api.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const execFileAsync = promisify(execFile);

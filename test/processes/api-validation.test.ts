@@ -8,8 +8,8 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
-import { LearnerIds } from "../../sandbox-server/src/learner-id.ts";
-import { LearnerPrincipals, type BrokerState } from "../../sandbox-server/src/broker/index.ts";
+import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
+import { LearnerPrincipals, type BrokerState } from "../../sandbox-server/src/kafka/index.ts";
 
 let stateDir: string;
 let runs: RunRegistry;

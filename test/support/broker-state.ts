@@ -1,6 +1,6 @@
 // Puts the test broker back to a known state: no course topics, no course consumer groups.
 import { Kafka } from "kafkajs";
-import { kafkajsConfig, type BrokerAccess } from "../../sandbox-server/src/broker/index.ts";
+import { kafkajsConfig, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 
 /** Deletes the named topics and groups, and waits until the broker no longer lists the topics. */
 export async function forgetTopicsAndGroups(access: BrokerAccess, topics: string[], groups: string[]): Promise<void> {

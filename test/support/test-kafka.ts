@@ -6,7 +6,8 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { startJvmCluster, clusterTopology, probeKafka, type BrokerAccess, type RunningCluster } from "../../sandbox-server/src/broker/index.ts";
+import { startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
+import { probeKafka, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

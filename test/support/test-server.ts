@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig, type TributaryConfig } from "../../sandbox-server/src/config.ts";
-import type { BrokerAccess } from "../../sandbox-server/src/broker/index.ts";
+import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { startSandboxServer, type SandboxServer } from "../../sandbox-server/src/server.ts";
 import { LearnerClient } from "./sandbox-client.ts";
 

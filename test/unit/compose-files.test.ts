@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { clusterTopology, kafkaVersionFromPom } from "../../sandbox-server/src/broker/index.ts";
+import { clusterTopology, kafkaVersionFromPom } from "../../sandbox-server/src/provisioning/index.ts";
 
 const root = loadConfig().projectRoot;
 

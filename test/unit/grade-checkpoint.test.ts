@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gradeCheckpoint, gradeSnapshot, recordCount, snapshotRequest } from "../../sandbox-server/src/grading/index.ts";
-import type { BrokerSnapshot, BrokerState, GroupState, TopicRecord, TopicState } from "../../sandbox-server/src/broker/index.ts";
+import type { BrokerSnapshot, BrokerState, GroupState, TopicRecord, TopicState } from "../../sandbox-server/src/kafka/index.ts";
 import { checkpointSpecSchema, type CheckpointInput, type CheckpointSpec } from "../../sandbox-server/src/exercises/index.ts";
 
 const spec = (input: CheckpointInput): CheckpointSpec => checkpointSpecSchema.parse(input);

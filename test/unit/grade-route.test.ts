@@ -9,7 +9,7 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
-import { LearnerPrincipals, type BrokerSnapshot, type BrokerState } from "../../sandbox-server/src/broker/index.ts";
+import { LearnerPrincipals, type BrokerSnapshot, type BrokerState } from "../../sandbox-server/src/kafka/index.ts";
 
 let stateDir: string;
 let runs: RunRegistry;

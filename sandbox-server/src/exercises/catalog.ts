@@ -3,6 +3,7 @@
 // checkpoint's grader module and wrong/<mistake>.ts: plausible wrong programs the checkpoint must fail.
 // An exercise offered in Python too has starter.py and solution.py beside them (and wrong/<mistake>.py);
 // the checkpoint is the same.
+import { EXERCISE_ID_PATTERN } from "../contract/ids.ts";
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
@@ -66,7 +67,6 @@ export interface WrongProgram {
 
 export type ExerciseCatalog = ReadonlyMap<string, Exercise>;
 
-export const EXERCISE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Splits hints.md into hints: each is separated from the next by a line holding only `---`. */
 export function parseHints(markdown: string): string[] {

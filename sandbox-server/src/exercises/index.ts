@@ -2,7 +2,6 @@
 export {
   loadExerciseCatalog,
   parseHints,
-  EXERCISE_ID_PATTERN,
   LANGUAGES,
   type Exercise,
   type ExerciseCode,

@@ -1,9 +1,9 @@
 // The declarative checks of checkpoint.json, each a pure function of one broker snapshot. A failed
 // check says what it expected, what it found and, where it can, one example from the learner's data.
-import type { BrokerSnapshot, TopicRecord, TopicState } from "../broker/index.ts";
-import { groupKey } from "../broker/index.ts";
+import type { BrokerSnapshot, TopicRecord, TopicState } from "../kafka/index.ts";
+import { groupKey } from "../kafka/index.ts";
 import type { CheckSpec } from "../exercises/index.ts";
-import type { CheckResult } from "./verdict.ts";
+import type { CheckResult } from "../contract/verdict.ts";
 
 /** A check's result, or "unavailable": the cluster itself is not whole (a broker down), so nothing is judged. */
 export type CheckOutcome = CheckResult | { status: "unavailable"; message: string };

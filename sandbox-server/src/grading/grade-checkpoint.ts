@@ -1,12 +1,12 @@
 // Turns a checkpoint and one snapshot of the broker into a verdict with reasons a learner can act on.
 // A Check whose snapshot Kafka could not give, or that finds the cluster itself broken, is an "error":
 // it is never stored, so it never hides an earlier pass.
-import type { BrokerSnapshot, BrokerState, SnapshotRequest } from "../broker/index.ts";
+import type { BrokerSnapshot, BrokerState, SnapshotRequest } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
 import { log } from "../log.ts";
 import { gradeCheck } from "./declarative-checks.ts";
 import { GraderFault, graderInput, runGrader } from "./run-grader.ts";
-import { VERDICT_VERSION, type CheckResult, type Verdict } from "./verdict.ts";
+import { VERDICT_VERSION, type CheckResult, type Verdict } from "../contract/verdict.ts";
 
 /** At most this many records of one topic are read for a Check. */
 export const RECORD_CAP = 5000;

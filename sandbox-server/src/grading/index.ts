@@ -2,5 +2,5 @@
 export { gradeCheckpoint, gradeSnapshot, snapshotRequest, RECORD_CAP, type GradeOptions } from "./grade-checkpoint.ts";
 export { gradeCheck, recordCount } from "./declarative-checks.ts";
 export { runGrader, GraderFault, GRADER_TIME_LIMIT_MS } from "./run-grader.ts";
-export { VERDICT_VERSION, type Verdict, type CheckResult, type CheckStatus } from "./verdict.ts";
-export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup } from "./grader-api.ts";
+export { VERDICT_VERSION, type Verdict, type CheckResult, type CheckStatus } from "../contract/verdict.ts";
+export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup } from "../contract/grader.ts";

@@ -1,10 +1,10 @@
 // Runs an exercise's own grader module (content/**/exercises/<id>/grader.ts) on the server, never in a
 // learner's sandbox: in a worker thread with a time cap, on records the snapshot read with a record cap.
 import { Worker } from "node:worker_threads";
-import type { BrokerSnapshot } from "../broker/index.ts";
-import { groupKey } from "../broker/index.ts";
+import type { BrokerSnapshot } from "../kafka/index.ts";
+import { groupKey } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
-import type { GraderCheck, GraderInput } from "./grader-api.ts";
+import type { GraderCheck, GraderInput } from "../contract/grader.ts";
 
 /** A grader that throws, returns nonsense or runs past its time: a fault of the course, not the learner. */
 export class GraderFault extends Error {}

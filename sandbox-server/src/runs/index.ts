@@ -2,4 +2,4 @@
 export { RunRegistry, RunRefused, type StartRunInput, type IsolationState } from "./run-registry.ts";
 export { LearnerRun, type RunListener } from "./learner-run.ts";
 export { compileProgram, compilerHealth, ENTRY_FILE, type CompileResult } from "./compile.ts";
-export type { RunEvent, ExitEvent, ExitReason } from "./events.ts";
+export type { RunEvent, ExitEvent, ExitReason } from "../contract/run-events.ts";

@@ -1,5 +1,5 @@
 // Keeps the runs that are alive or recently finished, and refuses new ones past the caps.
-import type { LearnerKafka } from "../broker/index.ts";
+import type { LearnerKafka } from "../kafka/index.ts";
 import { chmod, mkdir, mkdtemp, symlink, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";

@@ -3,34 +3,22 @@
 // no network but its own loopback, where a forwarder leads to the Kafka bridge; its own process tree;
 // an unprivileged user; an empty environment but for what the run sets; CPU-time and file limits.
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
-import { transform } from "esbuild";
+import { chmod } from "node:fs/promises";
+import { build } from "esbuild";
 import { promisify } from "node:util";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { KAFKA_SOCKET_DIR } from "./kafka-bridge.ts";
+import { KAFKA_SOCKET_DIR, SANDBOX } from "../inside/sandbox-paths.ts";
 
 const execFileAsync = promisify(execFile);
 
-/** Paths inside the sandbox. */
-export const SANDBOX = {
-  home: "/sandbox",
-  /** The run's folder; the program appears in it only when the run begins. */
-  runDir: "/sandbox/run",
-  program: "/sandbox/run/main.mjs",
-  kafkajs: "/sandbox/node_modules/kafkajs",
-  node: "/opt/node/bin/node",
-  forwarder: "/opt/tributary/kafka-forwarder.mjs",
-  launcher: "/opt/tributary/sandbox-launcher.mjs",
-  tmp: "/tmp",
-} as const;
 
 /** The unprivileged user sandboxes run as when the server runs as root (nobody). */
 const NOBODY = 65534;
 /** Scripts every sandbox loads; `compileSandboxScripts` turns them into JavaScript once. */
 const SCRIPT_SOURCES = {
-  forwarder: path.join(path.dirname(fileURLToPath(import.meta.url)), "kafka-forwarder.ts"),
-  launcher: path.join(path.dirname(fileURLToPath(import.meta.url)), "sandbox-launcher.ts"),
+  forwarder: fileURLToPath(new URL("../inside/kafka-forwarder.ts", import.meta.url)),
+  launcher: fileURLToPath(new URL("../inside/sandbox-launcher.ts", import.meta.url)),
 };
 
 export interface SandboxScripts {
@@ -131,9 +119,10 @@ export async function bubblewrapAvailable(): Promise<true | string> {
  * sandbox would add Node's type stripper to the start-up of every run.
  */
 export async function compileSandboxScripts(dir: string): Promise<SandboxScripts> {
+  // Bundled, so the scripts carry the paths they share with the server (inside/sandbox-paths.ts).
   const compile = async (source: string, file: string) => {
-    const { code } = await transform(await readFile(source, "utf8"), { loader: "ts", format: "esm", target: "node22" });
-    await writeFile(file, code, { mode: 0o644 });
+    await build({ entryPoints: [source], outfile: file, bundle: true, platform: "node", format: "esm", target: "node22", logLevel: "silent" });
+    await chmod(file, 0o644);
     return file;
   };
   return {

@@ -7,6 +7,7 @@
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { downMarkName } from "../inside/sandbox-paths.ts";
 
 export interface KafkaBridge {
   /** The folder holding `<port>.sock` for every broker; bind it into sandboxes at KAFKA_SOCKET_DIR. */
@@ -18,10 +19,6 @@ export interface KafkaBridge {
   close(): Promise<void>;
 }
 
-/** Where sandboxes find the broker sockets. */
-export const KAFKA_SOCKET_DIR = "/run/kafka";
-/** The mark of a broker that is down, next to its socket; the forwarder refuses connections meanwhile. */
-export const downMarkName = (port: number) => `${port}.down`;
 /** How often the bridge asks a broker that is down whether it is back. */
 const RECHECK_MS = 500;
 

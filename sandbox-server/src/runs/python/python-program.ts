@@ -11,8 +11,8 @@ import type { PythonRuntime } from "./python-packages.ts";
 /** The entry point of a Python program, as main.ts is of a TypeScript one. */
 export const PYTHON_ENTRY = "main.py";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const LAUNCHER = path.join(HERE, "launcher.py");
-const KIT = path.join(HERE, "tributary.py");
+const LAUNCHER = path.join(HERE, "..", "inside", "python-launcher.py");
+const KIT = path.join(HERE, "..", "inside", "tributary.py");
 
 /** Where the Python pieces appear inside the sandbox. */
 const INSIDE = { kitDir: "/opt/tributary/python", packages: "/opt/python/packages" } as const;

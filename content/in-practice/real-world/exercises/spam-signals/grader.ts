@@ -1,6 +1,6 @@
 // The spam signals must be exactly the members who sent more than LIMIT messages within one minute
 // of event time (the events' own `at`), each flagged once: no false positives, no misses.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/grading/grader-api.ts";
+import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
 const LIMIT = 10;
 const WINDOW_MS = 60_000;

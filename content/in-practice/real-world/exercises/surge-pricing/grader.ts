@@ -1,6 +1,6 @@
 // Recomputes, from the trip requests the program read, how many requests each area had in each
 // 10-second window of event time (the request's own `at`), and compares every price record with it.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/grading/grader-api.ts";
+import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
 const WINDOW_MS = 10_000;
 

@@ -1,6 +1,6 @@
 // For each watch event, in each member's order, the recommendation must be the first title of the
 // event's genre that member has not watched yet (the one just watched included). One per event.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/grading/grader-api.ts";
+import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
 const CATALOG: Record<string, string[]> = {
   drama: ["The Crown", "Ozark", "Narcos", "Mindhunter"],

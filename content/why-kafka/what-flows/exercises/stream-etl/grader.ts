@@ -1,6 +1,6 @@
 // Every raw view must reach page-views-clean exactly once, transformed: user and page kept, the
 // country code replaced by its name, keyed by user. Computed from the raw views the program read.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/grading/grader-api.ts";
+import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
 const COUNTRIES: Record<string, string> = { DE: "Germany", FR: "France", JP: "Japan", BR: "Brazil" };
 

@@ -1,6 +1,6 @@
 // The shape of a local cluster: which nodes, on which loopback ports.
 import type { ClusterMode, LearnerTopicLimits } from "../config.ts";
-import { SCRAM, type KafkaCredentials } from "./access.ts";
+import { SCRAM, type KafkaCredentials } from "../kafka/access.ts";
 
 export interface KafkaNode {
   id: number;

@@ -5,8 +5,8 @@
 // refused connection, as it would with the broker itself, and moves on to another broker.
 import { existsSync, readdirSync } from "node:fs";
 import net from "node:net";
+import { KAFKA_SOCKET_DIR as SOCKET_DIR, downMarkName } from "./sandbox-paths.ts";
 
-const SOCKET_DIR = "/run/kafka";
 /** How often the marks of brokers that are down are looked at. */
 const CHECK_MS = 200;
 
@@ -26,7 +26,7 @@ for (const name of readdirSync(SOCKET_DIR)) {
     client.once("error", end).once("close", end);
     broker.once("error", end).once("close", end);
   });
-  const mark = `${SOCKET_DIR}/${port}.down`;
+  const mark = `${SOCKET_DIR}/${downMarkName(port)}`;
   // Listening before the learner's code runs: it may connect at once.
   if (!existsSync(mark)) await listen(server, port);
   setInterval(() => {

@@ -18,7 +18,7 @@ import {
 } from "@platformatic/kafka";
 import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
 import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
-import { LEARNER_NAMESPACE_PATTERN } from "./topology.ts";
+import { LEARNER_NAMESPACE_PATTERN } from "../provisioning/topology.ts";
 import { log } from "../log.ts";
 
 export interface LearnerKafka {

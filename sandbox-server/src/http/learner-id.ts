@@ -8,8 +8,8 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { StartRateLimit } from "./runs/start-rate.ts";
-import { log } from "./log.ts";
+import { StartRateLimit } from "../runs/start-rate.ts";
+import { log } from "../log.ts";
 
 export const LEARNER_COOKIE = "tributary_learner";
 const SIGNED_ID = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;

@@ -12,8 +12,8 @@ import {
   type JvmClusterOptions, type RunningCluster,
 } from "./jvm.ts";
 import { dockerEngineAnswers, startDockerCluster, stopDockerCluster } from "./docker.ts";
-import { probeKafka, type KafkaProbe } from "./readiness.ts";
-import type { BrokerAccess, KafkaCredentials } from "./access.ts";
+import { probeKafka, type KafkaProbe } from "../kafka/readiness.ts";
+import type { BrokerAccess, KafkaCredentials } from "../kafka/access.ts";
 
 export interface ClusterRecord {
   runtime: "jvm" | "docker";

@@ -3,7 +3,7 @@
 // ignored, so what a grader sees matches the offsets it is given.
 import { randomBytes } from "node:crypto";
 import type { Admin, Kafka } from "kafkajs";
-import type { GradedRecord } from "../grading/grader-api.ts";
+import type { GradedRecord } from "../contract/grader.ts";
 
 /** One record as it was on the broker; the grader contract's shape, so graders get it as read. */
 export type TopicRecord = GradedRecord;

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { bootstrapAddresses, type ClusterTopology } from "./topology.ts";
-import { waitUntilKafkaAnswers } from "./readiness.ts";
+import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
 import type { RunningCluster } from "./jvm.ts";
 
 const execFileAsync = promisify(execFile);

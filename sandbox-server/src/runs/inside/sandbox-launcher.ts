@@ -3,8 +3,9 @@
 // the run's environment, sent once the learner's compiled program is in /sandbox/run/main.mjs.
 // Nothing learner-specific is in a sandbox until then, and each sandbox serves one run only.
 import { createRequire } from "node:module";
+import { SANDBOX } from "./sandbox-paths.ts";
 
-const PROGRAM = "/sandbox/run/main.mjs";
+const PROGRAM = SANDBOX.program;
 
 // The program's own `import "kafkajs"` resolves to this same file, so it finds kafkajs loaded.
 createRequire(PROGRAM)("kafkajs");

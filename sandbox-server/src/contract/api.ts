@@ -1,7 +1,9 @@
 // Request and response shapes of the HTTP API. They validate every request and generate
 // /api/openapi.json, so the API and its documentation cannot drift apart.
 import { z } from "@hono/zod-openapi";
-import type { ExitReason } from "./runs/events.ts";
+import { CheckResultSchema } from "./verdict.ts";
+import { EXERCISE_ID_PATTERN, EXERCISE_ID_RULE } from "./ids.ts";
+import { ExitReasonSchema } from "./run-events.ts";
 
 export const ErrorSchema = z
   .object({
@@ -15,7 +17,7 @@ export const ErrorSchema = z
 export const ExerciseIdParam = z.object({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "An exercise id is lowercase letters, digits and '-'.")
+    .regex(EXERCISE_ID_PATTERN, EXERCISE_ID_RULE)
     .openapi({ param: { name: "id", in: "path" }, example: "first-producer" }),
 });
 
@@ -64,22 +66,6 @@ export const RunStoppedSchema = z
   })
   .openapi("RunStopped");
 
-export const CheckResultSchema = z.object({
-  title: z.string(),
-  status: z.enum(["pass", "fail"]),
-  message: z.string(),
-});
-
-export const VerdictSchema = z
-  .object({
-    version: z.literal(1),
-    exerciseId: z.string(),
-    status: z.enum(["pass", "fail", "error"]),
-    message: z.string(),
-    checks: z.array(CheckResultSchema),
-    gradedAt: z.string(),
-  })
-  .openapi("Verdict");
 
 export const ProgressSchema = z
   .object({
@@ -168,13 +154,6 @@ export const HealthSchema = z
   })
   .openapi("Health");
 
-const ExitReasonSchema = z.enum([
-  "exited", "kafka-unavailable", "kafka-denied", "kafka-limit", "stopped", "timeout", "output-limit",
-  "memory-limit", "cpu-limit", "compile-error", "start-failed", "unwatched", "server-shutdown",
-]);
-// The document lists every reason a run can end with, no more: this line stops compiling when they differ.
-const reasonsAgree: [ExitReason, z.infer<typeof ExitReasonSchema>] extends [z.infer<typeof ExitReasonSchema>, ExitReason] ? true : never = true;
-void reasonsAgree;
 
 /** What each server-sent event of a run carries in its data (the event's type is its `event:` field). */
 export const RunEventDataSchema = z

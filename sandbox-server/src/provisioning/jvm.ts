@@ -8,8 +8,8 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { bootstrapAddresses, brokerOpenFiles, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
-import { waitUntilKafkaAnswers } from "./readiness.ts";
-import { SCRAM, type KafkaCredentials } from "./access.ts";
+import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
+import { SCRAM, type KafkaCredentials } from "../kafka/access.ts";
 import type { LearnerTopicLimits } from "../config.ts";
 
 const execFileAsync = promisify(execFile);
