@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { loadConfig } from "../sandbox-server/src/config.ts";
-import { checkJavaAndMaven } from "../sandbox-server/src/provisioning/jvm.ts";
+import { checkJavaAndMaven } from "../sandbox-server/src/provisioning/index.ts";
 import { chromiumPath } from "../test/support/browser.ts";
 import { ensureSiteBuilt } from "./lib/site.ts";
 import { progressPrinter } from "./lib/progress.ts";

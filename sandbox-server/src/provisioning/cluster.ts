@@ -7,10 +7,9 @@ import { readFile, writeFile, rename, rm, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { ClusterMode, TributaryConfig } from "../config.ts";
 import { clusterTopology, bootstrapAddresses, type ClusterTopology } from "./topology.ts";
-import {
-  startJvmCluster, startJvmNode, checkJavaAndMaven, processAlive, terminateBroker, brokerLogFile,
-  type JvmClusterOptions, type RunningCluster,
-} from "./jvm.ts";
+import { startJvmCluster, type RunningCluster } from "./jvm-cluster.ts";
+import { startJvmNode, processAlive, terminateBroker, brokerLogFile, type JvmClusterOptions } from "./kafka-node.ts";
+import { checkJavaAndMaven } from "./kafka-jars.ts";
 import { dockerEngineAnswers, startDockerCluster, stopDockerCluster } from "./docker.ts";
 import { probeKafka, type KafkaProbe } from "../kafka/readiness.ts";
 import type { BrokerAccess, KafkaCredentials } from "../kafka/access.ts";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { bootstrapAddresses, type ClusterTopology } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
-import type { RunningCluster } from "./jvm.ts";
+import type { RunningCluster } from "./jvm-cluster.ts";
 
 const execFileAsync = promisify(execFile);
 

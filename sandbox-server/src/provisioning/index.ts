@@ -5,5 +5,7 @@ export {
   startKafka, stopKafka, stopOwnKafka, kafkaStatus, brokerAccess, readRecord, stopKafkaNode, startKafkaNode, watchKafkaNodes,
   type ClusterRecord, type KafkaStatus, type NodeChange,
 } from "./cluster.ts";
-export { startJvmCluster, startJvmNode, terminateBroker, processAlive, kafkaVersionFromPom, portAnswers, type RunningCluster } from "./jvm.ts";
+export { startJvmCluster, type RunningCluster } from "./jvm-cluster.ts";
+export { startJvmNode, terminateBroker, processAlive, portAnswers, brokerLogFile, type JvmClusterOptions } from "./kafka-node.ts";
+export { kafkaVersionFromPom, checkJavaAndMaven } from "./kafka-jars.ts";
 export { composeFile, dockerEngineAnswers } from "./docker.ts";

@@ -1,16 +1,17 @@
-// Apache Kafka on the JVM, without Docker: Maven gathers the broker's jars from Maven Central
-// (cached in ~/.m2 and in the lib folder), then each node is formatted once and started.
+// One Kafka node on the JVM: its folders, its storage formatted once, its process started (with bounded
+// memory and open files) and stopped; also a node restarted on its own in a running cluster.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
-import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
+import { readFile, writeFile, rm } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { bootstrapAddresses, brokerOpenFiles, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
+import { brokerOpenFiles, type ClusterTopology, type KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
 import { SCRAM, type KafkaCredentials } from "../kafka/access.ts";
 import type { LearnerTopicLimits } from "../config.ts";
+import { checkJavaAndMaven, ensureBrokerJars, ensureLearnerTopicPolicy, kafkaVersionFromPom } from "./kafka-jars.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -24,122 +25,6 @@ export interface JvmClusterOptions {
   /** What the brokers' topic policy lets each learner have. */
   learnerLimits: LearnerTopicLimits;
   readyTimeoutMs?: number;
-}
-
-export interface RunningCluster {
-  runtime: "jvm" | "docker";
-  bootstrap: string[];
-  /** The broker's super user, when clients must authenticate. */
-  admin?: KafkaCredentials;
-  /** Process id of each node, node 1 first (none for Docker); a restarted node's new pid replaces its old one. */
-  pids: number[];
-  /** Stops every node and resolves once they have exited. */
-  stop(): Promise<void>;
-}
-
-const JAVA_HINT =
-  "Install Java 17 or newer and Maven (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless maven`; macOS: `brew install openjdk@17 maven`), or install Docker.";
-
-/** The Kafka version the pom names; the pom is the one place it is written. */
-export function kafkaVersionFromPom(pomPath: string): string {
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomPath, "utf8"));
-  if (!match?.[1]) throw new Error(`${pomPath} does not set <kafka.version>.`);
-  return match[1];
-}
-
-/** Fails with an install hint unless Java >= 17 and Maven are on PATH. */
-export async function checkJavaAndMaven(): Promise<void> {
-  let javaMajor = 0;
-  try {
-    const { stderr } = await execFileAsync("java", ["-version"]);
-    javaMajor = Number(/version "(\d+)/.exec(stderr)?.[1] ?? 0);
-  } catch {
-    throw new Error(`Java was not found. ${JAVA_HINT}`);
-  }
-  if (javaMajor < 17) throw new Error(`Kafka 4 needs Java 17 or newer; this machine has Java ${javaMajor}. ${JAVA_HINT}`);
-  try {
-    await execFileAsync("mvn", ["-v"]);
-  } catch {
-    throw new Error(`Maven was not found; it fetches Kafka's jars. ${JAVA_HINT}`);
-  }
-}
-
-/** Copies the pom's dependencies of one Maven scope into `dir`, reporting each jar fetched. */
-async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: string, onProgress: (m: string) => void): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const maven = spawn(
-    "mvn",
-    ["-B", "-f", pomPath, "dependency:copy-dependencies", `-DincludeScope=${scope}`, `-DoutputDirectory=${dir}`],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let fetched = 0;
-  const tail: string[] = [];
-  maven.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    for (const line of chunk.split("\n")) {
-      if (line.trim()) tail.push(line), tail.length > 30 && tail.shift();
-      const jar = /Downloaded from \S+: \S+\/([^/\s]+\.jar)/.exec(line)?.[1];
-      if (jar) onProgress(`fetched ${jar} (${++fetched} jars so far)`);
-    }
-  });
-  maven.stderr.setEncoding("utf8").on("data", (chunk: string) => tail.push(chunk));
-  const code = await new Promise<number | null>((resolve) => maven.on("close", resolve));
-  if (code !== 0) {
-    throw new Error(`Maven could not fetch the jars Kafka needs (exit ${code}). Its last lines:\n${tail.join("\n")}`);
-  }
-  return (await readdir(dir)).filter((f) => f.endsWith(".jar"));
-}
-
-/** Gathers Kafka's runtime jars into `libDir` once; later calls find them there. */
-export async function ensureBrokerJars(pomPath: string, libDir: string, onProgress: (m: string) => void): Promise<void> {
-  const stamp = path.join(libDir, ".complete");
-  if (existsSync(stamp)) return;
-  onProgress(`fetching Apache Kafka ${kafkaVersionFromPom(pomPath)} jars with Maven (first time only)`);
-  const jars = await mavenCopy(pomPath, "runtime", libDir, onProgress);
-  await writeFile(stamp, `${jars.length} jars\n`);
-  onProgress(`${jars.length} jars ready`);
-}
-
-/**
- * Compiles the learner topic policy (kafka/learner-topic-policy) against the broker's jars, once
- * per version of its source and of Kafka, with Eclipse's compiler (a jar Maven fetches; no JDK needed).
- * Returns the folder of classes to put on the broker's classpath.
- */
-export async function ensureLearnerTopicPolicy(
-  pomPath: string,
-  homeDir: string,
-  libDir: string,
-  onProgress: (m: string) => void,
-): Promise<string> {
-  const sourceDir = path.join(path.dirname(pomPath), "learner-topic-policy");
-  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
-  const hash = createHash("sha256");
-  for (const source of sources) hash.update(await readFile(source));
-  const digest = hash.update(libDir).digest("hex").slice(0, 12);
-  const classesDir = path.join(homeDir, `learner-topic-policy-${digest}`);
-  if (existsSync(path.join(classesDir, ".complete"))) return classesDir;
-
-  const toolsDir = path.join(homeDir, "tools");
-  let compilerJar = existsSync(toolsDir) ? (await readdir(toolsDir)).find((f) => /^ecj-.*\.jar$/.test(f)) : undefined;
-  if (!compilerJar) {
-    onProgress("fetching Eclipse's Java compiler with Maven (first time only)");
-    compilerJar = (await mavenCopy(pomPath, "provided", toolsDir, onProgress)).find((f) => f.startsWith("ecj-"));
-    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does kafka/pom.xml still name it?`);
-  }
-  onProgress("compiling the learner topic policy");
-  await rm(classesDir, { recursive: true, force: true });
-  // ecj takes no "*" in a classpath: name every jar.
-  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
-  try {
-    await execFileAsync("java", [
-      "-jar", path.join(toolsDir, compilerJar),
-      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
-    ]);
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`The learner topic policy did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
-  await writeFile(path.join(classesDir, ".complete"), "");
-  return classesDir;
 }
 
 /** The most open files this process's children may be given (the hard limit), where the shell can tell. */
@@ -164,21 +49,21 @@ export function portAnswers(port: number): Promise<boolean> {
 }
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64, never starting with "-". */
-function newClusterId(): string {
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString("base64url");
     if (!id.startsWith("-")) return id;
   }
 }
 
-interface NodePaths {
+export interface NodePaths {
   dir: string;
   dataDir: string;
   propertiesFile: string;
   logFile: string;
 }
 
-function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
+export function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
   const dir = path.join(clusterDir, `node-${node.id}`);
   return {
     dir,
@@ -210,7 +95,7 @@ function java(args: string[], logFile?: string, options: { detached?: boolean; o
  * The cluster's super user, created once with its storage. Its password never leaves the state
  * folder (mode 0600) and the processes given it: the server, and the brokers themselves.
  */
-async function adminCredentials(clusterDir: string, nodes: NodePaths[], onProgress: (m: string) => void): Promise<KafkaCredentials> {
+export async function adminCredentials(clusterDir: string, nodes: NodePaths[], onProgress: (m: string) => void): Promise<KafkaCredentials> {
   const file = path.join(clusterDir, "admin-credentials.json");
   if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as KafkaCredentials;
   if (nodes.some((paths) => existsSync(path.join(paths.dataDir, "meta.properties")))) {
@@ -224,7 +109,7 @@ async function adminCredentials(clusterDir: string, nodes: NodePaths[], onProgre
 }
 
 /** Formats a node's storage with the cluster id and super user, unless it already holds a formatted log. */
-async function formatNode(
+export async function formatNode(
   classpath: string,
   paths: NodePaths,
   clusterId: string,
@@ -311,7 +196,7 @@ export async function terminateBroker(pid: number, graceMs = 20000, onWait?: () 
   }
 }
 
-interface JvmSetup {
+export interface JvmSetup {
   version: string;
   classpath: string;
   log4jConfig: string;
@@ -321,7 +206,7 @@ interface JvmSetup {
 }
 
 /** Java, Kafka's jars and the topic policy, ready; the same for a whole cluster and for one restarted node. */
-async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
+export async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
   const { topology, homeDir, pomPath, onProgress } = options;
   await checkJavaAndMaven();
   const version = kafkaVersionFromPom(pomPath);
@@ -344,7 +229,7 @@ async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
   };
 }
 
-async function refuseTakenPorts(node: KafkaNode): Promise<void> {
+export async function refuseTakenPorts(node: KafkaNode): Promise<void> {
   for (const port of [node.clientPort, node.controllerPort]) {
     if (await portAnswers(port)) {
       throw new Error(
@@ -355,7 +240,7 @@ async function refuseTakenPorts(node: KafkaNode): Promise<void> {
 }
 
 /** Starts one node's JVM in the background; `died` is aborted, with the log's last lines, if it exits. */
-function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: KafkaNode, died: AbortController): ChildProcess {
+export function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: KafkaNode, died: AbortController): ChildProcess {
   const paths = nodePaths(setup.clusterDir, node);
   const child = java(
     [
@@ -418,53 +303,3 @@ export async function startJvmNode(options: JvmClusterOptions, nodeId: number, a
   return child.pid ?? -1;
 }
 
-/** Formats (first time) and starts every node of the topology, and waits until Kafka answers. */
-export async function startJvmCluster(options: JvmClusterOptions): Promise<RunningCluster> {
-  const { topology, onProgress } = options;
-  const setup = await prepareJvm(options);
-  for (const node of topology.nodes) await refuseTakenPorts(node);
-
-  const { clusterDir, classpath } = setup;
-  await mkdir(clusterDir, { recursive: true });
-  const idFile = path.join(clusterDir, "cluster-id");
-  const clusterId = existsSync(idFile) ? (await readFile(idFile, "utf8")).trim() : newClusterId();
-  await writeFile(idFile, clusterId + "\n");
-  const standalone = topology.nodes.length === 1;
-
-  const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
-  const admin = await adminCredentials(clusterDir, nodes.map((n) => n.paths), onProgress);
-  for (const { node, paths } of nodes) {
-    await mkdir(paths.dataDir, { recursive: true });
-    await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir, admin, options.learnerLimits), { mode: 0o600 });
-  }
-  onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
-  await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));
-
-  onProgress(`starting Apache Kafka ${setup.version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
-  const died = new AbortController();
-  const children = nodes.map(({ node }) => spawnBroker(setup, topology, node, died));
-  const cluster: RunningCluster = {
-    runtime: "jvm",
-    bootstrap: bootstrapAddresses(topology),
-    admin,
-    pids: children.map((c) => c.pid ?? -1),
-    stop: async () => {
-      // Stop nodes restarted meanwhile (their pids replace the first ones) as well as the first ones.
-      await Promise.all(cluster.pids.map((pid) => terminateBroker(pid)));
-    },
-  };
-  try {
-    await waitUntilKafkaAnswers({ bootstrap: cluster.bootstrap, admin }, {
-      expectedBrokers: nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 240000,
-      onProgress,
-      signal: died.signal,
-    });
-  } catch (error) {
-    await cluster.stop();
-    throw died.signal.aborted ? died.signal.reason : error;
-  }
-  // From here on a node's exit is the cluster's business (see cluster.ts), not a failed start.
-  died.abort(new Error("started"));
-  return cluster;
-}
