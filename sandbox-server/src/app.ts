@@ -1,4 +1,5 @@
 // The HTTP API: routes, validation and wiring only. Each route hands its work to one stage.
+import type { Context } from "hono";
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
@@ -42,6 +43,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 const problem = (description: string) => json(S.ErrorSchema, description);
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
+const noSuchExercise = (c: Context, id: string) => c.json(errorBody("not_found", `No exercise with id "${id}".`), 404);
 
 /** The methods the API's routes answer on `pathname` (GET brings HEAD); empty when no route has that path. */
 function allowedMethods(routes: { method: string; path: string }[], pathname: string): string[] {
@@ -118,7 +120,7 @@ export function createApp(deps: AppDependencies) {
     }),
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
-      if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
+      if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
       const { id, title, lesson, starter, hints, checkpoint, languages } = exercise;
       const starters = Object.fromEntries(languages.map((language) => [language, exercise.code[language]!.starter]));
       return c.json({ id, title, lesson, starter, languages, starters, hints, checkpoint: { title: checkpoint.title } }, 200);
@@ -143,7 +145,7 @@ export function createApp(deps: AppDependencies) {
     async (c) => {
       const { exerciseId, files } = c.req.valid("json");
       const exercise = deps.catalog.get(exerciseId);
-      if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${exerciseId}".`), 404);
+      if (!exercise) return noSuchExercise(c, exerciseId);
       const size = Object.values(files).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
       if (size > deps.sourceLimitBytes) {
         return c.json(errorBody("too_large", `Your files hold ${Math.round(size / 1024)} KiB; the limit is ${deps.sourceLimitBytes / 1024} KiB.`), 413);
@@ -278,7 +280,7 @@ export function createApp(deps: AppDependencies) {
     }),
     async (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
-      if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
+      if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
       const learner = c.get("learnerId");
       const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
         namespace: c.get("namespace"),
@@ -311,7 +313,7 @@ export function createApp(deps: AppDependencies) {
     }),
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
-      if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
+      if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
       const language = c.req.valid("query").language ?? "typescript";
       const code = exercise.code[language];
       if (!code) return c.json(errorBody("not_found", `Exercise "${exercise.id}" is not offered in ${language}; it is in ${exercise.languages.join(", ")}.`), 404);

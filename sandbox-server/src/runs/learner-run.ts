@@ -4,9 +4,8 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { LearnerTopicLimits, RunLimits } from "../config.ts";
+import type { RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../kafka/index.ts";
-import { learnerTopicBounds } from "../provisioning/topology.ts";
 import { compileProgram } from "./compile.ts";
 import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv } from "./learner-process.ts";
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
@@ -16,6 +15,7 @@ import { KafkaNoiseFolder } from "./kafka-noise.ts";
 import { isPythonProgram, pythonProgramFiles, spawnPythonProcess } from "./python/python-program.ts";
 import type { PythonRuntime } from "./python/python-packages.ts";
 import { log } from "../log.ts";
+import { exitMessage, kafkaRefusalIn } from "./exit-diagnosis.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -51,67 +51,6 @@ const FIRST_VIEWER_GRACE_MS = 30_000;
 const KAFKA_GONE_GRACE_MS = 1000;
 /** Limits that protect the machine end the program at once, without a grace period. */
 const ENDS_AT_ONCE: ReadonlySet<ExitReason> = new Set(["output-limit", "memory-limit"]);
-
-/** How kafkajs, kafka-python (and Kafka's own clients) word the refusals a learner's program may meet. */
-const KAFKA_REFUSALS: [ExitReason, RegExp][] = [
-  ["kafka-limit", /do not satisfy the configured policy|POLICY_VIOLATION|PolicyViolation/],
-  ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED|AuthorizationFailedError/i],
-];
-
-function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
-  if (!limits) return "it would pass the course's limits on topics and partitions";
-  return `a learner may have at most ${limits.topics} topics and ${limits.partitions} partitions, at most ${limits.partitionsPerTopic} in one topic`;
-}
-
-const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-
-/** The bounds on a learner's topic settings, as the brokers' policies hold them (kafka/learner-topic-policy). */
-function topicSettingsSentence(limits: LearnerTopicLimits | undefined): string {
-  if (!limits) return "";
-  const b = learnerTopicBounds(limits);
-  const days = (ms: number) => `${ms / 86_400_000} days`;
-  return (
-    ` A topic's settings must stay within the course's bounds too: retention.ms up to ${days(b.maxRetentionMs)} and retention.bytes up to ${mib(b.maxRetentionBytes)} per partition (never -1),` +
-    ` max.message.bytes up to ${mib(b.maxMessageBytes)}, segment.ms from ${days(b.minSegmentMs)}, segment.bytes from ${mib(b.minSegmentBytes)} to ${mib(b.maxRetentionBytes)},` +
-    ` segment.index.bytes from ${mib(b.minSegmentIndexBytes)}, a cleanup.policy that includes delete, and besides those only min.insync.replicas, compression.type and message.timestamp.type.`
-  );
-}
-
-function exitMessage(reason: ExitReason, code: number | null, request: RunRequest): string {
-  const { limits } = request;
-  switch (reason) {
-    case "exited":
-      return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
-    case "kafka-unavailable":
-      return code === null
-        ? "Stopped: Kafka stopped answering while your program ran. Run again once it is back (`npm run kafka -- status` tells)."
-        : `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
-    case "kafka-denied":
-      return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
-    case "kafka-limit":
-      return `Your program exited with code ${code}: Kafka refused a topic or its settings. A topic is refused when ${topicLimitsSentence(request.kafka.topicLimits)}: delete topics you no longer need (admin.deleteTopics).${topicSettingsSentence(request.kafka.topicLimits)}`;
-    case "stopped":
-      return "Stopped.";
-    case "timeout":
-      return `Stopped after ${limits.wallTimeMs / 1000} s, the time limit for this exercise.`;
-    case "output-limit":
-      return `Stopped: your program wrote more than ${limits.outputLimitBytes / 1024} KiB of output, the output limit.`;
-    case "memory-limit":
-      return `Stopped: your program used more than ${limits.memoryLimitMb} MiB of memory, the memory limit.`;
-    case "cpu-limit":
-      return `Stopped: your program used more than ${limits.cpuSeconds} s of CPU time, the CPU limit. Is a loop spinning without waiting?`;
-    case "compile-error":
-      return isPythonProgram(request.files)
-        ? "Your Python program could not be started; the message above says why."
-        : "Your TypeScript did not compile; fix the error above and run again.";
-    case "start-failed":
-      return "The server could not start your program (the reason is above). Run again; if it keeps failing, tell the course host.";
-    case "unwatched":
-      return "Stopped because nobody was watching it any more.";
-    case "server-shutdown":
-      return "Stopped because the sandbox server is shutting down.";
-  }
-}
 
 export class LearnerRun {
   readonly id: string;
@@ -314,8 +253,8 @@ export class LearnerRun {
       else if (code !== 0 && this.request.kafkaAnswers && !(await this.request.kafkaAnswers())) {
         return this.#finishClosed("kafka-unavailable", code);
       } else if (code !== 0) {
-        const refusal = KAFKA_REFUSALS.find(([, wording]) => wording.test(this.#stderrTail));
-        if (refusal) return this.#finishClosed(refusal[0], code);
+        const refusal = kafkaRefusalIn(this.#stderrTail);
+        if (refusal) return this.#finishClosed(refusal, code);
         if (await this.#refusedAutoCreation()) return this.#finishClosed("kafka-limit", code);
       }
     }
