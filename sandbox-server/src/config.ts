@@ -70,6 +70,11 @@ export interface RunLimits {
   tmpBytes: number;
   /** Processes and threads a sandboxed run may have at once. */
   maxTasks: number;
+  /**
+   * Node's permission model as a second fence inside the sandbox (on by default). Turned off only to
+   * show that bubblewrap alone contains every hostile program (the security suite does).
+   */
+  nodePermissionModel: boolean;
 }
 
 /** How learners' programs are contained: an OS sandbox (bubblewrap), or a plain Node process. */
@@ -235,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         cpuSeconds: integer(env, "TRIBUTARY_RUN_CPU_SECONDS", 30),
         tmpBytes: 16 * 1024 * 1024,
         maxTasks: 64,
+        nodePermissionModel: oneOf(env, "TRIBUTARY_NODE_PERMISSION_MODEL", ["on", "off"] as const, "on") === "on",
       },
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       warmSandboxes: integer(env, "TRIBUTARY_WARM_SANDBOXES", 2, { zero: true }),

@@ -12,6 +12,8 @@ import { RunRegistry, type ExitEvent, type RunEvent } from "../../sandbox-server
 
 let stateDir: string;
 let registry: RunRegistry;
+/** The same sandbox with Node's permission model off: bubblewrap, cgroups and rlimits alone. */
+let bubblewrapAlone: RunRegistry;
 /** Stands in for a broker: answers "pong" to "ping", so a test sees the bridge carry bytes both ways. */
 let fakeBroker: net.Server;
 /** Stands in for the sandbox server or any other local service a program must not reach. */
@@ -20,6 +22,7 @@ let brokerPort: number;
 let otherPort: number;
 /** The host folder holding every run's folder (each run's program lives there). */
 let runRoot: string;
+let configEnv: NodeJS.ProcessEnv;
 
 const listen = (server: net.Server) =>
   new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
@@ -30,7 +33,7 @@ beforeAll(async () => {
   brokerPort = await listen(fakeBroker);
   otherPort = await listen(otherService);
   stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-security-"));
-  const config = loadConfig({
+  configEnv = {
     TRIBUTARY_STATE_DIR: stateDir,
     TRIBUTARY_ISOLATION: "sandbox",
     TRIBUTARY_RUN_CPU_SECONDS: "2",
@@ -39,9 +42,13 @@ beforeAll(async () => {
     TRIBUTARY_MAX_RUNS_PER_LEARNER: "50",
     // Two learners start more runs in this file than a person would in a minute.
     TRIBUTARY_RUNS_PER_MINUTE: "1000",
-  });
+  };
+  const config = loadConfig(configEnv);
   registry = new RunRegistry(config.runs, [`127.0.0.1:${brokerPort}`]);
   await registry.prepare();
+  const alone = loadConfig({ ...configEnv, TRIBUTARY_NODE_PERMISSION_MODEL: "off" });
+  bubblewrapAlone = new RunRegistry(alone.runs, [`127.0.0.1:${brokerPort}`]);
+  await bubblewrapAlone.prepare();
   const probe = await registry.start({ learnerId: "probe", kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": "" } });
   runRoot = path.dirname(probe.scratchDir);
   await probe.finished;
@@ -49,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stopAll();
+  await bubblewrapAlone?.stopAll();
   fakeBroker?.close();
   otherService?.close();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
@@ -60,8 +68,8 @@ interface Outcome {
   stderr: string;
 }
 
-async function run(learnerId: string, code: string, wallTimeMs?: number): Promise<Outcome> {
-  const learnerRun = await registry.start({ learnerId, kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": code }, wallTimeMs });
+async function run(learnerId: string, code: string, wallTimeMs?: number, runs = registry): Promise<Outcome> {
+  const learnerRun = await runs.start({ learnerId, kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": code }, wallTimeMs });
   const events: RunEvent[] = [];
   learnerRun.subscribe((event) => events.push(event));
   const exit = await learnerRun.finished;
@@ -70,9 +78,9 @@ async function run(learnerId: string, code: string, wallTimeMs?: number): Promis
 }
 
 /** Runs the hostile program and, at the same time, a benign one of another learner; the benign one must succeed. */
-async function besideBenign(code: string, wallTimeMs?: number): Promise<Outcome> {
-  const benign = run("benign-learner", 'await new Promise((r) => setTimeout(r, 300)); console.log("benign run finished");');
-  const hostile = await run("hostile-learner", code, wallTimeMs);
+async function besideBenign(code: string, wallTimeMs?: number, runs = registry): Promise<Outcome> {
+  const benign = run("benign-learner", 'await new Promise((r) => setTimeout(r, 300)); console.log("benign run finished");', undefined, runs);
+  const hostile = await run("hostile-learner", code, wallTimeMs, runs);
   const { exit, stdout } = await benign;
   expect(exit).toMatchObject({ reason: "exited", code: 0 });
   expect(stdout).toBe("benign run finished\n");
@@ -82,7 +90,7 @@ async function besideBenign(code: string, wallTimeMs?: number): Promise<Outcome>
 /** A program that tries `action` and prints what happened: "ok: …" or "refused: <code>". */
 const attempt = (action: string) => `
   try { const result = await (async () => { ${action} })(); console.log("ok: " + String(result)); }
-  catch (error) { console.log("refused: " + ((error as NodeJS.ErrnoException).code ?? (error as Error).message)); }
+  catch (error) { console.log("refused: " + ((error as NodeJS.ErrnoException).code || (error as Error).message)); }
 `;
 
 const connectTo = (target: string, send = "hello") => `
@@ -120,6 +128,65 @@ const refusals: [string, string, RegExp][] = [
   ["kills the process that runs the tests", 'process.kill(Number(process.env.HOST_PID ?? "${HOST_PID}"), "SIGKILL"); return "killed";', /^ESRCH$/],
   ["opens thousands of files", 'const fs = await import("node:fs"); for (let i = 0; i < 5000; i++) fs.openSync("/tmp/f" + (i % 10), "w"); return "opened";', /^EMFILE$/],
 ];
+
+/**
+ * With Node's permission model off, bubblewrap, the cgroups and the rlimits must contain each attack on
+ * their own. Where Node no longer refuses, the attack may run, but only inside the sandbox: what each
+ * must come to, as the line the program prints ("ok: …" or "refused: <code>").
+ */
+const containedByBubblewrapAlone: Record<string, RegExp> = {
+  "reads the host's /etc/passwd": /^refused: ENOENT$/,
+  "lists the host's home of root": /^refused: ENOENT$/,
+  "lists the folder that holds every run's program": /^refused: ENOENT$/,
+  // The sandbox's first process was started with an empty environment: nothing of the host's is there.
+  "reads the environment of pid 1": /^(refused: (ENOENT|EACCES)|ok: PATH=\/usr\/sbin:\/usr\/bin:\/sbin:\/bin[\s\u0000]*)$/,
+  "writes next to its program": /^refused: EROFS$/,
+  "deletes kafkajs": /^refused: (EROFS|.*Read-only file system)/,
+  "rewrites the Kafka forwarder": /^refused: EROFS$/,
+  "replaces the node binary": /^refused: (EROFS|ETXTBSY)$/,
+  "fills its /tmp past 16 MiB": /^refused: ENOSPC$/,
+  // A shell may start, as nobody, seeing only the sandbox.
+  "spawns a shell": /^ok: uid=65534\b/,
+  // The processes cgroup caps the tree; children that do start find no program, and their complaints
+  // reach the output cap (then nothing is printed at all).
+  "forks itself in a loop (a fork bomb)": /^(ok: forked|refused: EAGAIN|)$/,
+  "spawns through the internal binding": /^ok: /,
+  // Threads count against the same cgroup (64 tasks) and memory cap.
+  "starts worker threads": /^(ok: started|refused: (EAGAIN|ERR_WORKER_INIT_FAILED)|)$/,
+  "loads a native addon": /^refused: (ERR_DLOPEN_FAILED|ERR_DLOPEN_DISABLED)$|did not self-register/,
+  // It listens on the sandbox's own loopback, which nothing outside can reach.
+  "opens the inspector": /^ok: open$/,
+  "connects to the sandbox server's port": /^refused: ECONNREFUSED$/,
+  "connects to the host's SSH port": /^refused: ECONNREFUSED$/,
+  "connects to an address on the internet": /^refused: (ENETUNREACH|EHOSTUNREACH)$/,
+  "resolves a name on the internet": /^refused: (ENOTFOUND|EAI_AGAIN|ECONNREFUSED)$/,
+  "talks to the Docker socket": /^refused: ENOENT$/,
+  "kills the process that runs the tests": /^refused: ESRCH$/,
+  "opens thousands of files": /^refused: EMFILE$/,
+};
+
+describe("a hostile program in the sandbox with Node's permission model off, beside a benign one", () => {
+  it("names what bubblewrap alone must come to for every attack", () => {
+    expect(Object.keys(containedByBubblewrapAlone).sort()).toEqual(refusals.map(([name]) => name).sort());
+  });
+
+  it.each(refusals)("is contained by bubblewrap alone when it %s", async (name, action) => {
+    const code = attempt(
+      action.replace("${OTHER_PORT}", String(otherPort)).replace("${HOST_PID}", String(process.pid)).replace("${RUN_ROOT}", runRoot),
+    );
+    const { stdout, exit } = await besideBenign(code, undefined, bubblewrapAlone);
+    expect(stdout.split("\n")[0], `ended ${exit.reason}`).toMatch(containedByBubblewrapAlone[name]!);
+    // Whatever it started ended with it; a cap may have stopped it, never anything else.
+    expect(["exited", "memory-limit", "cpu-limit", "output-limit"]).toContain(exit.reason);
+  });
+
+  it("still runs as nobody, in its own process tree", async () => {
+    const { stdout } = await besideBenign(attempt("return [process.getuid?.(), process.pid].join(',');"), undefined, bubblewrapAlone);
+    const [uid, pid] = stdout.replace("ok: ", "").trim().split(",").map(Number);
+    expect(uid).toBe(65534);
+    expect(pid).toBeLessThan(10);
+  });
+});
 
 describe("a hostile program in the sandbox, beside a benign one", () => {
   it("runs in the sandbox here", () => {

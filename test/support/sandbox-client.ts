@@ -1,6 +1,7 @@
 // Talks to a sandbox server the way the browser does: a cookie for the learner, JSON, and SSE.
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import type { RunEvent, ExitEvent } from "../../sandbox-server/src/runs/index.ts";
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import { RunEventSchema, type RunEvent, type ExitEvent } from "#contract";
 import { loadExerciseCatalog, type ExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 
 const contentDir = loadConfig().contentDir;
@@ -87,33 +88,22 @@ export class LearnerClient {
     const response = await fetch(this.baseUrl + eventsUrl, { headers: { cookie: this.#cookie }, signal: controller.signal });
     if (!response.ok || !response.body) throw new Error(`GET ${eventsUrl} answered ${response.status}`);
     const output: RunOutput = { events: [], stdout: "", stderr: "", exit: undefined as unknown as ExitEvent };
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const reader = response.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let boundary: number;
-      while ((boundary = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        const type = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (!type || data === undefined) continue;
-        const event = { type, ...JSON.parse(data) } as RunEvent;
-        output.events.push(event);
-        if (event.type === "stdout") output.stdout += event.data;
-        if (event.type === "stderr") output.stderr += event.data;
-        if (event.type === "exit") {
-          output.exit = event;
-          controller.abort();
-          return output;
-        }
-        if (until?.(output)) {
-          controller.abort();
-          return output;
-        }
+    // The stream is parsed as a browser's EventSource would (multi-line data, comments, ids).
+    const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+    for await (const message of events) {
+      if (!message.event) continue;
+      const event = RunEventSchema.parse({ type: message.event, ...JSON.parse(message.data) });
+      output.events.push(event);
+      if (event.type === "stdout") output.stdout += event.data;
+      if (event.type === "stderr") output.stderr += event.data;
+      if (event.type === "exit") {
+        output.exit = event;
+        controller.abort();
+        return output;
+      }
+      if (until?.(output)) {
+        controller.abort();
+        return output;
       }
     }
     throw new Error(`The event stream of ${eventsUrl} ended without an exit event. Output so far:\n${output.stdout}${output.stderr}`);

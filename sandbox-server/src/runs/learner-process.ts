@@ -22,8 +22,8 @@ export function commonProgramEnv(bootstrap: string[]): Record<string, string> {
   return { KAFKA_BROKERS: bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" };
 }
 
-/** Node's flags for a learner's program: its heap cap, and Node's permission model. */
-export function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[]): string[] {
+/** Node's flags for a learner's program: its heap cap, and (unless `permissionModel` is false) Node's permission model. */
+export function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[], permissionModel = true): string[] {
   const heapMb = Math.max(32, Math.floor(memoryLimitMb * 0.75));
   return [
     `--max-old-space-size=${heapMb}`,
@@ -31,9 +31,9 @@ export function nodeFlags(memoryLimitMb: number, readable: string[], writable: s
     "--disable-warning=TimeoutNegativeWarning",
     // A second fence inside the first: files outside these folders, child processes, workers and
     // native addons are refused by Node itself.
-    "--permission",
-    ...readable.map((dir) => `--allow-fs-read=${dir}`),
-    ...writable.map((dir) => `--allow-fs-write=${dir}`),
+    ...(permissionModel
+      ? ["--permission", ...readable.map((dir) => `--allow-fs-read=${dir}`), ...writable.map((dir) => `--allow-fs-write=${dir}`)]
+      : []),
   ];
 }
 

@@ -291,6 +291,7 @@ export class RunRegistry {
       asking = true;
       const up = await answers().catch(() => false);
       asking = false;
+      if (up && this.#kafkaMisses >= KAFKA_MISSES_TO_STOP) log.info("Kafka answers again");
       this.#kafkaMisses = up ? 0 : this.#kafkaMisses + 1;
       if (this.#kafkaMisses === KAFKA_MISSES_TO_STOP) {
         log.warn({ runs: this.#running.size }, "Kafka stopped answering; ending the programs that were running");

@@ -101,7 +101,7 @@ export async function startSandbox(id: string, template: SandboxTemplate): Promi
     kafkaSocketDir: template.kafkaSocketDir,
     scripts: template.scripts,
     env: template.env,
-    nodeFlags: nodeFlags(limits.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp]),
+    nodeFlags: nodeFlags(limits.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp], limits.nodePermissionModel),
     limits: { cpuSeconds: limits.cpuSeconds, tmpBytes: limits.tmpBytes, openFiles: 256 },
     cgroupProcsFiles: cgroup?.procsFiles ?? [],
     interpreter: template.interpreter?.(dir),

@@ -90,7 +90,8 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
   ];
   const dropToNobody = runningAsRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"] : [];
   // The shell puts itself in the run's cgroups, then becomes the next command: nothing escapes the caps.
-  const join = 'for f in $TRIBUTARY_CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"';
+  // `env -i` leaves the sandbox's first process nothing of the host's environment to read in /proc/1/environ.
+  const join = 'for f in $TRIBUTARY_CGROUP_PROCS; do echo $$ > "$f"; done; exec env -i PATH="$PATH" "$@"';
   return {
     command: "/bin/sh",
     args: ["-c", join, "sandbox", ...prlimit, ...dropToNobody, ...bwrap],
