@@ -108,6 +108,8 @@ export const ExerciseSchema = z
     starter: z.string(),
     hints: z.array(z.string()),
     checkpoint: z.object({ title: z.string() }),
+    /** What the learner writes: TypeScript, or Flink SQL. */
+    language: z.enum(["typescript", "sql"]),
   })
   .openapi("Exercise");
 

@@ -6,6 +6,7 @@ import { streamSSE } from "hono/streaming";
 import { learnerNamespace, type BrokerState, type KafkaProbe, type LearnerKafka } from "./broker/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint, inNamespace } from "./grading/index.ts";
+import { runGrader, type RecordReader } from "./grading/run-grader.ts";
 import type { ProgressStore } from "./progress/index.ts";
 import { RunRefused, type RunRegistry } from "./runs/index.ts";
 import { learnerId, type LearnerEnv } from "./learner-id.ts";
@@ -20,6 +21,8 @@ export interface AppDependencies {
   progress: ProgressStore;
   probeKafka: () => Promise<KafkaProbe & { bootstrap: string[] }>;
   sourceLimitBytes: number;
+  /** Reads topics' records as the super user, for checkpoints with a grader of their own. */
+  readRecords?: RecordReader;
 }
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -78,8 +81,8 @@ export function createApp(deps: AppDependencies) {
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
-      const { id, title, lesson, starter, hints, checkpoint } = exercise;
-      return c.json({ id, title, lesson, starter, hints, checkpoint: { title: checkpoint.title } }, 200);
+      const { id, title, lesson, starter, hints, checkpoint, language } = exercise;
+      return c.json({ id, title, lesson, starter, hints, checkpoint: { title: checkpoint.title }, language }, 200);
     },
   );
 
@@ -114,6 +117,7 @@ export function createApp(deps: AppDependencies) {
           exerciseId,
           files,
           kafka,
+          language: exercise.language,
           wallTimeMs: exercise.timeLimitSeconds ? exercise.timeLimitSeconds * 1000 : undefined,
         });
         return c.json({ id: run.id, eventsUrl: `/api/runs/${run.id}/events` }, 201);
@@ -200,7 +204,9 @@ export function createApp(deps: AppDependencies) {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
       const namespace = learnerNamespace(c.get("learnerId"));
-      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, inNamespace(deps.broker, namespace));
+      const verdict = exercise.graderPath && deps.readRecords
+        ? await runGrader(exercise.id, exercise.checkpoint, exercise.graderPath, deps.readRecords, namespace, inNamespace(deps.broker, namespace))
+        : await gradeCheckpoint(exercise.id, exercise.checkpoint, inNamespace(deps.broker, namespace));
       if (verdict.status !== "error") deps.progress.recordVerdict(c.get("learnerId"), verdict);
       return c.json(verdict, 200);
     },

@@ -98,7 +98,20 @@ export interface TributaryConfig {
   server: { host: string; port: number };
   kafka: KafkaSettings;
   runs: RunSettings;
+  flink: FlinkSettings;
   progress: { databasePath: string };
+}
+
+/** How learners' Flink SQL runs: one JVM per run, with caps of its own. */
+export interface FlinkSettings {
+  /** The pom naming Flink's version and artifacts; jars and the compiled runner go to homeDir. */
+  pomPath: string;
+  homeDir: string;
+  /** A SQL run's memory cap (JVM heap, metaspace and its /tmp together). */
+  memoryLimitMb: number;
+  cpuSeconds: number;
+  /** Flink JVMs started and warmed up before anyone presses Run (0: none). */
+  warmRunners: number;
 }
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -182,6 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),
       retainFinishedMs: 5 * 60 * 1000,
       scratchDir: path.join(stateDir, "runs"),
+    },
+    flink: {
+      pomPath: path.join(projectRoot, "flink", "pom.xml"),
+      homeDir: path.join(stateDir, "flink"),
+      memoryLimitMb: integer(env, "TRIBUTARY_FLINK_MEMORY_MIB", 1024),
+      cpuSeconds: integer(env, "TRIBUTARY_FLINK_CPU_SECONDS", 300),
+      warmRunners: integer(env, "TRIBUTARY_FLINK_WARM_RUNNERS", 1, { zero: true }),
     },
     progress: {
       databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB ?? path.join(stateDir, "progress.sqlite")),

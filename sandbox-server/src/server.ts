@@ -10,6 +10,9 @@ import { loadExerciseCatalog } from "./exercises/index.ts";
 import { ProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
+import { ensureFlinkRunner, sqlLauncherFactory } from "./flink/index.ts";
+import { topicRecordReader } from "./grading/run-grader.ts";
+import { log } from "./log.ts";
 
 export interface SandboxServer {
   url: string;
@@ -32,10 +35,19 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     );
   }
   const progress = new ProgressStore(config.progress.databasePath);
-  const runs = new RunRegistry(config.runs, access.bootstrap, {
-    answers: async () => (await probeKafka(access, 1500)).reachable,
-    namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
-  });
+  // Flink's jars are fetched (once) and its SQL runner compiled only when the course has SQL exercises.
+  const flinkRunner = [...catalog.values()].some((exercise) => exercise.language === "sql")
+    ? await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, (message) => log.info(`flink: ${message}`))
+    : undefined;
+  const runs = new RunRegistry(
+    config.runs,
+    access.bootstrap,
+    {
+      answers: async () => (await probeKafka(access, 1500)).reachable,
+      namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
+    },
+    flinkRunner && sqlLauncherFactory(config.flink, flinkRunner, { KAFKA_BROKERS: access.bootstrap.join(","), TZ: "UTC" }),
+  );
   await runs.prepare();
   const app = createApp({
     catalog,
@@ -45,6 +57,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     progress,
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    readRecords: topicRecordReader(access),
   });
   // The site is static HTML; serveStatic resolves `root` against the working directory.
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), config.siteDir) || "." }));

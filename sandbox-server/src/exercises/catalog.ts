@@ -12,6 +12,8 @@ const exerciseMetaSchema = z.object({
   timeLimitSeconds: z.number().int().min(5).max(900).optional(),
   /** Exercises whose results this one reads (a consumer needs a producer's messages); done first. */
   after: z.array(z.string()).optional(),
+  /** What the learner writes: TypeScript (starter.ts, solution.ts) or Flink SQL (starter.sql, solution.sql). */
+  language: z.enum(["typescript", "sql"]).optional(),
 });
 
 export interface Exercise {
@@ -27,6 +29,9 @@ export interface Exercise {
   timeLimitSeconds?: number;
   /** Ids of the exercises to do before this one. */
   after: string[];
+  language: "typescript" | "sql";
+  /** The checkpoint's own grader module, when it names one. */
+  graderPath?: string;
 }
 
 export type ExerciseCatalog = ReadonlyMap<string, Exercise>;
@@ -58,22 +63,29 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   if (!EXERCISE_ID_PATTERN.test(id)) {
     throw new Error(`Exercise folder ${dir}: its name must be lowercase letters, digits and '-' (it becomes the exercise id).`);
   }
-  for (const required of ["starter.ts", "solution.ts", "checkpoint.json"]) {
+  const metaFile = path.join(dir, "exercise.json");
+  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id, language: undefined };
+  const language = meta.language ?? "typescript";
+  const extension = language === "sql" ? "sql" : "ts";
+  for (const required of [`starter.${extension}`, `solution.${extension}`, "checkpoint.json"]) {
     if (!existsSync(path.join(dir, required))) throw new Error(`Exercise ${id} (${dir}) has no ${required}.`);
   }
-  const metaFile = path.join(dir, "exercise.json");
-  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id };
+  const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
+  const graderPath = checkpoint.grader && path.join(dir, checkpoint.grader);
+  if (graderPath && !existsSync(graderPath)) throw new Error(`Exercise ${id}: its checkpoint names ${checkpoint.grader}, which is not in ${dir}.`);
   const hintsFile = path.join(dir, "hints.md");
   return {
     id,
     title: meta.title,
     lesson: path.relative(contentDir, path.dirname(path.dirname(dir))).split(path.sep).join("/"),
-    starter: await readFile(path.join(dir, "starter.ts"), "utf8"),
-    solution: await readFile(path.join(dir, "solution.ts"), "utf8"),
+    starter: await readFile(path.join(dir, `starter.${extension}`), "utf8"),
+    solution: await readFile(path.join(dir, `solution.${extension}`), "utf8"),
     hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
-    checkpoint: await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema),
+    checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,
     after: meta.after ?? [],
+    language,
+    graderPath,
   };
 }
 

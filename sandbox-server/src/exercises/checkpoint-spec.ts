@@ -19,11 +19,18 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("topic-config"), topic: topicName, config: z.string().regex(/^[a-z.]+$/), equals: z.string() }),
 ]);
 
-export const checkpointSpecSchema = z.object({
-  /** What passing means, in a learner's words. */
-  title: z.string().min(1),
-  checks: z.array(checkSpecSchema).min(1),
-});
+export const checkpointSpecSchema = z
+  .object({
+    /** What passing means, in a learner's words. */
+    title: z.string().min(1),
+    checks: z.array(checkSpecSchema).default([]),
+    /** Records of these topics (named as the lesson names them) and offsets of these groups, handed to `grader`. */
+    reads: z.object({ topics: z.array(topicName).min(1), groups: z.array(groupId).default([]) }).optional(),
+    /** The exercise's own grader module, beside checkpoint.json (see grading/grader-api.ts). */
+    grader: z.string().regex(/^[a-z0-9-]+\.ts$/, "a file name beside checkpoint.json, such as grader.ts").optional(),
+  })
+  .refine((spec) => spec.checks.length > 0 || spec.grader, { message: "a checkpoint needs checks, a grader, or both" })
+  .refine((spec) => !spec.grader || spec.reads, { message: "a grader needs `reads`: the topics it is given" });
 
 export type CheckSpec = z.infer<typeof checkSpecSchema>;
 export type CheckpointSpec = z.infer<typeof checkpointSpecSchema>;

@@ -11,6 +11,7 @@ import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv
 import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "./events.ts";
+import type { ProgramLauncher } from "./program-launcher.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -33,6 +34,8 @@ export interface RunRequest {
   sandbox?: SandboxTemplate;
   /** A sandbox started ahead of time (the warm pool); the run takes its id. */
   prestarted?: StartedSandbox;
+  /** Present for programs other than TypeScript (Flink SQL): how to prepare and start them. */
+  launcher?: ProgramLauncher;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -56,6 +59,8 @@ function topicLimitsSentence(limits: LearnerTopicLimits | undefined): string {
 
 function exitMessage(reason: ExitReason, code: number | null, request: RunRequest): string {
   const { limits } = request;
+  const own = request.launcher?.exitMessage?.(reason, code);
+  if (own) return own;
   switch (reason) {
     case "exited":
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
@@ -140,6 +145,7 @@ export class LearnerRun {
   /** Compiles and starts the program; output and the exit arrive as events. */
   async start(): Promise<void> {
     this.#started = true;
+    if (this.request.launcher) return this.#startLaunched(this.request.launcher);
     const { sandbox, prestarted, limits: runLimits } = this.request;
     // Without a sandbox waiting, one is built while the program compiles.
     const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
@@ -153,13 +159,7 @@ export class LearnerRun {
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
     await writeFile(scriptPath, compiled.code);
-    const learnerEnv: Record<string, string> = {
-      KAFKA_NAMESPACE: this.request.kafka.namespace,
-      ...(this.request.kafka.credentials && {
-        KAFKA_USERNAME: this.request.kafka.credentials.username,
-        KAFKA_PASSWORD: this.request.kafka.credentials.password,
-      }),
-    };
+    const learnerEnv = this.#learnerEnv();
 
     let child: ChildProcess;
     if (boxing) {
@@ -184,11 +184,47 @@ export class LearnerRun {
       });
       child.once("close", (code, signal) => void this.#closed(code, signal));
     }
+    this.#watch(child);
+  }
+
+  /** Like start(), for a program another launcher prepares and starts (Flink SQL). */
+  async #startLaunched(launcher: ProgramLauncher): Promise<void> {
+    // The process starts (and warms up) while the learner's files are prepared.
+    const boxing = launcher.start(this.id);
+    const prepared = await launcher.prepare(this.request.files);
+    if (!prepared.ok || this.#stopReason) {
+      void boxing.then((box) => box.discard());
+      if (prepared.ok) return this.#end(this.#stopReason!, null);
+      this.#emit({ type: "stderr", data: prepared.message + "\n" });
+      return this.#end("compile-error", null);
+    }
+    const box = await boxing;
+    await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
+    this.#cgroup = box.cgroup;
+    box.onOutput(({ type, data }) => this.#output(type, data));
+    void box.closed.then(({ code, signal }) => this.#closed(code, signal));
+    box.launch(this.#learnerEnv());
+    this.#watch(box.child);
+  }
+
+  /** The learner's part of the environment: their namespace and Kafka login. */
+  #learnerEnv(): Record<string, string> {
+    return {
+      KAFKA_NAMESPACE: this.request.kafka.namespace,
+      ...(this.request.kafka.credentials && {
+        KAFKA_USERNAME: this.request.kafka.credentials.username,
+        KAFKA_PASSWORD: this.request.kafka.credentials.password,
+      }),
+    };
+  }
+
+  /** Arms the limits around a started program. */
+  #watch(child: ChildProcess): void {
     this.#child = child;
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
 
-    this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
+    this.#timers.push(setTimeout(() => this.stop("timeout"), this.request.limits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
   }
@@ -221,6 +257,7 @@ export class LearnerRun {
   async #closed(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     // The sandbox reports a program killed by a signal as 128 + the signal's number.
     const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
+    if (!this.#stopReason) this.#stopReason = this.request.launcher?.exitReason?.(code, this.#stderrTail);
     if (!this.#stopReason) {
       // V8 aborts at the heap cap before any poll sees it; the kernel kills at the cgroup cap.
       if (this.#stderrTail.includes("JavaScript heap out of memory")) this.#stopReason = "memory-limit";

@@ -10,6 +10,10 @@ import { StartRateLimit } from "./start-rate.ts";
 import { bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, type KafkaBridge } from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
 import { commonProgramEnv } from "./learner-process.ts";
+import type { ProgramLauncher } from "./program-launcher.ts";
+
+/** Builds the launcher of one kind of program once the server knows how runs are contained (no sandbox: undefined). */
+export type LauncherFactory = (sandbox: SandboxTemplate | undefined) => ProgramLauncher & { close(): Promise<void> };
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
@@ -51,6 +55,8 @@ export interface StartRunInput {
   wallTimeMs?: number;
   /** The learner's namespace and Kafka principal, handed to their program. */
   kafka: LearnerKafka;
+  /** The exercise's language: TypeScript unless it says otherwise. */
+  language?: "typescript" | "sql";
 }
 
 /** The folder of the kafkajs package, which learners' programs import. */
@@ -76,12 +82,15 @@ export class RunRegistry {
 
   readonly #kafka: KafkaQuestions;
   readonly #startRate: StartRateLimit;
+  readonly #sqlFactory?: LauncherFactory;
+  #sql?: ReturnType<LauncherFactory>;
 
-  /** `kafka` lets a failed run tell the learner why Kafka failed it. */
-  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}) {
+  /** `kafka` lets a failed run tell the learner why Kafka failed it; `sql` runs Flink SQL exercises. */
+  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}, sql?: LauncherFactory) {
     this.settings = settings;
     this.bootstrap = bootstrap;
     this.#kafka = kafka;
+    this.#sqlFactory = sql;
     this.#startRate = new StartRateLimit(settings.startsPerMinute);
   }
 
@@ -97,6 +106,7 @@ export class RunRegistry {
       await mkdir(modules, { recursive: true });
       await symlink(this.#kafkajs, path.join(modules, "kafkajs"), "dir");
       this.#sandbox = await this.#setUpSandbox();
+      this.#sql = this.#sqlFactory?.(this.#sandbox?.template);
     })();
     return this.#prepared;
   }
@@ -176,13 +186,15 @@ export class RunRegistry {
       );
     }
     await this.#prepare();
+    const launcher = input.language === "sql" ? this.#sql : undefined;
+    if (input.language === "sql" && !launcher) throw new Error("This server cannot run SQL exercises: it was started without Flink.");
     // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
-    const prestarted = full ? undefined : this.#sandbox?.pool?.take();
+    const prestarted = full || launcher ? undefined : this.#sandbox?.pool?.take();
     const run = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
       files: input.files,
-      limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
+      limits: { ...this.settings.limits, ...launcher?.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
       scratchRoot: this.#sandbox?.template.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
@@ -193,6 +205,7 @@ export class RunRegistry {
       namespaceUsage: this.#kafka.namespaceUsage,
       sandbox: this.#sandbox?.template,
       prestarted,
+      launcher,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -231,6 +244,8 @@ export class RunRegistry {
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
+    await this.#sql?.close();
+    this.#sql = undefined;
     if (this.#sandbox) {
       await this.#sandbox.pool?.close();
       await this.#sandbox.bridge.close();
