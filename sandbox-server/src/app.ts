@@ -82,6 +82,7 @@ export function createApp(deps: AppDependencies) {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return c.json(errorBody("not_found", `No exercise with id "${c.req.valid("param").id}".`), 404);
       const { id, title, lesson, starter, hints, checkpoint, language } = exercise;
+      if (language === "sql") void deps.runs.warmUp(language);
       return c.json({ id, title, lesson, starter, hints, checkpoint: { title: checkpoint.title }, language }, 200);
     },
   );

@@ -110,7 +110,7 @@ export interface FlinkSettings {
   /** A SQL run's memory cap (JVM heap, metaspace and its /tmp together). */
   memoryLimitMb: number;
   cpuSeconds: number;
-  /** Flink JVMs started and warmed up before anyone presses Run (0: none). */
+  /** Flink JVMs kept warmed up once a learner opens a SQL exercise, so Run does not wait for one (0: none). */
   warmRunners: number;
 }
 
@@ -198,7 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     },
     flink: {
       pomPath: path.join(projectRoot, "flink", "pom.xml"),
-      homeDir: path.join(stateDir, "flink"),
+      // Shared by every state folder (tests use fresh ones): Flink's jars are about 150 MB.
+      homeDir: path.resolve(projectRoot, env.TRIBUTARY_FLINK_HOME ?? path.join(".tributary", "flink")),
       memoryLimitMb: integer(env, "TRIBUTARY_FLINK_MEMORY_MIB", 1024),
       cpuSeconds: integer(env, "TRIBUTARY_FLINK_CPU_SECONDS", 300),
       warmRunners: integer(env, "TRIBUTARY_FLINK_WARM_RUNNERS", 1, { zero: true }),

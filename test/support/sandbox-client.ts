@@ -59,9 +59,9 @@ export class LearnerClient {
     return body.namespace;
   }
 
-  /** Starts a run of `code` as the exercise's main.ts; returns its id and events URL. */
-  async startRun(exerciseId: string, code: string): Promise<{ id: string; eventsUrl: string }> {
-    const { status, body } = await this.json<{ id: string; eventsUrl: string }>("POST", "/api/runs", { exerciseId, files: { "main.ts": code } });
+  /** Starts a run of `code` as the exercise's main.ts (main.sql for SQL); returns its id and events URL. */
+  async startRun(exerciseId: string, code: string, fileName = "main.ts"): Promise<{ id: string; eventsUrl: string }> {
+    const { status, body } = await this.json<{ id: string; eventsUrl: string }>("POST", "/api/runs", { exerciseId, files: { [fileName]: code } });
     if (status !== 201) throw new Error(`POST /api/runs answered ${status}: ${JSON.stringify(body)}`);
     return body;
   }

@@ -1,6 +1,6 @@
 // Starts the SQL runner for a run of a Flink SQL exercise. A JVM serves one run (nothing of one learner
 // meets another's in a shared Flink), and TRIBUTARY_FLINK_WARM_RUNNERS of them are started and warmed up
-// (planner loaded) before anyone presses Run: a cold JVM needs several seconds more.
+// (planner loaded) once a learner opens a SQL exercise, before they press Run: a cold JVM needs several seconds more.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -43,6 +43,10 @@ class SqlLauncher implements ProgramLauncher {
     this.#sandbox = sandbox;
     this.#runRoot = sandbox?.runRoot ?? path.join(os.tmpdir(), `tributary-flink-${process.pid}`);
     this.limits = { memoryLimitMb: settings.memoryLimitMb, cpuSeconds: settings.cpuSeconds, tmpBytes: TMP_BYTES, maxTasks: MAX_TASKS };
+  }
+
+  /** Starts the warm runners; a server whose learners never open a SQL exercise starts none. */
+  warmUp(): void {
     this.#fill();
   }
 

@@ -13,6 +13,8 @@ export interface ProgramLauncher {
   prepare(files: Record<string, string>): Promise<PreparedProgram>;
   /** A started process for the run with this id, waiting for its program; it reads that from its `dir`. */
   start(id: string): Promise<StartedSandbox>;
+  /** Gets processes ready ahead of runs: a learner is about to need one. */
+  warmUp?(): void;
   /** This kind's own limits, in place of the defaults for TypeScript programs. */
   limits: Partial<RunLimits>;
   /** Why the process ended, when its exit code or last output tell more than the defaults do. */

@@ -144,6 +144,12 @@ export class RunRegistry {
     return { template, bridge, pool };
   }
 
+  /** Gets runs of this language ready ahead of time: a learner opened such an exercise. */
+  async warmUp(language: "typescript" | "sql"): Promise<void> {
+    await this.#prepare();
+    if (language === "sql") this.#sql?.warmUp?.();
+  }
+
   /** Sandboxes started and waiting for a run. */
   get warmSandboxes(): number {
     return this.#sandbox?.pool?.ready ?? 0;
