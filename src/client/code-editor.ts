@@ -1,6 +1,7 @@
 // The Monaco editor, loaded only when an exercise scrolls into view: it is most of the page's
 // JavaScript, and the lesson text must not wait for it.
 import * as monaco from "monaco-editor";
+import { markSqlErrors, registerFlinkSql } from "./flink-sql.ts";
 import { typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
@@ -31,6 +32,8 @@ export interface CodeEditor {
   onChange(listener: (code: string) => void): void;
   /** Ctrl/Cmd-Enter. */
   onRunShortcut(listener: () => void): void;
+  /** Marks where a run's errors point (SQL: the runner names line and column); clears old marks. */
+  markErrors(stderr: string): void;
 }
 
 /** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
@@ -59,9 +62,10 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
 }
 
 /** Mounts an editor for one exercise's main.ts into `host`, replacing what the host showed before. */
-export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string): CodeEditor {
-  const uri = monaco.Uri.parse(`file:///exercises/${exerciseId}/main.ts`);
-  const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, "typescript", uri);
+export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string, language: "typescript" | "sql" = "typescript"): CodeEditor {
+  if (language === "sql") registerFlinkSql();
+  const uri = monaco.Uri.parse(`file:///exercises/${exerciseId}/main.${language === "sql" ? "sql" : "ts"}`);
+  const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, language, uri);
   host.replaceChildren();
   const editor = monaco.editor.create(host, {
     model,
@@ -82,5 +86,8 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
     },
     onChange: (listener) => void model.onDidChangeContent(() => listener(model.getValue())),
     onRunShortcut: (listener) => editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener),
+    markErrors: (stderr) => {
+      if (language === "sql") markSqlErrors(model, stderr);
+    },
   };
 }

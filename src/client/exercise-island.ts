@@ -32,6 +32,8 @@ const learnerProgress = () => (progress ??= fetchProgress().catch(() => undefine
 class ExerciseIsland {
   readonly id: string;
   readonly starter: string;
+  /** What the learner writes; SQL runs on Flink and its errors become editor markers. */
+  readonly language: "typescript" | "sql";
   readonly ui: ExerciseElements;
   #code: string;
   #editor?: CodeEditor;
@@ -41,6 +43,7 @@ class ExerciseIsland {
 
   constructor(root: HTMLElement) {
     this.id = root.dataset.exercise!;
+    this.language = root.dataset.language === "sql" ? "sql" : "typescript";
     this.starter = JSON.parse(find<HTMLScriptElement>(root, "script[data-starter]").textContent ?? '""') as string;
     this.ui = {
       root,
@@ -74,7 +77,7 @@ class ExerciseIsland {
     if (this.#editor) return;
     const { mountCodeEditor } = await import("./code-editor.ts");
     const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
-    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`);
+    this.#editor = mountCodeEditor(this.ui.editorHost, this.id, this.#code, `Code editor: ${title}`, this.language);
     this.#editor.onChange((code) => {
       this.#code = code;
       saveCode(this.id, code, this.starter);
@@ -97,15 +100,20 @@ class ExerciseIsland {
     const terminal = await this.terminal();
     terminal.clear();
     try {
-      const { id, eventsUrl } = await startRun(this.id, this.#code);
+      const { id, eventsUrl } = await startRun(this.id, this.#code, this.language === "sql" ? "main.sql" : "main.ts");
       this.#runId = id;
+      let stderr = "";
+      this.#editor?.markErrors(stderr);
       this.#setRunning(true, "Running");
       this.#unwatch = watchRun(
         eventsUrl,
         (event) => {
           if (event.type === "stdout") terminal.stdout(event.data);
-          else if (event.type === "stderr") terminal.stderr(event.data);
-          else if (event.type === "queued") {
+          else if (event.type === "stderr") {
+            terminal.stderr(event.data);
+            stderr += event.data;
+            this.#editor?.markErrors(stderr);
+          } else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
             terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
             this.ui.status.textContent = `Waiting (${line})`;

@@ -38,8 +38,8 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
 }
 
 /** Compiles and starts the learner's program; its output arrives through `watchRun`. */
-export const startRun = (exerciseId: string, code: string) =>
-  call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { "main.ts": code } });
+export const startRun = (exerciseId: string, code: string, fileName = "main.ts") =>
+  call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { [fileName]: code } });
 
 export const stopRun = (runId: string) => call<unknown>("DELETE", `/api/runs/${runId}`);
 
