@@ -22,7 +22,7 @@ export const RunIdParam = z.object({
   id: z.uuid("A run id is a UUID, as returned by POST /api/runs.").openapi({ param: { name: "id", in: "path" } }),
 });
 
-const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.ts$/;
+const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.(ts|sql)$/;
 
 export const StartRunBody = z
   .object({
@@ -32,10 +32,10 @@ export const StartRunBody = z
         // Without this, zod says only "Invalid key in record".
         error: (issue) =>
           issue.code === "invalid_key"
-            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts: letters, digits, '_' or '-', ending in .ts.`
+            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts: letters, digits, '_' or '-', ending in .ts (or .sql for a SQL exercise).`
             : undefined,
       })
-      .refine((files) => "main.ts" in files, "files must include main.ts, the program's entry point.")
+      .refine((files) => "main.ts" in files || "main.sql" in files, "files must include main.ts, the program's entry point (main.sql for a SQL exercise).")
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       .openapi({ example: { "main.ts": 'console.log("hello")' } }),
   })
