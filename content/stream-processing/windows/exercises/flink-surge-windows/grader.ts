@@ -23,27 +23,36 @@ function parse(value: string | null): Record<string, unknown> | undefined {
   }
 }
 
-/** Distinct requests (a script run twice writes them twice) counted per "area@windowStart", for closed windows. */
-export function expectedCounts(input: GraderInput): Map<string, number> {
-  const requests = new Map<number, { area: string; at: number }>();
+/**
+ * Requests per "area@windowStart" of the closed windows: `distinct` counts each request id once, `all`
+ * counts every copy. A script run twice writes its requests twice, and whether Flink counts the copies
+ * depends on whether its watermark had passed the window when it read them; either count is right.
+ */
+export function expectedCounts(input: GraderInput): { distinct: Map<string, number>; all: Map<string, number> } {
+  const requests: { id: number; area: string; at: number }[] = [];
   for (const record of input.topics["trip-requests"]?.records ?? []) {
     const request = parse(record.value);
     const at = eventTime(request?.at);
-    if (request && typeof request.id === "number" && typeof request.area === "string" && at !== undefined) requests.set(request.id, { area: request.area, at });
+    if (request && typeof request.id === "number" && typeof request.area === "string" && at !== undefined) requests.push({ id: request.id, area: request.area, at });
   }
-  const latest = Math.max(...[...requests.values()].map((r) => r.at));
-  const counts = new Map<string, number>();
-  for (const { area, at } of requests.values()) {
+  const latest = Math.max(...requests.map((r) => r.at));
+  const distinct = new Map<string, number>();
+  const all = new Map<string, number>();
+  const seen = new Set<number>();
+  for (const { id, area, at } of requests) {
     const start = Math.floor(at / WINDOW_MS) * WINDOW_MS;
     if (start + WINDOW_MS > latest - CLOSED_AFTER_MS) continue;
-    counts.set(`${area}@${start}`, (counts.get(`${area}@${start}`) ?? 0) + 1);
+    const key = `${area}@${start}`;
+    all.set(key, (all.get(key) ?? 0) + 1);
+    if (!seen.has(id)) distinct.set(key, (distinct.get(key) ?? 0) + 1);
+    seen.add(id);
   }
-  return counts;
+  return { distinct, all };
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
   const title = "`surge-prices` counts the requests of each area in each 10-second window of event time";
-  const expected = expectedCounts(input);
+  const { distinct: expected, all } = expectedCounts(input);
   if (expected.size === 0) return [{ title, status: "fail", message: "`trip-requests` holds no requests yet: run the whole script, INSERT INTO trip_requests included." }];
   // The latest count for each area and window wins: a script run again writes its windows again.
   const found = new Map<string, { count: number; end: number }>();
@@ -71,7 +80,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
     const row = found.get(key);
     const where = `${area} ${show(Number(start))}–${show(Number(start) + WINDOW_MS)}`;
     if (!row) return [{ title, status: "fail", message: `No count for ${where} in \`surge-prices\`; it had ${count} requests.` }];
-    if (row.count !== count) return [{ title, status: "fail", message: `${where} had ${count} requests; \`surge-prices\` says ${row.count}.` }];
+    if (row.count !== count && row.count !== all.get(key)) return [{ title, status: "fail", message: `${where} had ${count} requests; \`surge-prices\` says ${row.count}.` }];
   }
   return [{ title, status: "pass", message: `All ${expected.size} counts are right, e.g. downtown had ${expected.get(`downtown@${[...expected.keys()][0]!.split("@")[1]}`) ?? "?"} requests in the first window.` }];
 }
