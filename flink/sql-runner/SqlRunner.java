@@ -106,6 +106,9 @@ public final class SqlRunner {
                 }
                 try {
                     if (!execute(statement, operation)) return 1;
+                } catch (JobFailed failed) {
+                    System.err.println("error: the query failed: " + rootMessage(failed.getCause()));
+                    return 1;
                 } catch (Exception error) {
                     return fail(statement, rootMessage(error));
                 }
@@ -132,6 +135,11 @@ public final class SqlRunner {
                 // INSERT ... VALUES ends by itself: let it finish before statements that read what it wrote.
                 return awaitJob(job);
             }
+            // A job that fails while a later SELECT prints its rows is reported at once, not when the script ends.
+            job.getJobExecutionResult().whenComplete((done, error) -> {
+                if (error != null) System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
+                else System.out.println("[job " + shortId(job) + " finished]");
+            });
             jobs.add(job);
             return true;
         }
@@ -160,13 +168,22 @@ public final class SqlRunner {
                     if (shown++ < MAX_ROWS_SHOWN) System.out.println(row);
                     else if (shown == MAX_ROWS_SHOWN + 1) System.out.println("[more rows are not shown]");
                 }
+            } catch (RuntimeException error) {
+                // The statement planned and started: what fails now is the running query (Kafka refused it, say).
+                throw new JobFailed(error);
             }
             System.out.println("[query finished]");
         }
 
         private int waitForJobs() {
             boolean allFinished = true;
-            for (JobClient job : jobs) allFinished &= awaitJob(job);
+            for (JobClient job : jobs) {
+                try {
+                    job.getJobExecutionResult().get();
+                } catch (Exception failed) {
+                    allFinished = false;
+                }
+            }
             return allFinished ? 0 : 1;
         }
 
@@ -176,6 +193,13 @@ public final class SqlRunner {
             if (!located.matches("(?s).*line \\d+, column \\d+.*")) located = "line " + statement.line() + ", column " + statement.column() + ": " + located;
             System.err.println("error: " + located);
             return REFUSED;
+        }
+    }
+
+    /** A query that started and then failed: not the statement's fault as written, so no line and column. */
+    static final class JobFailed extends Exception {
+        JobFailed(Throwable cause) {
+            super(cause);
         }
     }
 

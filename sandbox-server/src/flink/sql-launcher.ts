@@ -78,6 +78,8 @@ class SqlLauncher implements ProgramLauncher {
         return "Flink did not run your SQL: fix the statement the error above points to (line and column), and run again.";
       case "exited":
         return code === 0 ? "Your SQL finished: every job ended." : "A Flink job failed; the error above says why.";
+      case "kafka-denied":
+        return "Kafka refused your query access to a topic. Name topics as the lessons do ('topic' = 'page-views'): your namespace is added for you, and other names belong to other learners.";
       case "memory-limit":
         return `Stopped: Flink used more than ${this.#settings.memoryLimitMb} MiB of memory, the limit. Does a query keep state that grows with every row (a GROUP BY over an unbounded key, a join without a window)?`;
       case "cpu-limit":
