@@ -16,7 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.TableScan;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -60,10 +61,10 @@ public final class SqlRunner {
         Map.of(
                 "parallelism.default", "1",
                 "table.dynamic-table-options.enabled", "false",
-                "taskmanager.memory.managed.size", "16m",
+                "taskmanager.memory.managed.size", "64m",
                 "taskmanager.memory.network.min", "16m",
                 "taskmanager.memory.network.max", "16m",
-                "taskmanager.numberOfTaskSlots", "8",
+                "taskmanager.numberOfTaskSlots", "4",
                 "io.tmp.dirs", System.getProperty("java.io.tmpdir"),
                 "rest.bind-address", "127.0.0.1",
                 "rest.address", "127.0.0.1").forEach(config::setString);
@@ -145,7 +146,15 @@ public final class SqlRunner {
         }
 
         private static boolean readsNoTable(SinkModifyOperation insert) {
-            return insert.getChild() instanceof PlannerQueryOperation query && RelOptUtil.findAllTables(query.getCalciteTree()).isEmpty();
+            return insert.getChild() instanceof PlannerQueryOperation query && !scansTable(query.getCalciteTree());
+        }
+
+        private static boolean scansTable(RelNode node) {
+            if (node instanceof TableScan) return true;
+            for (RelNode input : node.getInputs()) {
+                if (scansTable(input)) return true;
+            }
+            return false;
         }
 
         private boolean awaitJob(JobClient job) {
