@@ -53,7 +53,11 @@ public final class SqlRunner {
         StatementPolicy policy = new StatementPolicy(new StatementPolicy.Learner(
                 env.path("KAFKA_NAMESPACE").asText(""), env.path("KAFKA_BROKERS").asText(System.getenv().getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092")),
                 env.path("KAFKA_USERNAME").asText(""), env.path("KAFKA_PASSWORD").asText("")));
-        System.exit(new SqlRunner.Session(tables, policy).run(SqlScript.split(script)));
+        int code = new SqlRunner.Session(tables, policy).run(SqlScript.split(script));
+        System.out.flush();
+        System.err.flush();
+        // Without shutdown hooks: they would wait for Flink to wind down jobs the run no longer needs.
+        Runtime.getRuntime().halt(code);
     }
 
     private static Configuration flinkConfiguration() {
