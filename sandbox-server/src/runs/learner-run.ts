@@ -198,8 +198,14 @@ export class LearnerRun {
       this.#emit({ type: "stderr", data: prepared.message + "\n" });
       return this.#end("compile-error", null);
     }
-    const box = await boxing;
-    await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
+    let box: StartedSandbox;
+    try {
+      box = await boxing;
+      await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
+    } catch (error) {
+      this.#emit({ type: "stderr", data: `Could not start your program: ${(error as Error).message}\n` });
+      return this.#end("exited", null);
+    }
     this.#cgroup = box.cgroup;
     box.onOutput(({ type, data }) => this.#output(type, data));
     void box.closed.then(({ code, signal }) => this.#closed(code, signal));
