@@ -11,7 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 final class KafkaForwarder {
@@ -28,21 +28,38 @@ final class KafkaForwarder {
                 while (true) {
                     Socket client = server.accept();
                     SocketChannel broker = SocketChannel.open(UnixDomainSocketAddress.of(socket.toPath()));
-                    pipe(client.getInputStream(), Channels.newOutputStream(broker), client, broker);
-                    pipe(Channels.newInputStream(broker), client.getOutputStream(), client, broker);
+                    toBroker(client, broker);
+                    fromBroker(client, broker);
                 }
             });
         }
     }
 
-    private static void pipe(InputStream in, OutputStream out, Socket client, SocketChannel broker) {
-        daemon("kafka-pipe", () -> {
-            try {
-                in.transferTo(out);
-            } finally {
-                // Either side going away ends both.
-                client.close();
-                broker.close();
+    // The channel is used directly: Channels' stream wrappers hold one lock for reads and writes,
+    // so a read waiting for the broker would block every write to it.
+    private static void toBroker(Socket client, SocketChannel broker) {
+        daemon("kafka-to-broker", () -> {
+            try (client; broker) {
+                InputStream in = client.getInputStream();
+                byte[] bytes = new byte[64 * 1024];
+                for (int n; (n = in.read(bytes)) >= 0; ) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, n);
+                    while (buffer.hasRemaining()) broker.write(buffer);
+                }
+            }
+        });
+    }
+
+    private static void fromBroker(Socket client, SocketChannel broker) {
+        daemon("kafka-from-broker", () -> {
+            try (client; broker) {
+                OutputStream out = client.getOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                while (broker.read(buffer) >= 0) {
+                    out.write(buffer.array(), 0, buffer.position());
+                    out.flush();
+                    buffer.clear();
+                }
             }
         });
     }
