@@ -16,6 +16,8 @@ import type { FlinkRunnerFiles } from "./flink-jars.ts";
 
 /** The runner's exit code for a statement it refused, or that did not parse or plan. */
 const REFUSED_EXIT = 4;
+/** The JVM's exit code under -XX:+ExitOnOutOfMemoryError (it says so on stdout, not stderr). */
+const OUT_OF_MEMORY_EXIT = 3;
 const TMP_BYTES = 128 * 1024 * 1024;
 /** A MiniCluster runs a few hundred threads at most. */
 const MAX_TASKS = 1024;
@@ -67,7 +69,7 @@ class SqlLauncher implements ProgramLauncher {
   }
 
   exitReason(code: number | null, stderrTail: string): ExitReason | undefined {
-    if (/java\.lang\.OutOfMemoryError|Terminating due to java\.lang\.OutOfMemoryError/.test(stderrTail)) return "memory-limit";
+    if (code === OUT_OF_MEMORY_EXIT || /java\.lang\.OutOfMemoryError/.test(stderrTail)) return "memory-limit";
     if (code === REFUSED_EXIT) return "compile-error";
     return undefined;
   }
