@@ -39,6 +39,7 @@ CREATE TABLE surge_prices (
 -- TODO: count the requests per area in 10-second tumbling windows of event time (`at`):
 -- FROM TABLE(TUMBLE(TABLE trip_requests, DESCRIPTOR(`at`), INTERVAL '10' SECOND)),
 -- grouped by area, window_start and window_end.
+-- For now each request is its own "window", counted once.
 INSERT INTO surge_prices
-SELECT area, `at`, `at`, CAST(1 AS BIGINT)
+SELECT area, CAST(`at` AS TIMESTAMP(3)), CAST(`at` AS TIMESTAMP(3)), CAST(1 AS BIGINT)
 FROM trip_requests;
