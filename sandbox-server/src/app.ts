@@ -121,9 +121,11 @@ export function createApp(deps: AppDependencies) {
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
-      const { id, title, lesson, starter, hints, checkpoint, languages } = exercise;
-      const starters = Object.fromEntries(languages.map((language) => [language, exercise.code[language]!.starter]));
-      return c.json({ id, title, lesson, starter, languages, starters, hints, checkpoint: { title: checkpoint.title } }, 200);
+      const { id, title, lesson, starter, hints, checkpoint, languages, language } = exercise;
+      const starters = Object.fromEntries(languages.map((offered) => [offered, exercise.code[offered]!.starter]));
+      // A SQL exercise about to be opened: a Flink runner starts warming up now, not at the first Run.
+      if (language === "sql") void deps.runs.warmUp(language);
+      return c.json({ id, title, lesson, starter, languages, starters, hints, checkpoint: { title: checkpoint.title }, language }, 200);
     },
   );
 
@@ -163,6 +165,7 @@ export function createApp(deps: AppDependencies) {
           exerciseId,
           files,
           kafka,
+          language: exercise.language,
           wallTimeMs: exercise.timeLimitSeconds ? exercise.timeLimitSeconds * 1000 : undefined,
         });
         return c.json({ id: run.id, eventsUrl: `/api/runs/${run.id}/events` }, 201);

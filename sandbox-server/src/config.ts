@@ -117,9 +117,22 @@ export interface TributaryConfig {
   server: { host: string; port: number };
   kafka: KafkaSettings;
   runs: RunSettings;
+  flink: FlinkSettings;
   progress: { databasePath: string };
   /** What keeps one learner from taking down, impersonating or filling up a shared server. */
   protection: ClassProtection & { secretFile: string };
+}
+
+/** How learners' Flink SQL runs: one JVM per run, with caps of its own. */
+export interface FlinkSettings {
+  /** The pom naming Flink's version and artifacts; jars and the compiled runner go to homeDir. */
+  pomPath: string;
+  homeDir: string;
+  /** A SQL run's memory cap (JVM heap, metaspace and its /tmp together). */
+  memoryLimitMb: number;
+  cpuSeconds: number;
+  /** Flink JVMs kept warmed up once a learner opens a SQL exercise, so Run does not wait for one (0: none). */
+  warmRunners: number;
 }
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -252,6 +265,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),
       retainFinishedMs: 5 * 60 * 1000,
       scratchDir: path.join(stateDir, "runs"),
+    },
+    flink: {
+      pomPath: path.join(projectRoot, "flink", "pom.xml"),
+      // Shared by every state folder (tests use fresh ones): Flink's jars are about 150 MB.
+      homeDir: path.resolve(projectRoot, env.TRIBUTARY_FLINK_HOME ?? path.join(".tributary", "flink")),
+      memoryLimitMb: integer(env, "TRIBUTARY_FLINK_MEMORY_MIB", 1024),
+      cpuSeconds: integer(env, "TRIBUTARY_FLINK_CPU_SECONDS", 300),
+      warmRunners: integer(env, "TRIBUTARY_FLINK_WARM_RUNNERS", 1, { zero: true }),
     },
     progress: {
       databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB || path.join(stateDir, "progress.sqlite")),

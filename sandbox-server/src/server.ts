@@ -10,6 +10,8 @@ import { createApp } from "./app.ts";
 import { serveSiteFiles } from "./http/site-files.ts";
 import { LearnerIds, loadServerSecret } from "./http/learner-id.ts";
 import { serverHostNames } from "./http/same-origin.ts";
+import { ensureFlinkRunner, sqlLauncherFactory } from "./flink/index.ts";
+import { log } from "./log.ts";
 
 export interface SandboxServer {
   url: string;
@@ -39,10 +41,19 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     ? setInterval(() => void principals.removeIdle(idleMs), Math.max(60_000, Math.min(idleMs / 4, 10 * 60_000)))
     : undefined;
   idleSweep?.unref();
-  const runs = new RunRegistry(config.runs, access.bootstrap, {
-    answers: async () => (await probeKafka(access, 1500)).reachable,
-    namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
-  });
+  // Flink's jars are fetched (once) and its SQL runner compiled only when the course has SQL exercises.
+  const flinkRunner = [...catalog.values()].some((exercise) => exercise.language === "sql")
+    ? await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, (message) => log.info(`flink: ${message}`))
+    : undefined;
+  const runs = new RunRegistry(
+    config.runs,
+    access.bootstrap,
+    {
+      answers: async () => (await probeKafka(access, 1500)).reachable,
+      namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
+    },
+    flinkRunner && sqlLauncherFactory(config.flink, flinkRunner, { KAFKA_BROKERS: access.bootstrap.join(","), TZ: "UTC" }),
+  );
   const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({
     catalog,

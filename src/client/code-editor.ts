@@ -3,6 +3,7 @@
 import * as monaco from "monaco-editor/editor/editor.api.js";
 import "./editor-features.ts";
 import { getTypeScriptWorker, typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
+import { markSqlErrors, registerFlinkSql } from "./flink-sql.ts";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
 import { editorLibraries } from "./editor-libraries.ts";
@@ -40,7 +41,7 @@ const readable: monaco.editor.IEditorOptions = {
 };
 
 /** The languages an exercise may be written in, and the extension of its main file. */
-export const EDITOR_LANGUAGES = { typescript: "ts", python: "py" } as const;
+export const EDITOR_LANGUAGES = { typescript: "ts", python: "py", sql: "sql" } as const;
 export type EditorLanguage = keyof typeof EDITOR_LANGUAGES;
 
 const modelUri = (exerciseId: string, language: EditorLanguage) => monaco.Uri.parse(`file:///exercises/${exerciseId}/main.${EDITOR_LANGUAGES[language]}`);
@@ -60,6 +61,8 @@ export interface CodeEditor {
   onTabMovesFocus(listener: (movesFocus: boolean) => void): void;
   /** Asks the type checker for the code's errors, the same it underlines in red. */
   problems(): Promise<CodeProblem[]>;
+  /** Marks where a run's errors point (SQL: the runner names line and column); clears old marks. */
+  markErrors(stderr: string): void;
 }
 
 export interface CodeProblem {
@@ -107,6 +110,7 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
  * indents; Escape gives Tab back to the page, as in most web editors.
  */
 export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string, language: EditorLanguage = "typescript"): CodeEditor {
+  if (language === "sql") registerFlinkSql();
   const uri = modelUri(exerciseId, language);
   let model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, language, uri);
   const changeListeners: ((code: string) => void)[] = [];
@@ -181,6 +185,9 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
       const file = model.uri.toString();
       const found = [...(await worker.getSyntacticDiagnostics(file)), ...(await worker.getSemanticDiagnostics(file))];
       return found.map((problem) => ({ line: model.getPositionAt(problem.start ?? 0).lineNumber, message: flatten(problem.messageText) }));
+    },
+    markErrors: (stderr) => {
+      if (model.getLanguageId() === "sql") markSqlErrors(model, stderr);
     },
   };
 }

@@ -4,6 +4,8 @@
 import "monaco-editor/languages/definitions/typescript/register.js";
 // Python exercises get Monaco's Python highlighting (no language service: errors come from the run).
 import "monaco-editor/languages/definitions/python/register.js";
+// Flink SQL exercises: Monaco's SQL highlighting; completions and error marks come from flink-sql.ts.
+import "monaco-editor/languages/definitions/sql/register.js";
 import "monaco-editor/editor/browser/coreCommands.js";
 import "monaco-editor/editor/browser/widget/codeEditor/codeEditorWidget.js";
 import "monaco-editor/editor/browser/widget/diffEditor/diffEditor.contribution.js";

@@ -6,7 +6,7 @@ import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
 import type { CodeEditor, EditorLanguage } from "./code-editor.ts";
 
-const ENTRY: Record<EditorLanguage, string> = { typescript: "main.ts", python: "main.py" };
+const ENTRY: Record<EditorLanguage, string> = { typescript: "main.ts", python: "main.py", sql: "main.sql" };
 import type { RunTerminal } from "./run-terminal.ts";
 
 interface ExerciseElements {
@@ -54,6 +54,8 @@ class ExerciseIsland {
     const starter = JSON.parse(find<HTMLScriptElement>(root, "script[data-starter]").textContent ?? '""') as string;
     const starters = root.querySelector<HTMLScriptElement>("script[data-starters]")?.textContent;
     this.starters = starters ? (JSON.parse(starters) as Partial<Record<EditorLanguage, string>>) : { typescript: starter };
+    // A Flink SQL exercise is written in SQL only; elsewhere the learner's chosen language, where offered.
+    if (root.dataset.language === "sql") this.#language = "sql";
     const preferred = loadLanguage() as EditorLanguage | undefined;
     if (preferred && this.starters[preferred] !== undefined) this.#language = preferred;
     this.ui = {
@@ -194,6 +196,8 @@ class ExerciseIsland {
     try {
       const { id, eventsUrl } = await startRun(this.id, this.#code, ENTRY[this.#language]);
       this.#runId = id;
+      let stderr = "";
+      this.#editor?.markErrors(stderr);
       this.#setRunning(true, "Running");
       this.#unwatch = watchRun(
         eventsUrl,
@@ -202,8 +206,8 @@ class ExerciseIsland {
           else if (event.type === "stderr") {
             terminal.stderr(event.data);
             stderr = (stderr + event.data).slice(-16_384);
-          }
-          else if (event.type === "queued") {
+            this.#editor?.markErrors(stderr);
+          } else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
             terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
             this.ui.status.textContent = `Waiting (${line})`;

@@ -43,7 +43,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return payload as T;
 }
 
-/** Compiles and starts the learner's program (main.ts, or main.py for Python); its output arrives through `watchRun`. */
+/** Compiles and starts the learner's program (main.ts, main.py for Python, main.sql for Flink SQL); its output arrives through `watchRun`. */
 export const startRun = (exerciseId: string, code: string, entry = "main.ts") =>
   call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { [entry]: code } });
 

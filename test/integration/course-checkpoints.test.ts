@@ -10,7 +10,8 @@ import { courseExercises, exerciseFile, type LearnerClient } from "../support/sa
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const kafka = inject("kafkaAccess");
-const exercises = [...(await courseExercises()).values()];
+// Flink SQL exercises run on Flink: test/integration/flink-exercises.test.ts covers them.
+const exercises = [...(await courseExercises()).values()].filter((exercise) => exercise.language !== "sql");
 let sandbox: TestServer;
 
 interface Verdict {

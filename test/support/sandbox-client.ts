@@ -72,7 +72,7 @@ export class LearnerClient {
     return body.namespace;
   }
 
-  /** Starts a run of `code` as the exercise's main.ts (or `entry`, e.g. main.py); returns its id and events URL. */
+  /** Starts a run of `code` as the exercise's main.ts (or `entry`: main.py, main.sql); returns its id and events URL. */
   async startRun(exerciseId: string, code: string, entry = "main.ts"): Promise<{ id: string; eventsUrl: string }> {
     const { status, body } = await this.json<{ id: string; eventsUrl: string }>("POST", "/api/runs", { exerciseId, files: { [entry]: code } });
     if (status !== 201) throw new Error(`POST /api/runs answered ${status}: ${JSON.stringify(body)}`);

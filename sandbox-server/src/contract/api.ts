@@ -25,7 +25,9 @@ export const RunIdParam = z.object({
   id: z.uuid("A run id is a UUID, as returned by POST /api/runs.").openapi({ param: { name: "id", in: "path" } }),
 });
 
-const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.(ts|py)$/;
+const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.(ts|py|sql)$/;
+/** A run's entry point names its language: main.ts (TypeScript), main.py (Python) or main.sql (Flink SQL). */
+const ENTRY_FILES = ["main.ts", "main.py", "main.sql"] as const;
 
 export const StartRunBody = z
   .object({
@@ -35,16 +37,18 @@ export const StartRunBody = z
         // Without this, zod says only "Invalid key in record".
         error: (issue) =>
           issue.code === "invalid_key"
-            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts or main.py: letters, digits, '_' or '-', ending in .ts or .py.`
+            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts, main.py or main.sql: letters, digits, '_' or '-', ending in .ts, .py or .sql.`
             : undefined,
       })
-      .refine((files) => "main.ts" in files || "main.py" in files, "files must include main.ts (TypeScript) or main.py (Python), the program's entry point.")
+      .refine(
+        (files) => ENTRY_FILES.some((entry) => entry in files),
+        "files must include the program's entry point: main.ts (TypeScript), main.py (Python) or main.sql (Flink SQL).",
+      )
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       // The refinements above, said in JSON Schema, so the document allows exactly what the server takes.
       .openapi({
         example: { "main.ts": 'console.log("hello")' },
-        properties: { "main.ts": { type: "string" } },
-        required: ["main.ts"],
+        anyOf: ENTRY_FILES.map((entry) => ({ required: [entry] })),
         maxProperties: 10,
         // Passed through to the document as is; the metadata type does not list JSON Schema's propertyNames.
         ...({ propertyNames: { pattern: FILE_NAME.source } } as object),
@@ -83,7 +87,9 @@ export const ProgressSchema = z
   .openapi("Progress");
 
 /** The languages a learner may write an exercise in. */
-export const LanguageSchema = z.enum(["typescript", "python"]).openapi({ description: "typescript (main.ts) or python (main.py)" });
+export const LanguageSchema = z
+  .enum(["typescript", "python", "sql"])
+  .openapi({ description: "typescript (main.ts), python (main.py) or sql (main.sql, Flink SQL)" });
 
 export const SolutionQuery = z.object({
   language: LanguageSchema.optional().openapi({ param: { name: "language", in: "query" }, example: "python" }),
@@ -117,6 +123,8 @@ export const ExerciseSchema = z
     starters: z.partialRecord(LanguageSchema, z.string()),
     hints: z.array(z.string()),
     checkpoint: z.object({ title: z.string() }),
+    /** What the learner mainly writes: TypeScript (perhaps Python too), or Flink SQL. */
+    language: z.enum(["typescript", "sql"]),
   })
   .openapi("Exercise");
 

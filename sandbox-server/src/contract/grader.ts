@@ -3,7 +3,7 @@
 // "right" means; the server runs it (never in a learner's sandbox) on records it read from the
 // learner's topics as the super user, inside the learner's namespace, with a time and record cap.
 //
-//   import type { GraderInput, GraderCheck } from "../../../../../sandbox-server/src/grading/grader-api.ts";
+//   import type { GraderInput, GraderCheck } from "../../../../../sandbox-server/src/contract/grader.ts";
 //   export default function grade(input: GraderInput): GraderCheck[] { … }
 
 /** One record as it was on the broker; key and value are decoded as UTF-8 (null when absent). */

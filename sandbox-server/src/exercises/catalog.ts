@@ -18,10 +18,12 @@ const exerciseMetaSchema = z.object({
   after: z.array(z.string()).optional(),
   /** Words of the verdict the untouched starter gets: the reason the lesson expects it to fail. */
   starterFailsWith: z.string().min(1).optional(),
+  /** What the learner writes: TypeScript (starter.ts, solution.ts) or Flink SQL (starter.sql, solution.sql). */
+  language: z.enum(["typescript", "sql"]).optional(),
 });
 
 /** The languages an exercise may be offered in, and the extension of their files (main.<ext> is the entry point). */
-export const LANGUAGES = { typescript: "ts", python: "py" } as const;
+export const LANGUAGES = { typescript: "ts", python: "py", sql: "sql" } as const;
 export type Language = keyof typeof LANGUAGES;
 
 /** An exercise's code in one language. */
@@ -51,6 +53,8 @@ export interface Exercise {
   starterFailsWith?: string;
   /** Absolute path of the checkpoint's grader module, when it names one. */
   graderFile?: string;
+  /** What the learner mainly writes: TypeScript (perhaps Python too), or Flink SQL. */
+  language: "typescript" | "sql";
   /** Plausible wrong programs, each failing the checkpoint for the mistake its first line names. */
   wrong: WrongProgram[];
 }
@@ -93,34 +97,37 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   if (!EXERCISE_ID_PATTERN.test(id)) {
     throw new Error(`Exercise folder ${dir}: its name must be lowercase letters, digits and '-' (it becomes the exercise id).`);
   }
-  for (const required of ["starter.ts", "solution.ts", "checkpoint.json"]) {
+  const metaFile = path.join(dir, "exercise.json");
+  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id, language: undefined };
+  const language = meta.language ?? "typescript";
+  const extension = language === "sql" ? "sql" : "ts";
+  for (const required of [`starter.${extension}`, `solution.${extension}`, "checkpoint.json"]) {
     if (!existsSync(path.join(dir, required))) throw new Error(`Exercise ${id} (${dir}) has no ${required}.`);
   }
-  const metaFile = path.join(dir, "exercise.json");
-  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id };
   const hintsFile = path.join(dir, "hints.md");
   const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
   const graderFile = checkpoint.grader && path.join(dir, checkpoint.grader);
   if (graderFile && !existsSync(graderFile)) throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
   const code: Partial<Record<Language, ExerciseCode>> = {};
-  for (const [language, extension] of Object.entries(LANGUAGES) as [Language, string][]) {
-    const [starter, solution] = [`starter.${extension}`, `solution.${extension}`].map((name) => path.join(dir, name));
+  for (const [offered, ext] of Object.entries(LANGUAGES) as [Language, string][]) {
+    const [starter, solution] = [`starter.${ext}`, `solution.${ext}`].map((name) => path.join(dir, name));
     if (!existsSync(starter!)) continue;
-    if (!existsSync(solution!)) throw new Error(`Exercise ${id} (${dir}) has starter.${extension} but no solution.${extension}.`);
-    code[language] = { starter: await readFile(starter!, "utf8"), solution: await readFile(solution!, "utf8") };
+    if (!existsSync(solution!)) throw new Error(`Exercise ${id} (${dir}) has starter.${ext} but no solution.${ext}.`);
+    code[offered] = { starter: await readFile(starter!, "utf8"), solution: await readFile(solution!, "utf8") };
   }
   return {
     id,
     title: meta.title,
     lesson: path.relative(contentDir, path.dirname(path.dirname(dir))).split(path.sep).join("/"),
-    starter: code.typescript!.starter,
-    solution: code.typescript!.solution,
+    starter: code[language]!.starter,
+    solution: code[language]!.solution,
     languages: Object.keys(code) as Language[],
     code,
     hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
     checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,
     after: meta.after ?? [],
+    language,
     starterFailsWith: meta.starterFailsWith,
     graderFile,
     wrong: await readWrongPrograms(id, path.join(dir, "wrong")),

@@ -7,5 +7,5 @@ export {
 } from "./cluster.ts";
 export { startJvmCluster, type RunningCluster } from "./jvm-cluster.ts";
 export { startJvmNode, terminateBroker, processAlive, portAnswers, brokerLogFile, type JvmClusterOptions } from "./kafka-node.ts";
-export { kafkaVersionFromPom, checkJavaAndMaven } from "./kafka-jars.ts";
+export { kafkaVersionFromPom, checkJavaAndMaven, mavenCopy } from "./kafka-jars.ts";
 export { composeFile, dockerEngineAnswers } from "./docker.ts";

@@ -37,7 +37,7 @@ export async function checkJavaAndMaven(): Promise<void> {
 }
 
 /** Copies the pom's dependencies of one Maven scope into `dir`, reporting each jar fetched. */
-async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: string, onProgress: (m: string) => void): Promise<string[]> {
+export async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: string, onProgress: (m: string) => void): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const maven = spawn(
     "mvn",
@@ -56,7 +56,7 @@ async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: st
   maven.stderr.setEncoding("utf8").on("data", (chunk: string) => tail.push(chunk));
   const code = await new Promise<number | null>((resolve) => maven.on("close", resolve));
   if (code !== 0) {
-    throw new Error(`Maven could not fetch the jars Kafka needs (exit ${code}). Its last lines:\n${tail.join("\n")}`);
+    throw new Error(`Maven could not fetch the jars named in ${pomPath} (exit ${code}). Its last lines:\n${tail.join("\n")}`);
   }
   return (await readdir(dir)).filter((f) => f.endsWith(".jar"));
 }

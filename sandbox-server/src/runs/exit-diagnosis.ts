@@ -8,6 +8,8 @@ import { isPythonProgram } from "./python/python-program.ts";
 /** What the exit message needs to know of the run. */
 export interface ExitContext {
   limits: RunLimits;
+  /** A launcher of another language may word a reason its own way (a Flink job, not a program). */
+  launcher?: { exitMessage?(reason: ExitReason, code: number | null): string | undefined };
   files: Readonly<Record<string, string>>;
   kafka: { topicLimits?: LearnerTopicLimits };
 }
@@ -40,6 +42,8 @@ function topicSettingsSentence(limits: LearnerTopicLimits | undefined): string {
 /** The one sentence the terminal shows when a run ends, naming the limit or the refusal it met. */
 export function exitMessage(reason: ExitReason, code: number | null, request: ExitContext): string {
   const { limits } = request;
+  const own = request.launcher?.exitMessage?.(reason, code);
+  if (own) return own;
   switch (reason) {
     case "exited":
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;

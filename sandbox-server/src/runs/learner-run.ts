@@ -16,6 +16,7 @@ import { isPythonProgram, pythonProgramFiles, spawnPythonProcess } from "./pytho
 import type { PythonRuntime } from "./python/python-packages.ts";
 import { log } from "../log.ts";
 import { exitMessage, kafkaRefusalIn } from "./exit-diagnosis.ts";
+import type { ProgramLauncher } from "./program-launcher.ts";
 
 export interface RunRequest {
   learnerId: string;
@@ -40,6 +41,8 @@ export interface RunRequest {
   prestarted?: StartedSandbox;
   /** For a Python program (main.py): the interpreter and kafka-python, or why Python cannot run here. */
   python?: PythonRuntime | string;
+  /** Present for programs other than TypeScript and Python (Flink SQL): how to prepare and start them. */
+  launcher?: ProgramLauncher;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -119,7 +122,7 @@ export class LearnerRun {
     boxing?.catch(() => {});
     let launched = false;
     try {
-      launched = await this.#launch(boxing);
+      launched = this.request.launcher ? await this.#launchWith(this.request.launcher) : await this.#launch(boxing);
     } catch (error) {
       this.failToStart(error);
     } finally {
@@ -155,13 +158,7 @@ export class LearnerRun {
     } else {
       await writeFile(scriptPath, compiled.code);
     }
-    const learnerEnv: Record<string, string> = {
-      KAFKA_NAMESPACE: this.request.kafka.namespace,
-      ...(this.request.kafka.credentials && {
-        KAFKA_USERNAME: this.request.kafka.credentials.username,
-        KAFKA_PASSWORD: this.request.kafka.credentials.password,
-      }),
-    };
+    const learnerEnv = this.#learnerEnv();
 
     let child: ChildProcess;
     if (boxing) {
@@ -185,15 +182,59 @@ export class LearnerRun {
       });
       this.#watchPlainProcess(child);
     }
+    this.#arm(child);
+    return true;
+  }
+
+  /** Like #launch, for a program another launcher prepares and starts (Flink SQL); false when it never got to run. */
+  async #launchWith(launcher: ProgramLauncher): Promise<boolean> {
+    // The process starts (and warms up) while the learner's files are prepared.
+    const boxing = launcher.start(this.id);
+    let launched = false;
+    try {
+      const prepared = await launcher.prepare(this.request.files);
+      if (!prepared.ok || this.#stopReason) {
+        if (prepared.ok) this.#end(this.#stopReason!, null);
+        else {
+          this.#emit({ type: "stderr", data: prepared.message + "\n" });
+          this.#end("compile-error", null);
+        }
+        return false;
+      }
+      const box = await boxing;
+      await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
+      this.#cgroup = box.cgroup;
+      box.onOutput(({ type, data }) => this.#output(type, data));
+      void box.closed.then(({ code, signal }) => this.#closed(code, signal));
+      box.launch(this.#learnerEnv());
+      launched = true;
+      this.#arm(box.child);
+      return true;
+    } finally {
+      if (!launched) void boxing.then((box) => box.discard()).catch(() => {});
+    }
+  }
+
+  /** The learner's part of the environment: their namespace and Kafka login. */
+  #learnerEnv(): Record<string, string> {
+    return {
+      KAFKA_NAMESPACE: this.request.kafka.namespace,
+      ...(this.request.kafka.credentials && {
+        KAFKA_USERNAME: this.request.kafka.credentials.username,
+        KAFKA_PASSWORD: this.request.kafka.credentials.password,
+      }),
+    };
+  }
+
+  /** Arms the limits around a started program. */
+  #arm(child: ChildProcess): void {
     this.#child = child;
     log.info({ run: this.id, learner: this.learnerId, exercise: this.request.exerciseId }, "run started");
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
-
-    this.#timers.push(setTimeout(() => this.stop("timeout"), runLimits.wallTimeMs));
+    this.#timers.push(setTimeout(() => this.stop("timeout"), this.request.limits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
-    return true;
   }
 
   /** Output and exit of a program started without the sandbox. */

@@ -17,6 +17,10 @@ import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
 import { ensurePythonRuntime, type PythonRuntime } from "./python/python-packages.ts";
 import { isPythonProgram, pythonHostFiles, pythonSandboxInterpreter } from "./python/python-program.ts";
 import { log } from "../log.ts";
+import type { ProgramLauncher } from "./program-launcher.ts";
+
+/** Builds the launcher of one kind of program once the server knows how runs are contained (no sandbox: undefined). */
+export type LauncherFactory = (sandbox: SandboxTemplate | undefined) => ProgramLauncher & { close(): Promise<void> };
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
@@ -69,6 +73,8 @@ export interface StartRunInput {
   wallTimeMs?: number;
   /** The learner's namespace and Kafka principal, handed to their program. */
   kafka: LearnerKafka;
+  /** The exercise's language: TypeScript unless it says otherwise. */
+  language?: "typescript" | "sql";
 }
 
 /** The folder of the kafkajs package, which learners' programs import. */
@@ -99,12 +105,15 @@ export class RunRegistry {
 
   readonly #kafka: KafkaQuestions;
   readonly #startRate: StartRateLimit;
+  readonly #sqlFactory?: LauncherFactory;
+  #sql?: ReturnType<LauncherFactory>;
 
-  /** `kafka` lets a failed run tell the learner why Kafka failed it. */
-  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}) {
+  /** `kafka` lets a failed run tell the learner why Kafka failed it; `sql` runs Flink SQL exercises. */
+  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}, sql?: LauncherFactory) {
     this.settings = settings;
     this.bootstrap = bootstrap;
     this.#kafka = kafka;
+    this.#sqlFactory = sql;
     this.#startRate = new StartRateLimit(settings.startsPerMinute);
   }
 
@@ -122,6 +131,7 @@ export class RunRegistry {
       this.#python = await ensurePythonRuntime(undefined, (message) => log.info(message));
       if (typeof this.#python === "string") log.warn({ reason: this.#python }, "Python programs cannot run");
       this.#sandbox = await this.#setUpSandbox();
+      this.#sql = this.#sqlFactory?.(this.#sandbox?.template);
     })();
     return this.#prepared;
   }
@@ -189,6 +199,12 @@ export class RunRegistry {
     return { template, bridge, pool, python: { template: pythonTemplate, pool: pythonPool } };
   }
 
+  /** Gets runs of this language ready ahead of time: a learner opened such an exercise. */
+  async warmUp(language: "typescript" | "sql"): Promise<void> {
+    await this.#prepare();
+    if (language === "sql") this.#sql?.warmUp?.();
+  }
+
   /** Sandboxes started and waiting for a run. */
   get warmSandboxes(): number {
     return this.#sandbox?.pool?.ready ?? 0;
@@ -233,15 +249,17 @@ export class RunRegistry {
         30,
       );
     }
+    const launcher = input.language === "sql" ? this.#sql : undefined;
+    if (input.language === "sql" && !launcher) throw new RunRefused("This server cannot run SQL exercises: it was started without Flink.", 60);
     // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
     const python = isPythonProgram(input.files);
     const sandbox = python ? this.#sandbox?.python : this.#sandbox;
-    const prestarted = full ? undefined : sandbox?.pool?.take();
+    const prestarted = full || launcher ? undefined : sandbox?.pool?.take();
     const run = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
       files: input.files,
-      limits: { ...this.settings.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
+      limits: { ...this.settings.limits, ...launcher?.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
       scratchRoot: sandbox?.template.runRoot ?? this.settings.scratchDir,
       readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
       bootstrap: this.bootstrap,
@@ -253,6 +271,7 @@ export class RunRegistry {
       sandbox: sandbox?.template,
       prestarted,
       python: python ? this.#python : undefined,
+      launcher,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -342,6 +361,8 @@ export class RunRegistry {
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
+    await this.#sql?.close();
+    this.#sql = undefined;
     if (this.#sandbox) {
       await this.#sandbox.pool?.close();
       await this.#sandbox.python?.pool?.close();

@@ -1,0 +1,18 @@
+-- A table over your topic `page-views`: each JSON record is one row.
+-- TODO: declare all three columns, `user`, page and country (each a STRING), and
+-- read the topic from its first record: 'scan.startup.mode' = 'earliest-offset'.
+CREATE TABLE page_views (
+  `user` STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'page-views',
+  'format' = 'json'
+);
+
+-- Done for you: eight page views, written to the topic through the table.
+INSERT INTO page_views VALUES
+  ('user-1', '/', 'DE'), ('user-2', '/pricing', 'FR'), ('user-3', '/docs', 'JP'), ('user-1', '/blog', 'BR'),
+  ('user-4', '/', 'DE'), ('user-2', '/docs', 'FR'), ('user-5', '/pricing', 'JP'), ('user-3', '/', 'BR');
+
+-- A continuous query: its rows appear below as records arrive, and it runs until you press Stop.
+SELECT `user`, page, country FROM page_views;

@@ -1,0 +1,16 @@
+-- Wrong: the table has no country column, so the records written through it carry no country.
+CREATE TABLE page_views (
+  `user` STRING,
+  page STRING
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'page-views',
+  'format' = 'json',
+  'scan.startup.mode' = 'earliest-offset'
+);
+
+INSERT INTO page_views VALUES
+  ('user-1', '/'), ('user-2', '/pricing'), ('user-3', '/docs'), ('user-1', '/blog'),
+  ('user-4', '/'), ('user-2', '/docs'), ('user-5', '/pricing'), ('user-3', '/');
+
+SELECT `user`, page FROM page_views;

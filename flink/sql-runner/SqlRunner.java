@@ -1,0 +1,247 @@
+// Runs a learner's Flink SQL on a local Flink (a MiniCluster in this JVM). Started ahead of its run:
+// it loads the planner, then waits on stdin for one JSON line {"env": {...}} naming the learner, reads
+// the script from /sandbox/run/main.sql (or the file given as argument), and runs its statements in
+// order. Rows of a SELECT, job status and errors (with script line and column) go to the terminal.
+// Exit codes: 0 every job finished, 1 a job failed, 4 a statement was refused or did not plan.
+package dev.tributary.flink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.operations.Operation;
+import org.apache.flink.table.operations.QueryOperation;
+import org.apache.flink.table.operations.SinkModifyOperation;
+import org.apache.flink.table.planner.operations.PlannerQueryOperation;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+
+public final class SqlRunner {
+    static final int REFUSED = 4;
+
+    /** Rows of one SELECT shown before the runner stops printing them (the job keeps running). */
+    private static final int MAX_ROWS_SHOWN = 1000;
+
+    private SqlRunner() {}
+
+    public static void main(String[] args) throws Exception {
+        KafkaForwarder.start(new File("/run/kafka"));
+        TableEnvironmentInternal tables = (TableEnvironmentInternal) TableEnvironment.create(
+                EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(flinkConfiguration()).build());
+        // Before the run begins, load the parser, the planner and the runtime (a one-row job on a MiniCluster):
+        // most of what a cold start spends.
+        try (CloseableIterator<Row> warmUp = tables.executeSql("SELECT 1").collect()) {
+            warmUp.forEachRemaining(row -> {});
+        }
+
+        JsonNode env = readRunMessage();
+        if (env == null) return;
+        Path scriptPath = Path.of(args.length > 0 ? args[0] : "/sandbox/run/main.sql");
+        String script = Files.readString(scriptPath, StandardCharsets.UTF_8);
+        StatementPolicy policy = new StatementPolicy(new StatementPolicy.Learner(
+                env.path("KAFKA_NAMESPACE").asText(""), env.path("KAFKA_BROKERS").asText(System.getenv().getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092")),
+                env.path("KAFKA_USERNAME").asText(""), env.path("KAFKA_PASSWORD").asText("")));
+        int code = new SqlRunner.Session(tables, policy).run(SqlScript.split(script));
+        System.out.flush();
+        System.err.flush();
+        // Without shutdown hooks: they would wait for Flink to wind down jobs the run no longer needs.
+        Runtime.getRuntime().halt(code);
+    }
+
+    private static Configuration flinkConfiguration() {
+        Configuration config = new Configuration();
+        Map.of(
+                "parallelism.default", "1",
+                "table.dynamic-table-options.enabled", "false",
+                "taskmanager.memory.managed.size", "64m",
+                "taskmanager.memory.network.min", "16m",
+                "taskmanager.memory.network.max", "16m",
+                "taskmanager.numberOfTaskSlots", "4",
+                "io.tmp.dirs", System.getProperty("java.io.tmpdir"),
+                "rest.bind-address", "127.0.0.1",
+                "rest.address", "127.0.0.1").forEach(config::setString);
+        return config;
+    }
+
+    /** The run's environment, sent once the run begins; null when the server let this runner go unused. */
+    private static JsonNode readRunMessage() throws Exception {
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null) return null;
+        return new ObjectMapper().readTree(line).path("env");
+    }
+
+    /** The statements of one script, run in order against one table environment. */
+    static final class Session {
+        private final TableEnvironmentInternal tables;
+        private final StatementPolicy policy;
+        private final List<JobClient> jobs = new ArrayList<>();
+
+        Session(TableEnvironmentInternal tables, StatementPolicy policy) {
+            this.tables = tables;
+            this.policy = policy;
+        }
+
+        int run(List<SqlScript.Statement> statements) throws Exception {
+            if (statements.isEmpty()) {
+                System.err.println("error: the script holds no statement; end each one with a semicolon.");
+                return REFUSED;
+            }
+            for (SqlScript.Statement statement : statements) {
+                Operation operation;
+                try {
+                    List<Operation> parsed = tables.getParser().parse(statement.text());
+                    if (parsed.size() != 1) throw new StatementPolicy.Refused("One statement at a time, each ending with a semicolon.");
+                    operation = policy.admit(parsed.get(0));
+                } catch (StatementPolicy.Refused refused) {
+                    return fail(statement, refused.getMessage());
+                } catch (Exception error) {
+                    return fail(statement, rootMessage(error));
+                }
+                try {
+                    if (!execute(statement, operation)) return 1;
+                } catch (JobFailed failed) {
+                    System.err.println("error: the query failed: " + rootMessage(failed.getCause()));
+                    return 1;
+                } catch (Exception error) {
+                    return fail(statement, rootMessage(error));
+                }
+            }
+            return waitForJobs();
+        }
+
+        /** Runs one admitted operation; false when a job it waited for failed. */
+        private boolean execute(SqlScript.Statement statement, Operation operation) throws Exception {
+            if (operation instanceof QueryOperation) {
+                printRows(tables.executeInternal(operation));
+                return true;
+            }
+            TableResult result = tables.executeInternal(operation);
+            if (result.getJobClient().isEmpty()) {
+                // DDL, SET, EXPLAIN: print what they return (EXPLAIN's plan; "OK" otherwise).
+                if (operation.getClass().getSimpleName().startsWith("Explain")) result.collect().forEachRemaining(row -> System.out.println(row.getField(0)));
+                else System.out.println("[ok] " + oneLine(statement.text()));
+                return true;
+            }
+            JobClient job = result.getJobClient().get();
+            System.out.println("[job " + shortId(job) + " running] " + oneLine(statement.text()));
+            if (operation instanceof SinkModifyOperation insert && readsNoTable(insert)) {
+                // INSERT ... VALUES ends by itself: let it finish before statements that read what it wrote.
+                return awaitJob(job);
+            }
+            // A job that fails while a later SELECT prints its rows is reported at once, not when the script ends.
+            job.getJobExecutionResult().whenComplete((done, error) -> {
+                if (error != null) System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
+                else System.out.println("[job " + shortId(job) + " finished]");
+            });
+            jobs.add(job);
+            return true;
+        }
+
+        private static boolean readsNoTable(SinkModifyOperation insert) {
+            return insert.getChild() instanceof PlannerQueryOperation query && !scansTable(query.getCalciteTree());
+        }
+
+        private static boolean scansTable(RelNode node) {
+            if (node instanceof TableScan) return true;
+            for (RelNode input : node.getInputs()) {
+                if (scansTable(input)) return true;
+            }
+            return false;
+        }
+
+        private boolean awaitJob(JobClient job) {
+            try {
+                job.getJobExecutionResult().get();
+                System.out.println("[job " + shortId(job) + " finished]");
+                return true;
+            } catch (Exception error) {
+                System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
+                return false;
+            }
+        }
+
+        private void printRows(TableResult result) throws Exception {
+            System.out.println("[query running] columns: " + String.join(", ", result.getResolvedSchema().getColumnNames()));
+            int shown = 0;
+            try (CloseableIterator<Row> rows = result.collect()) {
+                while (rows.hasNext()) {
+                    Row row = rows.next();
+                    if (shown++ < MAX_ROWS_SHOWN) System.out.println(row);
+                    else if (shown == MAX_ROWS_SHOWN + 1) System.out.println("[more rows are not shown]");
+                }
+            } catch (RuntimeException error) {
+                // The statement planned and started: what fails now is the running query (Kafka refused it, say).
+                throw new JobFailed(error);
+            }
+            System.out.println("[query finished]");
+        }
+
+        private int waitForJobs() {
+            boolean allFinished = true;
+            for (JobClient job : jobs) {
+                try {
+                    job.getJobExecutionResult().get();
+                } catch (Exception failed) {
+                    allFinished = false;
+                }
+            }
+            return allFinished ? 0 : 1;
+        }
+
+        private static int fail(SqlScript.Statement statement, String message) {
+            String located = statement.locate(message);
+            // Every message names a position, so the editor can mark it.
+            if (!located.matches("(?s).*line \\d+, column \\d+.*")) located = "line " + statement.line() + ", column " + statement.column() + ": " + located;
+            System.err.println("error: " + located);
+            return REFUSED;
+        }
+    }
+
+    /** A query that started and then failed: not the statement's fault as written, so no line and column. */
+    static final class JobFailed extends Exception {
+        JobFailed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private static String shortId(JobClient job) {
+        return job.getJobID().toString().substring(0, 8);
+    }
+
+    private static String oneLine(String text) {
+        String flat = text.replaceAll("\\s+", " ").trim();
+        return flat.length() > 80 ? flat.substring(0, 77) + "..." : flat;
+    }
+
+    /**
+     * The learner's mistake, out of the layers Flink wraps it in: the innermost message that names a
+     * position (the parser's and validator's do), else the innermost message.
+     */
+    static String rootMessage(Throwable error) {
+        String innermost = null;
+        String positioned = null;
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            String message = cause.getMessage();
+            if (message == null || message.isBlank()) continue;
+            innermost = message.trim();
+            if (message.matches("(?s).*line \\d+, column \\d+.*")) positioned = innermost;
+        }
+        if (positioned != null) return positioned;
+        return innermost == null ? error.getClass().getSimpleName() : innermost;
+    }
+}

@@ -1,0 +1,66 @@
+// Apache Flink without a Flink installation: Maven gathers the runtime jars flink/pom.xml names from
+// Maven Central once (cached in the state folder, like Kafka's), and Eclipse's compiler (a jar, so a
+// JRE suffices) compiles the SQL runner in flink/sql-runner against them, once per source version.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { mavenCopy } from "../provisioning/index.ts";
+
+const execFileAsync = promisify(execFile);
+
+export interface FlinkRunnerFiles {
+  /** Flink's jars. */
+  libDir: string;
+  /** The compiled SQL runner. */
+  classesDir: string;
+  version: string;
+}
+
+/** The Flink version the pom names; the pom is the one place it is written. */
+export function flinkVersionFromPom(pomPath: string): string {
+  const match = /<flink\.version>([^<]+)<\/flink\.version>/.exec(readFileSync(pomPath, "utf8"));
+  if (!match?.[1]) throw new Error(`${pomPath} does not set <flink.version>.`);
+  return match[1];
+}
+
+/** Fetches Flink's jars (first time) and compiles the SQL runner (when its source changed). */
+export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProgress: (m: string) => void): Promise<FlinkRunnerFiles> {
+  const version = flinkVersionFromPom(pomPath);
+  const libDir = path.join(homeDir, `lib-${version}`);
+  if (!existsSync(path.join(libDir, ".complete"))) {
+    onProgress(`fetching Apache Flink ${version} jars with Maven (first time only, about 150 MB)`);
+    const jars = await mavenCopy(pomPath, "runtime", libDir, onProgress);
+    await writeFile(path.join(libDir, ".complete"), `${jars.length} jars\n`);
+  }
+  const sourceDir = path.join(path.dirname(pomPath), "sql-runner");
+  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
+  const digest = createHash("sha256").update(version);
+  for (const source of sources) digest.update(await readFile(source));
+  const classesDir = path.join(homeDir, `sql-runner-${digest.digest("hex").slice(0, 12)}`);
+  if (existsSync(path.join(classesDir, ".complete"))) return { libDir, classesDir, version };
+
+  const toolsDir = path.join(homeDir, "tools");
+  let compilerJar = existsSync(toolsDir) ? (await readdir(toolsDir)).find((f) => /^ecj-.*\.jar$/.test(f)) : undefined;
+  if (!compilerJar) {
+    onProgress("fetching Eclipse's Java compiler with Maven (first time only)");
+    compilerJar = (await mavenCopy(pomPath, "provided", toolsDir, onProgress)).find((f) => f.startsWith("ecj-"));
+    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does flink/pom.xml still name it?`);
+  }
+  onProgress("compiling the Flink SQL runner");
+  await rm(classesDir, { recursive: true, force: true });
+  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
+  try {
+    await execFileAsync("java", [
+      "-jar", path.join(toolsDir, compilerJar),
+      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
+    ]);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`The Flink SQL runner did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
+  await writeFile(path.join(classesDir, ".complete"), "");
+  return { libDir, classesDir, version };
+}

@@ -1,0 +1,87 @@
+// The Flink half of the security suite: a learner's SQL is untrusted code. Statements that reach the
+// host (the filesystem connector, jars, catalogs, settings that loosen limits, Kafka options naming
+// brokers or logins) are refused by name before anything runs; another learner's topic stays out of
+// reach; a query that never ends stops at the wall limit, and one whose state grows without bound stops
+// at the memory limit. Each runs while another learner's program runs and must succeed.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { exerciseFile, type LearnerClient, type RunOutput } from "../support/sandbox-client.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { runSql, terminalText } from "../support/flink-runs.ts";
+
+const kafka = inject("kafkaAccess");
+const EXERCISE = "flink-page-views-table";
+let sandbox: TestServer;
+let bystander: LearnerClient;
+let benignProgram: string;
+
+async function besideBenign(hostile: Promise<RunOutput>): Promise<RunOutput> {
+  const benign = bystander.run("first-producer", benignProgram);
+  const outcome = await hostile;
+  const { exit, stderr } = await benign;
+  expect(exit, stderr).toMatchObject({ reason: "exited", code: 0 });
+  return outcome;
+}
+
+beforeAll(async () => {
+  // A smaller memory cap, so the query with unbounded state reaches it sooner; the wall limit leaves a busy machine time to start Flink.
+  sandbox = await startTestServer(kafka, { env: { TRIBUTARY_RUN_WALL_SECONDS: "90", TRIBUTARY_FLINK_MEMORY_MIB: "700", TRIBUTARY_FLINK_WARM_RUNNERS: "0" } });
+  bystander = sandbox.learner();
+  benignProgram = await exerciseFile("first-producer", "solution");
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const refused: [string, string, RegExp][] = [
+  ["the filesystem connector", "CREATE TABLE secrets (line STRING) WITH ('connector' = 'filesystem', 'path' = '/etc', 'format' = 'raw');\nSELECT * FROM secrets;", /'filesystem' connector is not allowed/],
+  ["ADD JAR", "ADD JAR '/tmp/evil.jar';", /is not allowed/],
+  ["a function from a jar", "CREATE FUNCTION evil AS 'com.example.Evil' USING JAR '/tmp/evil.jar';", /is not allowed/],
+  ["a catalog", "CREATE CATALOG mine WITH ('type' = 'generic_in_memory');", /is not allowed/],
+  ["a SET that loosens limits", "SET 'table.dynamic-table-options.enabled' = 'true';", /SET 'table\.dynamic-table-options\.enabled' is not allowed/],
+  [
+    "a Kafka table with its own brokers and login",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'properties.bootstrap.servers' = '127.0.0.1:9092');",
+    /'properties\.bootstrap\.servers' is not allowed/,
+  ],
+];
+
+describe("statements that reach beyond the learner's topics", () => {
+  it.each(refused)("refuses %s by name, saying what is allowed, with a line and column", { timeout: 120_000 }, async (_, sql, wording) => {
+    const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, sql));
+    expect(output.exit.reason, terminalText(output)).toBe("compile-error");
+    expect(output.stderr).toMatch(wording);
+    expect(output.stderr).toMatch(/Allowed here: CREATE TABLE/);
+    expect(output.stderr).toMatch(/error: line \d+, column \d+/);
+  });
+});
+
+it("keeps another learner's topic out of reach: a table naming it reads the learner's own namespace", { timeout: 180_000 }, async () => {
+  const owner = sandbox.learner();
+  const ownerNamespace = await owner.namespace();
+  const write = `CREATE TABLE diary (entry STRING) WITH ('connector' = 'kafka', 'topic' = 'diary', 'format' = 'json');
+INSERT INTO diary VALUES ('the owner''s own words');`;
+  const written = await runSql(owner, EXERCISE, write);
+  expect(written.exit, terminalText(written)).toMatchObject({ reason: "exited", code: 0 });
+
+  const steal = `CREATE TABLE stolen (entry STRING) WITH ('connector' = 'kafka', 'topic' = '${ownerNamespace}diary', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset');
+SELECT * FROM stolen;`;
+  const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, steal));
+  expect(terminalText(output)).not.toContain("the owner's own words");
+});
+
+it("stops a query that never ends at the wall limit", { timeout: 240_000 }, async () => {
+  const sql = "CREATE TABLE ticks (n INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2');\nSELECT n FROM ticks;";
+  const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, sql));
+  expect(output.exit.reason, terminalText(output)).toBe("timeout");
+  expect(output.stdout).toMatch(/\+I\[-?\d+\]/);
+});
+
+it("stops a query whose state grows without bound at the memory limit", { timeout: 300_000 }, async () => {
+  // Every row's key is a fresh megabyte, and a GROUP BY keeps every key it has seen.
+  const sql = `CREATE TABLE ticks (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000');
+SELECT COUNT(*) FROM (SELECT REPEAT('x', 1000000) || CAST(n AS STRING) AS v FROM ticks) GROUP BY v;`;
+  const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, sql));
+  expect(output.exit.reason, terminalText(output)).toBe("memory-limit");
+  expect(output.exit.message).toMatch(/MiB of memory/);
+});
