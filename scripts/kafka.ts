@@ -1,7 +1,15 @@
 // npm run kafka -- single | multi | status | stop | stop-node N | start-node N
 // Starts the course's Kafka in the foreground (Ctrl-C stops it), or reports on / stops one already running.
 import { checkStateFolders, loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
-import { startKafka, stopKafka, stopOwnKafka, kafkaStatus, stopKafkaNode, startKafkaNode, watchKafkaNodes } from "../sandbox-server/src/provisioning/index.ts";
+import {
+  startKafka,
+  stopKafka,
+  stopOwnKafka,
+  kafkaStatus,
+  stopKafkaNode,
+  startKafkaNode,
+  watchKafkaNodes,
+} from "../sandbox-server/src/provisioning/index.ts";
 import { progressPrinter, onShutdown } from "./lib/progress.ts";
 import { describeNodeChange } from "./lib/kafka-nodes.ts";
 
@@ -58,17 +66,16 @@ async function status(): Promise<void> {
     console.log(`Started: ${record.runtime}, ${record.mode}, at ${record.startedAt}; bootstrap ${record.bootstrap.join(",")}`);
     if (record.runtime === "jvm") {
       console.log(`Processes alive: ${nodesAlive.filter(Boolean).length} of ${record.pids.length}`);
-      nodesAlive.forEach((up, i) =>
-        console.log(`  node ${i + 1} (${record.bootstrap[i]}): ${up ? `running, pid ${record.pids[i]}` : record.stoppedNodes.includes(i + 1) ? "stopped (stop-node)" : "down"}`),
-      );
+      for (const [i, up] of nodesAlive.entries()) {
+        const state = up ? `running, pid ${record.pids[i]}` : record.stoppedNodes.includes(i + 1) ? "stopped (stop-node)" : "down";
+        console.log(`  node ${i + 1} (${record.bootstrap[i]}): ${state}`);
+      }
     }
   } else {
     console.log("No Kafka was started by Tributary on this machine.");
   }
   console.log(
-    probe.reachable
-      ? `Kafka answers: ${probe.brokers} broker(s), metadata in ${probe.latencyMs} ms.`
-      : `Kafka does not answer. ${probe.error ?? ""}`,
+    probe.reachable ? `Kafka answers: ${probe.brokers} broker(s), metadata in ${probe.latencyMs} ms.` : `Kafka does not answer. ${probe.error ?? ""}`,
   );
   process.exitCode = probe.reachable ? 0 : 1;
 }

@@ -60,9 +60,10 @@ try {
     });
     console.log(`${page.padEnd(45)} ${scores.join("   ")}`);
     for (const category of CATEGORIES) {
-      const failing = result.lhr.categories[category]!.auditRefs
-        .map((ref) => result.lhr.audits[ref.id]!)
-        .filter((audit) => audit.score !== null && audit.score < 0.9 && audit.scoreDisplayMode !== "informative" && audit.scoreDisplayMode !== "notApplicable");
+      const failing = result.lhr.categories[category]!.auditRefs.map((ref) => result.lhr.audits[ref.id]!).filter(
+        (audit) =>
+          audit.score !== null && audit.score < 0.9 && audit.scoreDisplayMode !== "informative" && audit.scoreDisplayMode !== "notApplicable",
+      );
       for (const audit of failing.slice(0, 5)) console.log(`    ${category}: ${audit.title}${audit.displayValue ? ` (${audit.displayValue})` : ""}`);
     }
   }

@@ -20,6 +20,7 @@ for (const page of PAGES) {
   console.log(`\n${page}`);
   console.log(line("before the editor", weight.beforeEditor.bytes, BUDGET.beforeEditor));
   console.log(line("with editor, workers", weight.withEditor.bytes, BUDGET.withEditor));
-  for (const file of weight.withEditor.files.slice(0, 8)) console.log(`    ${formatBytes(file.bytes).padStart(10)} ${file.encoding || "raw"}  ${file.path}`);
+  for (const file of weight.withEditor.files.slice(0, 8))
+    console.log(`    ${formatBytes(file.bytes).padStart(10)} ${file.encoding || "raw"}  ${file.path}`);
 }
 process.exit(over ? 1 : 0);

@@ -53,7 +53,11 @@ async function main(): Promise<void> {
       console.log("Stopped.");
     });
     const { kind, note } = server.isolation;
-    progress(kind === "sandbox" ? `learners' programs run in a bubblewrap sandbox${note ? ` (${note})` : ""}` : `learners' programs run WITHOUT the OS sandbox: ${note}`);
+    progress(
+      kind === "sandbox"
+        ? `learners' programs run in a bubblewrap sandbox${note ? ` (${note})` : ""}`
+        : `learners' programs run WITHOUT the OS sandbox: ${note}`,
+    );
     console.log(`\nTributary is ready: open ${server.url}/ in your browser.\nPress Ctrl-C to stop.`);
   } catch (error) {
     if (cluster) await stopOwnKafka(config, cluster);

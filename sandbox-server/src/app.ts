@@ -1,6 +1,6 @@
 // The HTTP API: routes, validation and wiring only. Each route hands its work to one stage.
 import type { Context } from "hono";
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute, type z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
@@ -64,9 +64,7 @@ export function createApp(deps: AppDependencies) {
     // Validation failures become a 400 that names each offending field.
     defaultHook: (result, c) => {
       if (result.success) return;
-      const message = result.error.issues
-        .map((issue) => `${issue.path.join(".") || "request"}: ${issue.message}`)
-        .join("; ");
+      const message = result.error.issues.map((issue) => `${issue.path.join(".") || "request"}: ${issue.message}`).join("; ");
       return c.json(errorBody("invalid_request", message), 400);
     },
   });
@@ -90,7 +88,10 @@ export function createApp(deps: AppDependencies) {
       summary: "Whether the server is up and Kafka answers",
       responses: {
         200: json(S.HealthSchema, "Kafka serves (it answers, with a majority of its brokers up: kafka.nodes tells which) and programs compile"),
-        503: json(S.HealthSchema, "Kafka does not serve (it does not answer, or fewer than a majority of its brokers are up), or the compiler is broken"),
+        503: json(
+          S.HealthSchema,
+          "Kafka does not serve (it does not answer, or fewer than a majority of its brokers are up), or the compiler is broken",
+        ),
       },
     }),
     async (c) => {
@@ -150,7 +151,10 @@ export function createApp(deps: AppDependencies) {
       if (!exercise) return noSuchExercise(c, exerciseId);
       const size = Object.values(files).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
       if (size > deps.sourceLimitBytes) {
-        return c.json(errorBody("too_large", `Your files hold ${Math.round(size / 1024)} KiB; the limit is ${deps.sourceLimitBytes / 1024} KiB.`), 413);
+        return c.json(
+          errorBody("too_large", `Your files hold ${Math.round(size / 1024)} KiB; the limit is ${deps.sourceLimitBytes / 1024} KiB.`),
+          413,
+        );
       }
       const learner = c.get("learnerId");
       const namespace = c.get("namespace");
@@ -210,7 +214,10 @@ export function createApp(deps: AppDependencies) {
       }
       const learner = c.get("learnerId");
       if (!streams.open(learner)) {
-        return c.json(errorBody("too_many_streams", `You have ${protection.streamsPerLearner} event streams open, the limit per learner; close a tab or two.`), 429);
+        return c.json(
+          errorBody("too_many_streams", `You have ${protection.streamsPerLearner} event streams open, the limit per learner; close a tab or two.`),
+          429,
+        );
       }
       return streamSSE(c, async (stream) => {
         // Writes are chained so they reach the wire in order, and all of them before the stream closes.
@@ -319,7 +326,11 @@ export function createApp(deps: AppDependencies) {
       if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
       const language = c.req.valid("query").language ?? "typescript";
       const code = exercise.code[language];
-      if (!code) return c.json(errorBody("not_found", `Exercise "${exercise.id}" is not offered in ${language}; it is in ${exercise.languages.join(", ")}.`), 404);
+      if (!code)
+        return c.json(
+          errorBody("not_found", `Exercise "${exercise.id}" is not offered in ${language}; it is in ${exercise.languages.join(", ")}.`),
+          404,
+        );
       return c.json({ id: exercise.id, language, solution: code.solution }, 200);
     },
   );

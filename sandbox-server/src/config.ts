@@ -160,20 +160,13 @@ function setting<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, 
   return parsed.data;
 }
 
-const wholeNumber = (least: number, most: number) =>
-  z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(least).max(most));
+const wholeNumber = (least: number, most: number) => z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(least).max(most));
 
-function integer(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  allow: { zero?: boolean; max?: number } = {},
-): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, allow: { zero?: boolean; max?: number } = {}): number {
   const least = allow.zero ? 0 : 1;
   const most = allow.max ?? 1_000_000_000;
-  const allowed = allow.max !== undefined
-    ? `a whole number from ${least} to ${most}`
-    : allow.zero ? "a whole number, 0 or more" : "a positive whole number";
+  const allowed =
+    allow.max !== undefined ? `a whole number from ${least} to ${most}` : allow.zero ? "a whole number, 0 or more" : "a positive whole number";
   return setting(env, name, wholeNumber(least, most), fallback, allowed);
 }
 
@@ -197,7 +190,12 @@ const brokerAddress = z
   });
 const bootstrapList = z
   .string()
-  .transform((list) => list.split(",").map((s) => s.trim()).filter(Boolean))
+  .transform((list) =>
+    list
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(brokerAddress).min(1));
 
 /** Reads the configuration from the environment, falling back to defaults for a single learner. */
@@ -206,16 +204,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
   const mode = oneOf(env, "TRIBUTARY_KAFKA_MODE", ["single", "multi"] as const, "single");
   const portBase = integer(env, "TRIBUTARY_KAFKA_PORT", 9092, { max: MAX_PORT - CLUSTER_PORTS + 1 });
   const bootstrap = setting(
-    env, "KAFKA_BOOTSTRAP", bootstrapList, bootstrapAddresses(clusterTopology(mode, portBase)),
+    env,
+    "KAFKA_BOOTSTRAP",
+    bootstrapList,
+    bootstrapAddresses(clusterTopology(mode, portBase)),
     "a comma-separated list of host:port (port 1 to 65535)",
   );
   if (Boolean(env.KAFKA_ADMIN_USERNAME) !== Boolean(env.KAFKA_ADMIN_PASSWORD)) {
     const given = env.KAFKA_ADMIN_USERNAME ? "KAFKA_ADMIN_USERNAME" : "KAFKA_ADMIN_PASSWORD";
     throw new ConfigError(given, `${given} is set but not its partner: set both KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD, or neither.`);
   }
-  const admin = env.KAFKA_ADMIN_USERNAME && env.KAFKA_ADMIN_PASSWORD
-    ? { username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD }
-    : undefined;
+  const admin =
+    env.KAFKA_ADMIN_USERNAME && env.KAFKA_ADMIN_PASSWORD ? { username: env.KAFKA_ADMIN_USERNAME, password: env.KAFKA_ADMIN_PASSWORD } : undefined;
 
   const classProtection = classProtectionSettings(env, integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS", 100));
   return {
@@ -313,7 +313,10 @@ export function classProtectionSettings(env: NodeJS.ProcessEnv, learnerPartition
     },
     newLearnersPerHour: integer(env, "TRIBUTARY_NEW_LEARNERS_PER_HOUR", 30),
     idleLearnerMs: integer(env, "TRIBUTARY_IDLE_LEARNER_HOURS", 48, { zero: true }) * 60 * 60 * 1000,
-    extraHostNames: (env.TRIBUTARY_ALLOWED_HOSTS ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
+    extraHostNames: (env.TRIBUTARY_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
     streamsPerLearner: integer(env, "TRIBUTARY_MAX_STREAMS_PER_LEARNER", 8),
   };
 }
@@ -346,9 +349,14 @@ export async function checkStateFolders(config: TributaryConfig): Promise<void> 
     );
   }
   const database = config.progress.databasePath;
-  const dbError = (await writableFolder(path.dirname(database))) ??
+  const dbError =
+    (await writableFolder(path.dirname(database))) ??
     (await access(database, constants.F_OK).then(
-      () => access(database, constants.R_OK | constants.W_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error),
+      () =>
+        access(database, constants.R_OK | constants.W_OK).then(
+          () => undefined,
+          (error: NodeJS.ErrnoException) => error,
+        ),
       () => undefined,
     ));
   if (dbError) {

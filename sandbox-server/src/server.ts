@@ -37,9 +37,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const progress = new ProgressStore(config.progress.databasePath);
   // Learners who went away should not hold the broker's partitions and descriptors for ever.
   const idleMs = config.protection.idleLearnerMs;
-  const idleSweep = idleMs > 0 && principals.enforced
-    ? setInterval(() => void principals.removeIdle(idleMs), Math.max(60_000, Math.min(idleMs / 4, 10 * 60_000)))
-    : undefined;
+  const idleSweep =
+    idleMs > 0 && principals.enforced
+      ? setInterval(() => void principals.removeIdle(idleMs), Math.max(60_000, Math.min(idleMs / 4, 10 * 60_000)))
+      : undefined;
   idleSweep?.unref();
   // Flink's jars are fetched (once) and its SQL runner compiled only when the course has SQL exercises.
   const flinkRunner = [...catalog.values()].some((exercise) => exercise.language === "sql")
@@ -84,7 +85,9 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       void principals.close();
       reject(
         error.code === "EADDRINUSE"
-          ? new Error(`Port ${config.server.port} on ${config.server.host} is taken (is Tributary already running?). Choose another with TRIBUTARY_PORT=…`)
+          ? new Error(
+              `Port ${config.server.port} on ${config.server.host} is taken (is Tributary already running?). Choose another with TRIBUTARY_PORT=…`,
+            )
           : error,
       );
     });

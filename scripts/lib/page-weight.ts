@@ -94,7 +94,12 @@ export async function measurePageWeight(load: AssetLoader, page: string): Promis
   const anyReference = (text: string) => [...text.matchAll(ASSET)].map((match) => `/_astro/${match[1]}`);
   const before = await closure(load, pageAssets, staticImports, new Map([[page, html]]));
   const beforeEditor = sizes(before);
-  const all = await closure(load, [...before.keys()].filter((file) => file !== page), anyReference, new Map(before));
+  const all = await closure(
+    load,
+    [...before.keys()].filter((file) => file !== page),
+    anyReference,
+    new Map(before),
+  );
   // The first pass did not look for dynamic imports; look again in what it loaded.
   for (const [file, asset] of before) if (file !== page) await closure(load, anyReference(asset.text), anyReference, all);
   return { page, beforeEditor, withEditor: sizes(all) };

@@ -31,8 +31,8 @@ export function injectEditorCss(): Plugin {
       let copied = 0;
       for (const match of css.matchAll(/url\((['"]?)(\.{1,2}\/[^'")]+)\1\)/g)) {
         const asset = `asset${imports.length}`;
-        imports.push(`import ${asset} from ${JSON.stringify(path.resolve(path.dirname(file), match[2]!) + "?url")};`);
-        pieces.push(JSON.stringify(css.slice(copied, match.index) + 'url("'), asset, JSON.stringify('")'));
+        imports.push(`import ${asset} from ${JSON.stringify(`${path.resolve(path.dirname(file), match[2]!)}?url`)};`);
+        pieces.push(JSON.stringify(`${css.slice(copied, match.index)}url("`), asset, JSON.stringify('")'));
         copied = match.index + match[0].length;
       }
       pieces.push(JSON.stringify(css.slice(copied)));

@@ -2,15 +2,20 @@
 // JavaScript, and the lesson text must not wait for it.
 import * as monaco from "monaco-editor/editor/editor.api.js";
 import "./editor-features.ts";
-import { getTypeScriptWorker, typescriptDefaults, ModuleKind, ModuleResolutionKind, ScriptTarget } from "monaco-editor/languages/features/typescript/register.js";
+import {
+  getTypeScriptWorker,
+  typescriptDefaults,
+  ModuleKind,
+  ModuleResolutionKind,
+  ScriptTarget,
+} from "monaco-editor/languages/features/typescript/register.js";
 import { markSqlErrors, registerFlinkSql } from "./flink-sql.ts";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/languages/features/typescript/ts.worker.js?worker";
 import { editorLibraries } from "./editor-libraries.ts";
 
 self.MonacoEnvironment = {
-  getWorker: (_workerId: string, label: string) =>
-    label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker(),
+  getWorker: (_workerId: string, label: string) => (label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker()),
 };
 
 typescriptDefaults.setCompilerOptions({
@@ -44,7 +49,8 @@ const readable: monaco.editor.IEditorOptions = {
 export const EDITOR_LANGUAGES = { typescript: "ts", python: "py", sql: "sql" } as const;
 export type EditorLanguage = keyof typeof EDITOR_LANGUAGES;
 
-const modelUri = (exerciseId: string, language: EditorLanguage) => monaco.Uri.parse(`file:///exercises/${exerciseId}/main.${EDITOR_LANGUAGES[language]}`);
+const modelUri = (exerciseId: string, language: EditorLanguage) =>
+  monaco.Uri.parse(`file:///exercises/${exerciseId}/main.${EDITOR_LANGUAGES[language]}`);
 
 export interface CodeEditor {
   getCode(): string;
@@ -74,7 +80,13 @@ const flatten = (text: string | { messageText: string; next?: { messageText: str
   typeof text === "string" ? text : [text.messageText, ...(text.next ?? []).map(flatten)].join(" ");
 
 /** The learner's code beside the solution, read-only, differences marked. Returns a function that removes it. */
-export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: string, solution: string, language: EditorLanguage = "typescript"): () => void {
+export function mountSolutionDiff(
+  host: HTMLElement,
+  exerciseId: string,
+  mine: string,
+  solution: string,
+  language: EditorLanguage = "typescript",
+): () => void {
   const extension = EDITOR_LANGUAGES[language];
   const original = monaco.editor.createModel(mine, language, monaco.Uri.parse(`file:///compare/${exerciseId}/yours.${extension}`));
   const modified = monaco.editor.createModel(solution, language, monaco.Uri.parse(`file:///compare/${exerciseId}/solution.${extension}`));
@@ -109,12 +121,21 @@ export function mountSolutionDiff(host: HTMLElement, exerciseId: string, mine: s
  * focus nor adds spaces nobody asked for. Once the learner types (or clicks into the code), Tab
  * indents; Escape gives Tab back to the page, as in most web editors.
  */
-export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: string, label: string, language: EditorLanguage = "typescript"): CodeEditor {
+export function mountCodeEditor(
+  host: HTMLElement,
+  exerciseId: string,
+  code: string,
+  label: string,
+  language: EditorLanguage = "typescript",
+): CodeEditor {
   if (language === "sql") registerFlinkSql();
   const uri = modelUri(exerciseId, language);
   let model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(code, language, uri);
   const changeListeners: ((code: string) => void)[] = [];
-  const listen = () => void model.onDidChangeContent(() => changeListeners.forEach((listener) => listener(model.getValue())));
+  const listen = () =>
+    void model.onDidChangeContent(() => {
+      for (const listener of changeListeners) listener(model.getValue());
+    });
   listen();
   host.replaceChildren();
   // On a phone every column counts: a slightly smaller font and no folding gutter.
@@ -149,7 +170,14 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
   editor.onKeyDown((event) => {
     if (event.keyCode === monaco.KeyCode.Escape) setTabMovesFocus(true);
     // Typing means editing: from now on Tab indents, until Escape.
-    else if (tabMovesFocus && !event.ctrlKey && !event.metaKey && !event.altKey && (event.browserEvent.key.length === 1 || event.keyCode === monaco.KeyCode.Enter || event.keyCode === monaco.KeyCode.Backspace)) setTabMovesFocus(false);
+    else if (
+      tabMovesFocus &&
+      !event.ctrlKey &&
+      !event.metaKey &&
+      !event.altKey &&
+      (event.browserEvent.key.length === 1 || event.keyCode === monaco.KeyCode.Enter || event.keyCode === monaco.KeyCode.Backspace)
+    )
+      setTabMovesFocus(false);
   });
   return {
     getCode: () => model.getValue(),
@@ -172,7 +200,18 @@ export function mountCodeEditor(host: HTMLElement, exerciseId: string, code: str
       monaco.editor.setModelMarkers(
         model,
         "run",
-        failure ? [{ startLineNumber: failure.line, endLineNumber: failure.line, startColumn: 1, endColumn: model.getLineMaxColumn(failure.line), message: failure.message, severity: monaco.MarkerSeverity.Error }] : [],
+        failure
+          ? [
+              {
+                startLineNumber: failure.line,
+                endLineNumber: failure.line,
+                startColumn: 1,
+                endColumn: model.getLineMaxColumn(failure.line),
+                message: failure.message,
+                severity: monaco.MarkerSeverity.Error,
+              },
+            ]
+          : [],
       );
       if (failure) editor.revealLineInCenterIfOutsideViewport(failure.line);
     },

@@ -192,7 +192,6 @@ class ExerciseIsland {
     const terminal = await this.terminal();
     terminal.clear();
     this.#editor?.markFailure(undefined);
-    let stderr = "";
     try {
       const { id, eventsUrl } = await startRun(this.id, this.#code, ENTRY[this.#language]);
       this.#runId = id;
@@ -225,7 +224,7 @@ class ExerciseIsland {
       );
     } catch (error) {
       const message = error instanceof SandboxError ? error.message : String(error);
-      terminal.stderr(message + "\n");
+      terminal.stderr(`${message}\n`);
       this.#finished(message);
     }
   }

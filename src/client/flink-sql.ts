@@ -3,12 +3,60 @@
 import * as monaco from "monaco-editor/editor/editor.api.js";
 
 const KEYWORDS = [
-  "CREATE TABLE", "CREATE VIEW", "SELECT", "FROM", "WHERE", "GROUP BY", "HAVING", "INSERT INTO", "VALUES", "WITH", "AS",
-  "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "COUNT", "SUM", "AVG", "MIN", "MAX", "EXPLAIN", "SET",
-  "TABLE", "TUMBLE", "HOP", "CUMULATE", "DESCRIPTOR", "INTERVAL", "SECOND", "MINUTE", "HOUR", "WATERMARK FOR",
-  "PROCTIME()", "CURRENT_WATERMARK", "window_start", "window_end", "window_time", "TIMESTAMP(3)", "STRING", "INT", "BIGINT", "DOUBLE", "BOOLEAN",
+  "CREATE TABLE",
+  "CREATE VIEW",
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP BY",
+  "HAVING",
+  "INSERT INTO",
+  "VALUES",
+  "WITH",
+  "AS",
+  "CASE",
+  "WHEN",
+  "THEN",
+  "ELSE",
+  "END",
+  "CAST",
+  "COUNT",
+  "SUM",
+  "AVG",
+  "MIN",
+  "MAX",
+  "EXPLAIN",
+  "SET",
+  "TABLE",
+  "TUMBLE",
+  "HOP",
+  "CUMULATE",
+  "DESCRIPTOR",
+  "INTERVAL",
+  "SECOND",
+  "MINUTE",
+  "HOUR",
+  "WATERMARK FOR",
+  "PROCTIME()",
+  "CURRENT_WATERMARK",
+  "window_start",
+  "window_end",
+  "window_time",
+  "TIMESTAMP(3)",
+  "STRING",
+  "INT",
+  "BIGINT",
+  "DOUBLE",
+  "BOOLEAN",
 ];
-const OPTIONS = ["'connector' = 'kafka'", "'topic' = ''", "'format' = 'json'", "'scan.startup.mode' = 'earliest-offset'", "'key.format' = 'raw'", "'key.fields' = ''"];
+const OPTIONS = [
+  "'connector' = 'kafka'",
+  "'topic' = ''",
+  "'format' = 'json'",
+  "'scan.startup.mode' = 'earliest-offset'",
+  "'key.format' = 'raw'",
+  "'key.fields' = ''",
+];
 
 /** Tables the script declares, with their columns: `CREATE TABLE name ( col TYPE, ... )`. */
 export function declaredTables(sql: string): Map<string, string[]> {
@@ -33,7 +81,12 @@ export function registerFlinkSql(): void {
   monaco.languages.registerCompletionItemProvider("sql", {
     provideCompletionItems(model, position) {
       const word = model.getWordUntilPosition(position);
-      const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+      const range = {
+        startLineNumber: position.lineNumber,
+        endLineNumber: position.lineNumber,
+        startColumn: word.startColumn,
+        endColumn: word.endColumn,
+      };
       const { Keyword, Struct, Field, Property } = monaco.languages.CompletionItemKind;
       const suggestions: monaco.languages.CompletionItem[] = [
         ...KEYWORDS.map((label) => ({ label, kind: Keyword, insertText: label, range })),

@@ -29,7 +29,10 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
     response = await send();
     // The server gives a learner their id on a read; a page that had not read anything yet asks for it once.
     if (response.status === 403 && method !== "GET") {
-      const problem = (await response.clone().json().catch(() => undefined)) as z.infer<typeof ErrorSchema> | undefined;
+      const problem = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as z.infer<typeof ErrorSchema> | undefined;
       if (problem?.error?.code === "no_learner" && (await fetch("/api/learner")).ok) response = await send();
     }
   } catch {

@@ -31,7 +31,14 @@ const cluster = await startJvmCluster({
 });
 const server = await startTestServer({ bootstrap: cluster.bootstrap, admin: cluster.admin });
 // Ctrl-C ends the soak early; the broker and server it started go with it.
-process.once("SIGINT", () => void server.close().then(() => cluster.stop()).then(() => process.exit(130)));
+process.once(
+  "SIGINT",
+  () =>
+    void server
+      .close()
+      .then(() => cluster.stop())
+      .then(() => process.exit(130)),
+);
 const pid = cluster.pids[0]!;
 const programs = await Promise.all(
   (["first-producer", "first-consumer", "keys-and-ordering"] as const).map(async (id) => ({ id, code: await exerciseFile(id, "solution") })),
@@ -65,7 +72,9 @@ const sample = async () => {
   const figures = await processFigures(pid);
   samples.push(figures.rssMb);
   const minute = ((Date.now() - started) / 60_000).toFixed(1).padStart(7);
-  console.log(`${minute} ${figures.rssMb.toFixed(0).padStart(9)} ${String(figures.fds).padStart(5)} ${String(figures.threads).padStart(8)} ${String(runs).padStart(6)} ${String(failedRuns).padStart(7)} ${String(checks).padStart(7)}`);
+  console.log(
+    `${minute} ${figures.rssMb.toFixed(0).padStart(9)} ${String(figures.fds).padStart(5)} ${String(figures.threads).padStart(8)} ${String(runs).padStart(6)} ${String(failedRuns).padStart(7)} ${String(checks).padStart(7)}`,
+  );
 };
 await sample();
 const sampler = setInterval(() => void sample(), SAMPLE_MS);
@@ -76,7 +85,9 @@ const tenth = Math.max(1, Math.floor(samples.length / 10));
 const early = samples.slice(0, tenth);
 const late = samples.slice(-tenth);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-console.log(`RSS: first samples ${mean(early).toFixed(0)} MiB, last samples ${mean(late).toFixed(0)} MiB, peak ${Math.max(...samples).toFixed(0)} MiB`);
+console.log(
+  `RSS: first samples ${mean(early).toFixed(0)} MiB, last samples ${mean(late).toFixed(0)} MiB, peak ${Math.max(...samples).toFixed(0)} MiB`,
+);
 await server.close();
 await cluster.stop();
 process.exit(0);

@@ -52,7 +52,13 @@ async function runnerMemoryMb(): Promise<number[]> {
 }
 
 /** Run → first line matching `first` in stdout; the run is then stopped. Also the runners' memory at that moment. */
-async function timeToFirst(learner: LearnerClient, id: string, code: string, fileName: string, first: RegExp): Promise<{ ms: number; memoryMb: number[] }> {
+async function timeToFirst(
+  learner: LearnerClient,
+  id: string,
+  code: string,
+  fileName: string,
+  first: RegExp,
+): Promise<{ ms: number; memoryMb: number[] }> {
   const started = performance.now();
   const run = await learner.startRun(id, code, fileName);
   let ms = NaN;
@@ -89,7 +95,17 @@ async function sqlRows(sandbox: TestServer, warm: boolean): Promise<{ ms: number
 async function crowd(sandbox: TestServer): Promise<{ passed: number; allMs: number; peakMemoryMb: number }> {
   const sql = await exerciseFile(ETL_EXERCISE, "solution");
   let peak = 0;
-  const sampler = setInterval(() => void runnerMemoryMb().then((sizes) => (peak = Math.max(peak, sizes.reduce((a, b) => a + b, 0)))), 1000);
+  const sampler = setInterval(
+    () =>
+      void runnerMemoryMb().then(
+        (sizes) =>
+          (peak = Math.max(
+            peak,
+            sizes.reduce((a, b) => a + b, 0),
+          )),
+      ),
+    1000,
+  );
   const started = performance.now();
   const results = await Promise.all(
     Array.from({ length: LEARNERS }, async () => {
@@ -129,8 +145,14 @@ async function main() {
     console.log(`TypeScript producer: Run → first output          ${seconds(median(typescript))}`);
     console.log(`Flink SQL, cold JVM: Run → first result row      ${seconds(median(coldSql.ms))}`);
     console.log(`Flink SQL, warm JVM: Run → first result row      ${seconds(median(warmSql.ms))}`);
-    console.log(`memory per running query (runner JVM RSS)        ${median([...coldSql.memoryMb, ...warmSql.memoryMb]).toFixed(0).padStart(6)} MiB`);
-    console.log(`${LEARNERS} learners' ETL jobs at once: ${many.passed}/${LEARNERS} passed their checkpoint, all within ${seconds(many.allMs)}; runners' peak memory together ${many.peakMemoryMb.toFixed(0)} MiB`);
+    console.log(
+      `memory per running query (runner JVM RSS)        ${median([...coldSql.memoryMb, ...warmSql.memoryMb])
+        .toFixed(0)
+        .padStart(6)} MiB`,
+    );
+    console.log(
+      `${LEARNERS} learners' ETL jobs at once: ${many.passed}/${LEARNERS} passed their checkpoint, all within ${seconds(many.allMs)}; runners' peak memory together ${many.peakMemoryMb.toFixed(0)} MiB`,
+    );
     console.log(`isolation: ${cold.server.isolation.kind}`);
   } finally {
     for (const server of servers) await server.close();

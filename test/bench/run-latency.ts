@@ -25,7 +25,16 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
-const summary = (timings: Timing[], key: keyof Timing) => ({ p50: percentile(timings.map((t) => t[key]), 50), p95: percentile(timings.map((t) => t[key]), 95) });
+const summary = (timings: Timing[], key: keyof Timing) => ({
+  p50: percentile(
+    timings.map((t) => t[key]),
+    50,
+  ),
+  p95: percentile(
+    timings.map((t) => t[key]),
+    95,
+  ),
+});
 const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
 
 async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
@@ -189,7 +198,9 @@ async function main() {
   console.log("                         p50        p95            p50        p95");
   console.log(`plain node               ${ms(node.first.p50)}   ${ms(node.first.p95)}       ${ms(node.exit.p50)}   ${ms(node.exit.p95)}`);
   console.log(`sandbox API (HTTP+SSE)   ${ms(api.first.p50)}   ${ms(api.first.p95)}       ${ms(api.exit.p50)}   ${ms(api.exit.p95)}`);
-  console.log(`ratio API / node (p50)   ${(api.first.p50 / node.first.p50).toFixed(2).padStart(8)}                  ${(api.exit.p50 / node.exit.p50).toFixed(2).padStart(8)}`);
+  console.log(
+    `ratio API / node (p50)   ${(api.first.p50 / node.first.p50).toFixed(2).padStart(8)}                  ${(api.exit.p50 / node.exit.p50).toFixed(2).padStart(8)}`,
+  );
   if (viaPython.length) {
     const plain = { first: summary(viaPython, "firstOutputMs"), exit: summary(viaPython, "exitMs") };
     const run = { first: summary(viaApiPython, "firstOutputMs"), exit: summary(viaApiPython, "exitMs") };
@@ -198,13 +209,17 @@ async function main() {
     console.log("                         p50        p95            p50        p95");
     console.log(`plain python3            ${ms(plain.first.p50)}   ${ms(plain.first.p95)}       ${ms(plain.exit.p50)}   ${ms(plain.exit.p95)}`);
     console.log(`sandbox API (HTTP+SSE)   ${ms(run.first.p50)}   ${ms(run.first.p95)}       ${ms(run.exit.p50)}   ${ms(run.exit.p95)}`);
-    console.log(`ratio API / python (p50) ${(run.first.p50 / plain.first.p50).toFixed(2).padStart(8)}                  ${(run.exit.p50 / plain.exit.p50).toFixed(2).padStart(8)}`);
+    console.log(
+      `ratio API / python (p50) ${(run.first.p50 / plain.first.p50).toFixed(2).padStart(8)}                  ${(run.exit.p50 / plain.exit.p50).toFixed(2).padStart(8)}`,
+    );
   }
   console.log(`isolation: ${sandboxIsolation}`);
   console.log("\nConcurrent learners, each running the producer solution once, all started together");
   console.log("learners   succeeded   Run → exit p50   p95        server memory (peak RSS)");
   for (const r of crowd) {
-    console.log(`${String(r.learners).padStart(8)}   ${`${r.succeeded}/${r.learners}`.padStart(9)}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`);
+    console.log(
+      `${String(r.learners).padStart(8)}   ${`${r.succeeded}/${r.learners}`.padStart(9)}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
+    );
   }
   const failures = crowd.flatMap((r) => r.failures);
   if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);

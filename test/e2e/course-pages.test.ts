@@ -108,19 +108,27 @@ describe("the course's pages", () => {
             const texts = [...group.querySelectorAll("text")];
             const outside = texts.filter((text) => {
               const bounds = text.getBBox();
-              return bounds.x < box.x || bounds.x + bounds.width > box.x + box.width || bounds.y < box.y || bounds.y + bounds.height > box.y + box.height;
+              return (
+                bounds.x < box.x || bounds.x + bounds.width > box.x + box.width || bounds.y < box.y || bounds.y + bounds.height > box.y + box.height
+              );
             });
             return { texts: texts.length, outside: outside.map((text) => text.textContent) };
           }),
         );
         labels += boxes.reduce((sum, box) => sum + box.texts, 0);
-        expect(boxes.flatMap((box) => box.outside), `${lesson.id} at ${width} px`).toEqual([]);
+        expect(
+          boxes.flatMap((box) => box.outside),
+          `${lesson.id} at ${width} px`,
+        ).toEqual([]);
       }
       expect(labels).toBeGreaterThan(40);
       // On a phone a diagram keeps legible text: it scrolls sideways inside its frame instead of shrinking.
       if (width === 390) {
         await page.goto(`${sandbox.server.url}/lessons/core-concepts/partitions-and-keys/`);
-        const svgWidth = await page.locator("figure.diagram svg").first().evaluate((svg) => svg.getBoundingClientRect().width);
+        const svgWidth = await page
+          .locator("figure.diagram svg")
+          .first()
+          .evaluate((svg) => svg.getBoundingClientRect().width);
         expect(svgWidth).toBeGreaterThanOrEqual(600);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       }
@@ -143,7 +151,9 @@ describe("the course's pages", () => {
     await page.close();
   });
 
-  it("opens the next hint after a failed check, and shows the solution beside the learner's code without losing it", { timeout: 60_000 }, async () => {
+  it("opens the next hint after a failed check, and shows the solution beside the learner's code without losing it", {
+    timeout: 60_000,
+  }, async () => {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     await page.goto(`${sandbox.server.url}/lessons/why-kafka/decoupling/`);
     const exercise = page.locator('[data-exercise="two-targets"]');
@@ -157,7 +167,16 @@ describe("the course's pages", () => {
     await exercise.locator("button[data-action=solve]").click();
     const diff = exercise.locator("[data-solution]");
     await expect.poll(() => diff.isVisible()).toBe(true);
-    await expect.poll(() => diff.locator(".editor.modified").innerText().then((t) => t.replace(/\u00a0/g, " ")), { timeout: 10_000 }).toContain('target("shipping"');
+    await expect
+      .poll(
+        () =>
+          diff
+            .locator(".editor.modified")
+            .innerText()
+            .then((t) => t.replace(/\u00a0/g, " ")),
+        { timeout: 10_000 },
+      )
+      .toContain('target("shipping"');
     expect((await diff.locator(".editor.original").innerText()).replace(/\u00a0/g, " ")).toContain("Only billing has read the orders so far.");
 
     await diff.locator("button[data-action=use-solution]").click();

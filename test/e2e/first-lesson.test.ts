@@ -43,9 +43,13 @@ describe("the first lesson in a browser", () => {
     await page.waitForTimeout(500);
     expect(editorChunks).toEqual([]);
     // Nor do the editor's stylesheets hold up the first paint: the page carries only its own few KB, inline.
-    const stylesheetBytes = await page.evaluate(() =>
-      [...document.querySelectorAll("style, link[rel=stylesheet]")].reduce((sum, sheet) => sum + (sheet.textContent?.length ?? 0), 0) +
-      performance.getEntriesByType("resource").filter((entry) => entry.name.endsWith(".css")).reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0),
+    const stylesheetBytes = await page.evaluate(
+      () =>
+        [...document.querySelectorAll("style, link[rel=stylesheet]")].reduce((sum, sheet) => sum + (sheet.textContent?.length ?? 0), 0) +
+        performance
+          .getEntriesByType("resource")
+          .filter((entry) => entry.name.endsWith(".css"))
+          .reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).decodedBodySize, 0),
     );
     expect(stylesheetBytes).toBeGreaterThan(0);
     expect(stylesheetBytes).toBeLessThan(20_000);
@@ -60,9 +64,9 @@ describe("the first lesson in a browser", () => {
     await exercise("first-producer").locator("button[data-action=run]").click();
     await expect.poll(() => terminalText("first-producer"), { timeout: 20_000 }).toContain("Your program finished.");
     await exercise("first-producer").locator("button[data-action=check]").click();
-    await expect.poll(() => exercise("first-producer").locator("[data-verdict]").innerText(), { timeout: 15_000 }).toContain(
-      'Not yet: There is no message "message 1" with key "1". The topic is empty.',
-    );
+    await expect
+      .poll(() => exercise("first-producer").locator("[data-verdict]").innerText(), { timeout: 15_000 })
+      .toContain('Not yet: There is no message "message 1" with key "1". The topic is empty.');
   });
 
   it("lets the learner replace the code in the editor, and keeps it across a reload", async () => {
@@ -135,7 +139,7 @@ describe("the first lesson in a browser", () => {
     await tab.waitForSelector('[data-exercise="first-consumer"][data-editor="ready"]', { timeout: 30_000 });
     await consumer.locator("button[data-action=run]").click();
     await expect.poll(() => consumer.locator(".xterm-rows").innerText(), { timeout: 30_000 }).toContain("Joined group message-readers");
-    const alive = async () => (await (await fetch(sandbox.server.url + "/api/health")).json() as { runs: { alive: number } }).runs.alive;
+    const alive = async () => ((await (await fetch(sandbox.server.url + "/api/health")).json()) as { runs: { alive: number } }).runs.alive;
     expect(await alive()).toBe(1);
     await tab.close();
     await expect.poll(alive, { timeout: 20_000, interval: 250 }).toBe(0);

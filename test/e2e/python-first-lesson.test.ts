@@ -19,7 +19,8 @@ const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
 const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
 const editorsReady = async () => {
   await exercise("first-consumer").scrollIntoViewIfNeeded();
-  for (const id of ["first-consumer", "first-producer"]) await page.waitForSelector(`[data-exercise="${id}"][data-editor="ready"]`, { timeout: 30_000 });
+  for (const id of ["first-consumer", "first-producer"])
+    await page.waitForSelector(`[data-exercise="${id}"][data-editor="ready"]`, { timeout: 30_000 });
 };
 
 /** Replaces the code in the exercise's editor by pasting, as a learner brings code in. */

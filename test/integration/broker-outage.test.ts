@@ -59,7 +59,9 @@ describe("when Kafka stops during the course", () => {
     expect(passed.body.status).toBe("pass");
   });
 
-  it("ends a consumer that was running when Kafka stopped within seconds, with the course's message and one line of kafkajs noise", { timeout: 120_000 }, async () => {
+  it("ends a consumer that was running when Kafka stopped within seconds, with the course's message and one line of kafkajs noise", {
+    timeout: 120_000,
+  }, async () => {
     cluster ??= await startBroker();
     const learner = sandbox.learner();
     const consumer = await learner.startRun("first-consumer", await exerciseFile("first-consumer", "solution"));

@@ -52,7 +52,9 @@ describe("the first lesson, on a fresh broker", () => {
     expect(output.stdout).toContain("Not reading anything yet");
     const verdict = await grade("first-consumer");
     expect(verdict.status).toBe("fail");
-    expect(verdict.message).toContain("Group `message-readers` has committed no offset on `messages`. No consumer has joined group `message-readers`");
+    expect(verdict.message).toContain(
+      "Group `message-readers` has committed no offset on `messages`. No consumer has joined group `message-readers`",
+    );
   });
 
   it("passes the producer checkpoint for the solution, and another client reads its messages", async () => {
@@ -96,6 +98,6 @@ describe("the first lesson, on a fresh broker", () => {
 
 /** Reads progress from the restarted server while presenting the original learner's cookie. */
 async function progressWithCookieOf(original: LearnerClient, onNewServer: LearnerClient) {
-  const response = await fetch(onNewServer.baseUrl + "/api/progress", { headers: { cookie: original.cookie } });
+  const response = await fetch(`${onNewServer.baseUrl}/api/progress`, { headers: { cookie: original.cookie } });
   return (await response.json()) as { verdicts: { exerciseId: string; status: string }[] };
 }

@@ -101,7 +101,9 @@ describe("npm run kafka", () => {
     // The brokers take only authenticated clients; the command recorded the super user, for its owner's eyes only.
     expect((await stat(recordFile())).mode & 0o077).toBe(0);
     const record = await readRecord();
-    const anonymous = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap }, "cli-test", { retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 })).admin();
+    const anonymous = new Kafka(
+      kafkajsConfig({ bootstrap: record.bootstrap }, "cli-test", { retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }),
+    ).admin();
     await expect(anonymous.connect().then(() => anonymous.describeCluster())).rejects.toThrow();
     await anonymous.disconnect().catch(() => {});
     const admin = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap, admin: record.admin }, "cli-test")).admin();
@@ -114,7 +116,10 @@ describe("npm run kafka", () => {
         expect(partition.replicas).toHaveLength(3);
         expect(partition.isr).toHaveLength(3);
       }
-      const configs = await admin.describeConfigs({ resources: [{ type: 2, name: "replicated", configNames: ["min.insync.replicas"] }], includeSynonyms: false });
+      const configs = await admin.describeConfigs({
+        resources: [{ type: 2, name: "replicated", configNames: ["min.insync.replicas"] }],
+        includeSynonyms: false,
+      });
       expect(configs.resources[0]?.configEntries[0]).toMatchObject({ configName: "min.insync.replicas", configValue: "2" });
     } finally {
       await admin.disconnect();
@@ -123,7 +128,10 @@ describe("npm run kafka", () => {
 
   it("keeps learners' producers and Checks going while each broker in turn is killed, and heals after start-node", { timeout: 900_000 }, async () => {
     const record = await readRecord();
-    const server: TestServer = await startTestServer({ bootstrap: record.bootstrap, admin: record.admin }, { env: { TRIBUTARY_RUN_WALL_SECONDS: "120" } });
+    const server: TestServer = await startTestServer(
+      { bootstrap: record.bootstrap, admin: record.admin },
+      { env: { TRIBUTARY_RUN_WALL_SECONDS: "120" } },
+    );
     const admin = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap, admin: record.admin }, "cli-test")).admin();
     await admin.connect();
     try {
@@ -153,19 +161,30 @@ describe("npm run kafka", () => {
         const restarted = kafkaCommand(["start-node", String(node)]);
         expect(await restarted.exited, restarted.output()).toBe(0);
         expect(restarted.output()).toContain(`Kafka node ${node} runs again`);
-        await until(async () => {
-          const { topics } = await admin.fetchTopicMetadata({ topics: [steady] });
-          return topics[0]!.partitions.every((p) => p.isr.length === 3);
-        }, 90_000, `the ISR of ${steady} to heal after node ${node} restarted`);
+        await until(
+          async () => {
+            const { topics } = await admin.fetchTopicMetadata({ topics: [steady] });
+            return topics[0]!.partitions.every((p) => p.isr.length === 3);
+          },
+          90_000,
+          `the ISR of ${steady} to heal after node ${node} restarted`,
+        );
       }
 
       // Every acknowledged record is on the brokers.
-      const consumer = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap, admin: record.admin }, "cli-test")).consumer({ groupId: `cli-test-${Date.now()}` });
+      const consumer = new Kafka(kafkajsConfig({ bootstrap: record.bootstrap, admin: record.admin }, "cli-test")).consumer({
+        groupId: `cli-test-${Date.now()}`,
+      });
       const seen = new Set<string>();
       await consumer.connect();
       await consumer.subscribe({ topic: steady, fromBeginning: true });
       await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.key!.toString()) });
-      await until(() => acknowledged.every((key) => seen.has(key)), 60_000, "every acknowledged record", () => `${seen.size} of ${acknowledged.length} seen`);
+      await until(
+        () => acknowledged.every((key) => seen.has(key)),
+        60_000,
+        "every acknowledged record",
+        () => `${seen.size} of ${acknowledged.length} seen`,
+      );
       await consumer.disconnect();
     } finally {
       await admin.disconnect();
@@ -176,7 +195,12 @@ describe("npm run kafka", () => {
   it("stops and starts one node on request, and tells each node's state in `status`", { timeout: 400_000 }, async () => {
     const stopNode = kafkaCommand(["stop-node", "2"]);
     expect(await stopNode.exited, stopNode.output()).toBe(0);
-    await until(() => multi.output().includes("Kafka node 2 was stopped (stop-node); the other 2 brokers keep serving"), 10_000, "the stop report", multi.output);
+    await until(
+      () => multi.output().includes("Kafka node 2 was stopped (stop-node); the other 2 brokers keep serving"),
+      10_000,
+      "the stop report",
+      multi.output,
+    );
     const status = kafkaCommand(["status"]);
     expect(await status.exited).toBe(0);
     expect(status.output()).toContain("Processes alive: 2 of 3");
@@ -207,7 +231,9 @@ describe("npm run kafka", () => {
     expect(after.output()).toContain("Kafka does not answer.");
   });
 
-  it("keeps the record of a Kafka started after the first one's broker was killed, and stops on Ctrl-C without calling it unexpected", { timeout: 600_000 }, async () => {
+  it("keeps the record of a Kafka started after the first one's broker was killed, and stops on Ctrl-C without calling it unexpected", {
+    timeout: 600_000,
+  }, async () => {
     // The first start: as `npm start` does it, in this process.
     const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_KAFKA_PORT: String(PORT_BASE), TRIBUTARY_KAFKA_RUNTIME: "jvm" });
     const first = await startKafka(config, "single", () => {});

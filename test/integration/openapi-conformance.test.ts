@@ -36,18 +36,30 @@ describe("the OpenAPI document", () => {
     const result = await execFileAsync(
       schemathesis,
       [
-        "run", `${sandbox.server.url}/api/openapi.json`,
-        "--checks", "all",
+        "run",
+        `${sandbox.server.url}/api/openapi.json`,
+        "--checks",
+        "all",
         // Resource checks need links between operations, which this document does not declare.
-        "--exclude-checks", "use_after_free,ensure_resource_availability,ignored_auth,object_level_authorization",
-        "--phases", "examples,coverage,fuzzing",
-        "--max-examples", "25",
-        "--seed", "1",
-        "--workers", "1",
-        "--request-timeout", "20",
-        "--max-time", "90",
+        "--exclude-checks",
+        "use_after_free,ensure_resource_availability,ignored_auth,object_level_authorization",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        "25",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--request-timeout",
+        "20",
+        "--max-time",
+        "90",
         "--no-color",
-        "--report", "junit", "--report-junit-path", junit,
+        "--report",
+        "junit",
+        "--report-junit-path",
+        junit,
       ],
       // Run in the report folder: schemathesis keeps a cache of what it found in its working directory.
       { cwd: reportDir, timeout: 200_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, SCHEMATHESIS_HOOKS: "" } },
@@ -56,7 +68,13 @@ describe("the OpenAPI document", () => {
     expect("code" in result ? result.code : 0, output).toBe(0);
     // It really ran: every operation was tested.
     const report = await readFile(junit, "utf8");
-    for (const operation of ["GET /api/health", "POST /api/runs", "GET /api/runs/{id}/events", "DELETE /api/runs/{id}", "POST /api/exercises/{id}/grade"]) {
+    for (const operation of [
+      "GET /api/health",
+      "POST /api/runs",
+      "GET /api/runs/{id}/events",
+      "DELETE /api/runs/{id}",
+      "POST /api/exercises/{id}/grade",
+    ]) {
       expect(report).toContain(operation);
     }
   });

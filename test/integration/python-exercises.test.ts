@@ -28,7 +28,8 @@ async function wrongPrograms(id: string): Promise<[string, string, string][]> {
       // As for wrong/*.ts: the first line says what is wrong, the second what the verdict must say.
       const [mistake, second] = text.split("\n", 2);
       const says = /^# The checkpoint says: (.+)$/.exec(second ?? "")?.[1]?.trim();
-      if (!/^# \S/.test(mistake!) || !says) throw new Error(`${name}: start with "# <what is wrong>", then "# The checkpoint says: <words of the verdict>".`);
+      if (!/^# \S/.test(mistake!) || !says)
+        throw new Error(`${name}: start with "# <what is wrong>", then "# The checkpoint says: <words of the verdict>".`);
       return [name, says, text];
     }),
   );
@@ -38,7 +39,10 @@ async function wrongPrograms(id: string): Promise<[string, string, string][]> {
 async function learnerReadyFor(id: string, language: "typescript" | "python") {
   const learner = sandbox.learner();
   for (const before of catalog.get(id)!.after) {
-    const { verdict, output } = await runAndGrade(learner, before, code(before, language, "solution"), { entry: entry[language], patienceMs: 30_000 });
+    const { verdict, output } = await runAndGrade(learner, before, code(before, language, "solution"), {
+      entry: entry[language],
+      patienceMs: 30_000,
+    });
     expect(verdict.status, `${before} (done before ${id}) in ${language}: ${verdict.message}\n${output}`).toBe("pass");
   }
   return learner;
@@ -95,9 +99,15 @@ describe("a producer and a consumer in different languages", () => {
     ["TypeScript", "Python", "typescript", "python"],
   ] as const)("pass together: a %s producer, a %s consumer", { timeout: 120_000 }, async (_, __, producerLanguage, consumerLanguage) => {
     const learner = sandbox.learner();
-    const produced = await runAndGrade(learner, "first-producer", code("first-producer", producerLanguage, "solution"), { entry: entry[producerLanguage], patienceMs: 30_000 });
+    const produced = await runAndGrade(learner, "first-producer", code("first-producer", producerLanguage, "solution"), {
+      entry: entry[producerLanguage],
+      patienceMs: 30_000,
+    });
     expect(produced.verdict.status, produced.output).toBe("pass");
-    const consumed = await runAndGrade(learner, "first-consumer", code("first-consumer", consumerLanguage, "solution"), { entry: entry[consumerLanguage], patienceMs: 45_000 });
+    const consumed = await runAndGrade(learner, "first-consumer", code("first-consumer", consumerLanguage, "solution"), {
+      entry: entry[consumerLanguage],
+      patienceMs: 45_000,
+    });
     expect(consumed.verdict.status, `${consumed.verdict.message}\n${consumed.output}`).toBe("pass");
     // The consumer printed what the other language's producer wrote, key and value alike.
     expect(consumed.output).toContain("10: message 10");

@@ -23,7 +23,6 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -109,7 +108,12 @@ describe("a project cloned where the sandbox's user cannot go", () => {
 
       child = spawn("bash", [path.join(clone, "scripts/node.sh"), path.join(clone, "sandbox-server/src/main.ts")], {
         cwd: clone,
-        env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH}`, TRIBUTARY_PORT: String(40000 + Math.floor(Math.random() * 20000)), ...brokerEnv(kafka) },
+        env: {
+          ...process.env,
+          PATH: `${nodeBin}:${process.env.PATH}`,
+          TRIBUTARY_PORT: String(40000 + Math.floor(Math.random() * 20000)),
+          ...brokerEnv(kafka),
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";

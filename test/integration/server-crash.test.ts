@@ -102,7 +102,9 @@ describe("a server killed while grading", () => {
       const last = acknowledged.get(learner);
       if (!last) continue;
       const progress = await learner.json<{ verdicts: { exerciseId: string; status: string; gradedAt: string }[] }>("GET", "/api/progress");
-      expect(progress.body.verdicts).toEqual([expect.objectContaining({ exerciseId: "first-producer", status: expect.stringMatching(/^(pass|fail)$/) })]);
+      expect(progress.body.verdicts).toEqual([
+        expect.objectContaining({ exerciseId: "first-producer", status: expect.stringMatching(/^(pass|fail)$/) }),
+      ]);
       // The stored verdict is the last acknowledged one, or one graded after it whose answer the kill cut off.
       expect(Date.parse(progress.body.verdicts[0]!.gradedAt)).toBeGreaterThanOrEqual(Date.parse(last.lastGradedAt));
     }
@@ -115,7 +117,10 @@ describe("a host's mistakes at start", () => {
       [{ TRIBUTARY_PORT: "abc" }, 'TRIBUTARY_PORT must be a whole number from 1 to 65535, got "abc".'],
       [{ TRIBUTARY_PORT: "70000" }, 'TRIBUTARY_PORT must be a whole number from 1 to 65535, got "70000".'],
       [{ TRIBUTARY_KAFKA_MODE: "triple" }, 'TRIBUTARY_KAFKA_MODE must be one of single, multi, got "triple".'],
-      [{ TRIBUTARY_STATE_DIR: path.join(root, "package.json", "state") }, `TRIBUTARY_STATE_DIR: cannot write to ${path.join(root, "package.json", "state")} (ENOTDIR)`],
+      [
+        { TRIBUTARY_STATE_DIR: path.join(root, "package.json", "state") },
+        `TRIBUTARY_STATE_DIR: cannot write to ${path.join(root, "package.json", "state")} (ENOTDIR)`,
+      ],
     ];
     for (const [env, line] of cases) {
       for (const script of ["sandbox-server/src/main.ts", "scripts/start.ts"]) {

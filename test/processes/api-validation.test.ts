@@ -28,7 +28,13 @@ beforeAll(async () => {
     broker: emptyBroker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
     progress: new ProgressStore(":memory:"),
-    probeKafka: async () => ({ reachable: kafkaReachable, brokers: kafkaReachable ? 1 : 0, latencyMs: 3, bootstrap: ["127.0.0.1:1"], nodes: [{ address: "127.0.0.1:1", up: kafkaReachable }] }),
+    probeKafka: async () => ({
+      reachable: kafkaReachable,
+      brokers: kafkaReachable ? 1 : 0,
+      latencyMs: 3,
+      bootstrap: ["127.0.0.1:1"],
+      nodes: [{ address: "127.0.0.1:1", up: kafkaReachable }],
+    }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
     identity,
   });
@@ -97,7 +103,11 @@ describe("POST /api/runs", () => {
   });
 
   it("asks for JSON when the body is sent as something else", async () => {
-    await expectProblem(await call("POST", "/api/runs", "exerciseId=first-producer", "text/plain"), 415, "Send the body as JSON, with the header Content-Type: application/json.");
+    await expectProblem(
+      await call("POST", "/api/runs", "exerciseId=first-producer", "text/plain"),
+      415,
+      "Send the body as JSON, with the header Content-Type: application/json.",
+    );
   });
 
   it("rejects JSON that is not an object", async () => {
@@ -174,7 +184,11 @@ describe("starting runs too fast", () => {
       identity,
     });
     const start = () =>
-      limitedApp.request("/api/runs", { method: "POST", headers: { cookie: LEARNER, "content-type": "application/json" }, body: runBody({ exerciseId: "first-producer", files: { "main.ts": "" } }) });
+      limitedApp.request("/api/runs", {
+        method: "POST",
+        headers: { cookie: LEARNER, "content-type": "application/json" },
+        body: runBody({ exerciseId: "first-producer", files: { "main.ts": "" } }),
+      });
     expect((await start()).status).toBe(201);
     expect((await start()).status).toBe(201);
     const third = await start();
@@ -251,15 +265,30 @@ describe("exercises offered in Python", () => {
   });
 
   it("serves the solution in the language asked for, and says which languages exist when one is not offered", async () => {
-    const python = (await (await call("GET", "/api/exercises/first-producer/solution?language=python")).json()) as { language: string; solution: string };
+    const python = (await (await call("GET", "/api/exercises/first-producer/solution?language=python")).json()) as {
+      language: string;
+      solution: string;
+    };
     expect(python).toMatchObject({ language: "python" });
     expect(python.solution).toContain("KafkaProducer");
     await expectProblem(await call("GET", "/api/exercises/first-producer/solution?language=cobol"), 400, /language/);
-    await expectProblem(await call("GET", "/api/exercises/keys-and-ordering/solution?language=python"), 404, /not offered in python; it is in typescript/);
+    await expectProblem(
+      await call("GET", "/api/exercises/keys-and-ordering/solution?language=python"),
+      404,
+      /not offered in python; it is in typescript/,
+    );
   });
 
   it("takes main.py as a program's entry point, and names the entry points and extensions it takes", async () => {
-    await expectProblem(await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "other.py": "" } })), 400, "main.ts (TypeScript) or main.py (Python)");
-    await expectProblem(await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "main.py": "", "x.rb": "" } })), 400, /ending in \.ts or \.py/);
+    await expectProblem(
+      await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "other.py": "" } })),
+      400,
+      "main.ts (TypeScript) or main.py (Python)",
+    );
+    await expectProblem(
+      await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "main.py": "", "x.rb": "" } })),
+      400,
+      /ending in \.ts or \.py/,
+    );
   });
 });

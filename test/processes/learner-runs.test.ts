@@ -32,7 +32,13 @@ afterAll(async () => {
 
 /** Starts `code` as main.ts and collects its events until it ends. */
 async function run(code: string, options: { wallTimeMs?: number; whileRunning?: (run: LearnerRun) => void } = {}) {
-  const learnerRun = await registry.start({ learnerId: "learner", kafka: { namespace: "test-" }, exerciseId: "test", files: { "main.ts": code }, wallTimeMs: options.wallTimeMs });
+  const learnerRun = await registry.start({
+    learnerId: "learner",
+    kafka: { namespace: "test-" },
+    exerciseId: "test",
+    files: { "main.ts": code },
+    wallTimeMs: options.wallTimeMs,
+  });
   const events: RunEvent[] = [];
   learnerRun.subscribe((event) => events.push(event));
   options.whileRunning?.(learnerRun);
@@ -40,7 +46,6 @@ async function run(code: string, options: { wallTimeMs?: number; whileRunning?: 
   const text = (type: "stdout" | "stderr") => events.flatMap((e) => (e.type === type ? [e.data] : [])).join("");
   return { exit, stdout: text("stdout"), stderr: text("stderr"), run: learnerRun };
 }
-
 
 describe("a learner's run", () => {
   it("streams stdout and stderr and reports the exit code", async () => {
@@ -52,7 +57,9 @@ describe("a learner's run", () => {
   });
 
   it("runs TypeScript with top-level await and reports a thrown error with its line in main.ts", async () => {
-    const { exit, stderr } = await run('const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));\nawait wait(10);\nthrow new Error("boom");');
+    const { exit, stderr } = await run(
+      'const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));\nawait wait(10);\nthrow new Error("boom");',
+    );
     expect(exit.code).toBe(1);
     expect(stderr).toContain("Error: boom");
     expect(stderr).toMatch(/main\.ts:3/);
@@ -116,7 +123,12 @@ describe("a learner's run", () => {
 
   it("is stopped when nobody watches it any more", async () => {
     const quickRegistry = new RunRegistry({ ...registry.settings, unwatchedGraceMs: 300, scratchDir: path.join(stateDir, "unwatched") }, []);
-    const learnerRun = await quickRegistry.start({ learnerId: "l", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const learnerRun = await quickRegistry.start({
+      learnerId: "l",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": "setInterval(() => {}, 1000);" },
+    });
     const unsubscribe = learnerRun.subscribe(() => {});
     unsubscribe(); // the browser tab went away
     expect(await learnerRun.finished).toMatchObject({ reason: "unwatched" });
@@ -149,18 +161,32 @@ describe("a learner's run", () => {
   });
 
   it("waits in line when the server is full, is told its place, and starts when a slot frees", async () => {
-    const busy = new RunRegistry(
-      { ...registry.settings, maxConcurrent: 1, maxQueued: 2, scratchDir: path.join(stateDir, "queue") },
-      ["127.0.0.1:39999"],
-    );
+    const busy = new RunRegistry({ ...registry.settings, maxConcurrent: 1, maxQueued: 2, scratchDir: path.join(stateDir, "queue") }, [
+      "127.0.0.1:39999",
+    ]);
     const events = (run: LearnerRun) => {
       const seen: RunEvent[] = [];
       run.subscribe((event) => seen.push(event));
       return seen;
     };
-    const first = await busy.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("first"); setInterval(() => {}, 1000);' } });
-    const second = await busy.start({ learnerId: "b", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("second ran");' } });
-    const third = await busy.start({ learnerId: "c", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("third ran");' } });
+    const first = await busy.start({
+      learnerId: "a",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": 'console.log("first"); setInterval(() => {}, 1000);' },
+    });
+    const second = await busy.start({
+      learnerId: "b",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": 'console.log("second ran");' },
+    });
+    const third = await busy.start({
+      learnerId: "c",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": 'console.log("third ran");' },
+    });
     const secondEvents = events(second);
     const thirdEvents = events(third);
     expect(secondEvents).toEqual([{ type: "queued", position: 1 }]);
@@ -174,14 +200,27 @@ describe("a learner's run", () => {
     expect(secondEvents.map((e) => e.type)).toEqual(["queued", "stdout", "exit"]);
     expect(await third.finished).toMatchObject({ reason: "exited", code: 0 });
     // The third moved up to first in line when the first run ended, then ran.
-    expect(thirdEvents.filter((e) => e.type === "queued")).toEqual([{ type: "queued", position: 2 }, { type: "queued", position: 1 }]);
+    expect(thirdEvents.filter((e) => e.type === "queued")).toEqual([
+      { type: "queued", position: 2 },
+      { type: "queued", position: 1 },
+    ]);
     await busy.stopAll();
   });
 
   it("ends a waiting run at once when it is stopped before its turn", async () => {
     const busy = new RunRegistry({ ...registry.settings, maxConcurrent: 1, scratchDir: path.join(stateDir, "queue-stop") }, ["127.0.0.1:39999"]);
-    const first = await busy.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
-    const waiting = await busy.start({ learnerId: "b", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": 'console.log("never");' } });
+    const first = await busy.start({
+      learnerId: "a",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": "setInterval(() => {}, 1000);" },
+    });
+    const waiting = await busy.start({
+      learnerId: "b",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": 'console.log("never");' },
+    });
     waiting.stop();
     expect(await waiting.finished).toMatchObject({ reason: "stopped", code: null });
     expect(busy.alive()).toEqual([first]);
@@ -191,7 +230,12 @@ describe("a learner's run", () => {
   it("is stopped when the server shuts down while its program is still being compiled", async () => {
     const shuttingDown = new RunRegistry({ ...registry.settings, scratchDir: path.join(stateDir, "shutdown") }, ["127.0.0.1:39999"]);
     await shuttingDown.prepare();
-    const starting = shuttingDown.start({ learnerId: "a", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "setInterval(() => {}, 1000);" } });
+    const starting = shuttingDown.start({
+      learnerId: "a",
+      kafka: { namespace: "test-" },
+      exerciseId: "t",
+      files: { "main.ts": "setInterval(() => {}, 1000);" },
+    });
     await new Promise((resolve) => setImmediate(resolve));
     await shuttingDown.stopAll();
     expect(await (await starting).finished).toMatchObject({ reason: "server-shutdown" });

@@ -105,28 +105,76 @@ const connectTo = (target: string, send = "hello") => `
 
 /** Hostile programs whose every attempt must be refused: [what it tries, its code, the refusal it must get]. */
 const refusals: [string, string, RegExp][] = [
-  ["reads the host's /etc/passwd", 'const fs = await import("node:fs"); return fs.readFileSync("/etc/passwd", "utf8");', /^(ENOENT|ERR_ACCESS_DENIED)$/],
+  [
+    "reads the host's /etc/passwd",
+    'const fs = await import("node:fs"); return fs.readFileSync("/etc/passwd", "utf8");',
+    /^(ENOENT|ERR_ACCESS_DENIED)$/,
+  ],
   ["lists the host's home of root", 'const fs = await import("node:fs"); return fs.readdirSync("/root");', /^(ENOENT|ERR_ACCESS_DENIED)$/],
   ["lists the folder that holds every run's program", 'const fs = await import("node:fs"); return fs.readdirSync("${RUN_ROOT}");', /^ENOENT$/],
-  ["reads the environment of pid 1", 'const fs = await import("node:fs"); return fs.readFileSync("/proc/1/environ", "utf8");', /^(ENOENT|EACCES|ERR_ACCESS_DENIED)$/],
-  ["writes next to its program", 'const fs = await import("node:fs"); fs.writeFileSync("/sandbox/evil.txt", "x"); return "written";', /^(EROFS|ERR_ACCESS_DENIED)$/],
-  ["deletes kafkajs", 'const fs = await import("node:fs"); fs.rmSync("/sandbox/node_modules/kafkajs/package.json"); return "deleted";', /^(EROFS|ERR_ACCESS_DENIED)$/],
-  ["rewrites the Kafka forwarder", 'const fs = await import("node:fs"); fs.writeFileSync("/opt/tributary/kafka-forwarder.mjs", ""); return "rewritten";', /^(EROFS|ERR_ACCESS_DENIED)$/],
-  ["replaces the node binary", 'const fs = await import("node:fs"); fs.writeFileSync("/opt/node/bin/node", ""); return "replaced";', /^(EROFS|ETXTBSY|ERR_ACCESS_DENIED)$/],
-  ["fills its /tmp past 16 MiB", 'const fs = await import("node:fs"); for (let i = 0; i < 64; i++) fs.appendFileSync("/tmp/big", Buffer.alloc(1024 * 1024)); return "filled";', /^ENOSPC$/],
+  [
+    "reads the environment of pid 1",
+    'const fs = await import("node:fs"); return fs.readFileSync("/proc/1/environ", "utf8");',
+    /^(ENOENT|EACCES|ERR_ACCESS_DENIED)$/,
+  ],
+  [
+    "writes next to its program",
+    'const fs = await import("node:fs"); fs.writeFileSync("/sandbox/evil.txt", "x"); return "written";',
+    /^(EROFS|ERR_ACCESS_DENIED)$/,
+  ],
+  [
+    "deletes kafkajs",
+    'const fs = await import("node:fs"); fs.rmSync("/sandbox/node_modules/kafkajs/package.json"); return "deleted";',
+    /^(EROFS|ERR_ACCESS_DENIED)$/,
+  ],
+  [
+    "rewrites the Kafka forwarder",
+    'const fs = await import("node:fs"); fs.writeFileSync("/opt/tributary/kafka-forwarder.mjs", ""); return "rewritten";',
+    /^(EROFS|ERR_ACCESS_DENIED)$/,
+  ],
+  [
+    "replaces the node binary",
+    'const fs = await import("node:fs"); fs.writeFileSync("/opt/node/bin/node", ""); return "replaced";',
+    /^(EROFS|ETXTBSY|ERR_ACCESS_DENIED)$/,
+  ],
+  [
+    "fills its /tmp past 16 MiB",
+    'const fs = await import("node:fs"); for (let i = 0; i < 64; i++) fs.appendFileSync("/tmp/big", Buffer.alloc(1024 * 1024)); return "filled";',
+    /^ENOSPC$/,
+  ],
   ["spawns a shell", 'const cp = await import("node:child_process"); return cp.execSync("id").toString();', /^ERR_ACCESS_DENIED$/],
-  ["forks itself in a loop (a fork bomb)", 'const cp = await import("node:child_process"); for (let i = 0; i < 1000; i++) cp.fork("/sandbox/main.mjs"); return "forked";', /^ERR_ACCESS_DENIED$/],
-  ["spawns through the internal binding", 'return Object.keys((process as unknown as { binding(name: string): object }).binding("spawn_sync"));', /^ERR_ACCESS_DENIED$/],
-  ["starts worker threads", 'const { Worker } = await import("node:worker_threads"); for (let i = 0; i < 100; i++) new Worker("setInterval(() => {}, 1000)", { eval: true }); return "started";', /^ERR_ACCESS_DENIED$/],
+  [
+    "forks itself in a loop (a fork bomb)",
+    'const cp = await import("node:child_process"); for (let i = 0; i < 1000; i++) cp.fork("/sandbox/main.mjs"); return "forked";',
+    /^ERR_ACCESS_DENIED$/,
+  ],
+  [
+    "spawns through the internal binding",
+    'return Object.keys((process as unknown as { binding(name: string): object }).binding("spawn_sync"));',
+    /^ERR_ACCESS_DENIED$/,
+  ],
+  [
+    "starts worker threads",
+    'const { Worker } = await import("node:worker_threads"); for (let i = 0; i < 100; i++) new Worker("setInterval(() => {}, 1000)", { eval: true }); return "started";',
+    /^ERR_ACCESS_DENIED$/,
+  ],
   ["loads a native addon", 'process.dlopen({ exports: {} }, "/usr/lib/x86_64-linux-gnu/libc.so.6"); return "loaded";', /^ERR_DLOPEN_DISABLED$/],
   ["opens the inspector", 'const inspector = await import("node:inspector"); inspector.open(9229); return "open";', /^ERR_ACCESS_DENIED$/],
   ["connects to the sandbox server's port", connectTo(`{ port: ${"${OTHER_PORT}"}, host: "127.0.0.1" }`), /^ECONNREFUSED$/],
   ["connects to the host's SSH port", connectTo('{ port: 22, host: "127.0.0.1" }'), /^ECONNREFUSED$/],
   ["connects to an address on the internet", connectTo('{ port: 80, host: "1.1.1.1" }'), /^(ENETUNREACH|EHOSTUNREACH)$/],
-  ["resolves a name on the internet", 'const dns = await import("node:dns/promises"); return (await dns.lookup("example.com")).address;', /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED)$/],
+  [
+    "resolves a name on the internet",
+    'const dns = await import("node:dns/promises"); return (await dns.lookup("example.com")).address;',
+    /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED)$/,
+  ],
   ["talks to the Docker socket", connectTo('{ path: "/var/run/docker.sock" }'), /^(ENOENT|ERR_ACCESS_DENIED)$/],
   ["kills the process that runs the tests", 'process.kill(Number(process.env.HOST_PID ?? "${HOST_PID}"), "SIGKILL"); return "killed";', /^ESRCH$/],
-  ["opens thousands of files", 'const fs = await import("node:fs"); for (let i = 0; i < 5000; i++) fs.openSync("/tmp/f" + (i % 10), "w"); return "opened";', /^EMFILE$/],
+  [
+    "opens thousands of files",
+    'const fs = await import("node:fs"); for (let i = 0; i < 5000; i++) fs.openSync("/tmp/f" + (i % 10), "w"); return "opened";',
+    /^EMFILE$/,
+  ],
 ];
 
 /**
@@ -217,13 +265,24 @@ describe("a hostile program in the sandbox, beside a benign one", () => {
 
   it("sees only the variables the run sets", async () => {
     process.env.TRIBUTARY_TEST_SECRET = "do-not-leak";
-    const { stdout } = await besideBenign('console.log(JSON.stringify(process.env));');
-    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual(["FORCE_COLOR", "HOME", "KAFKAJS_NO_PARTITIONER_WARNING", "KAFKA_BROKERS", "KAFKA_NAMESPACE", "PWD", "TZ"]);
+    const { stdout } = await besideBenign("console.log(JSON.stringify(process.env));");
+    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual([
+      "FORCE_COLOR",
+      "HOME",
+      "KAFKAJS_NO_PARTITIONER_WARNING",
+      "KAFKA_BROKERS",
+      "KAFKA_NAMESPACE",
+      "PWD",
+      "TZ",
+    ]);
   });
 
   it("is stopped at the CPU-time limit when it spins", async () => {
     const { exit } = await besideBenign("for (;;) {}");
-    expect(exit).toMatchObject({ reason: "cpu-limit", message: "Stopped: your program used more than 2 s of CPU time, the CPU limit. Is a loop spinning without waiting?" });
+    expect(exit).toMatchObject({
+      reason: "cpu-limit",
+      message: "Stopped: your program used more than 2 s of CPU time, the CPU limit. Is a loop spinning without waiting?",
+    });
   });
 
   it("is stopped at the memory limit when it hoards buffers", async () => {

@@ -24,7 +24,9 @@ async function besideBenign(hostile: Promise<RunOutput>): Promise<RunOutput> {
 
 beforeAll(async () => {
   // A smaller memory cap, so the query with unbounded state reaches it sooner; the wall limit leaves a busy machine time to start Flink.
-  sandbox = await startTestServer(kafka, { env: { TRIBUTARY_RUN_WALL_SECONDS: "90", TRIBUTARY_FLINK_MEMORY_MIB: "700", TRIBUTARY_FLINK_WARM_RUNNERS: "0" } });
+  sandbox = await startTestServer(kafka, {
+    env: { TRIBUTARY_RUN_WALL_SECONDS: "90", TRIBUTARY_FLINK_MEMORY_MIB: "700", TRIBUTARY_FLINK_WARM_RUNNERS: "0" },
+  });
   bystander = sandbox.learner();
   benignProgram = await exerciseFile("first-producer", "solution");
 });
@@ -34,7 +36,11 @@ afterAll(async () => {
 });
 
 const refused: [string, string, RegExp][] = [
-  ["the filesystem connector", "CREATE TABLE secrets (line STRING) WITH ('connector' = 'filesystem', 'path' = '/etc', 'format' = 'raw');\nSELECT * FROM secrets;", /'filesystem' connector is not allowed/],
+  [
+    "the filesystem connector",
+    "CREATE TABLE secrets (line STRING) WITH ('connector' = 'filesystem', 'path' = '/etc', 'format' = 'raw');\nSELECT * FROM secrets;",
+    /'filesystem' connector is not allowed/,
+  ],
   ["ADD JAR", "ADD JAR '/tmp/evil.jar';", /is not allowed/],
   ["a function from a jar", "CREATE FUNCTION evil AS 'com.example.Evil' USING JAR '/tmp/evil.jar';", /is not allowed/],
   ["a catalog", "CREATE CATALOG mine WITH ('type' = 'generic_in_memory');", /is not allowed/],

@@ -52,18 +52,26 @@ describe("a learner's Kafka principal", () => {
   });
 
   it("hides other learners' topics from listings", async () => {
-    const { stdout } = await besideBenign(intruder.run("first-producer", `${preamble}
+    const { stdout } = await besideBenign(
+      intruder.run(
+        "first-producer",
+        `${preamble}
 const admin = kafka.admin(); await admin.connect();
 const names = await admin.listTopics();
 console.log("sees owner's topic: " + names.includes(${JSON.stringify(ownerTopic)}));
 console.log("sees any other namespace: " + names.some((n) => !n.startsWith(namespace)));
-await admin.disconnect();`));
+await admin.disconnect();`,
+      ),
+    );
     expect(stdout).toContain("sees owner's topic: false");
     expect(stdout).toContain("sees any other namespace: false");
   });
 
   it("refuses to read, write or delete another learner's topic, or to join their group", async () => {
-    const { stdout, exit } = await besideBenign(intruder.run("first-producer", `${preamble}
+    const { stdout, exit } = await besideBenign(
+      intruder.run(
+        "first-producer",
+        `${preamble}
 const victim = ${JSON.stringify(ownerTopic)};
 const victimGroup = victim.replace(/diary$/, "message-readers");
 const admin = kafka.admin(); await admin.connect();
@@ -78,7 +86,9 @@ await producer.disconnect();
 const consumer = kafka.consumer({ groupId: victimGroup, retry: { retries: 0 } });
 await attempt("read", async () => { await consumer.connect(); await consumer.subscribe({ topic: victim, fromBeginning: true }); });
 await consumer.disconnect().catch(() => {});
-console.log("done");`));
+console.log("done");`,
+      ),
+    );
     expect(stdout, exit.message).toContain("done");
     for (const label of ["offsets", "delete", "create in their namespace", "read"]) {
       expect(stdout).toContain(`${label}: refused TOPIC_AUTHORIZATION_FAILED`);
@@ -90,13 +100,18 @@ console.log("done");`));
   });
 
   it("cannot act as another principal without that principal's password", async () => {
-    const { stdout } = await besideBenign(intruder.run("first-producer", `${preamble}
+    const { stdout } = await besideBenign(
+      intruder.run(
+        "first-producer",
+        `${preamble}
 const admin = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 },
   sasl: { mechanism: "scram-sha-256", username: ${JSON.stringify(ownerTopic.replace(/-diary$/, ""))}, password: "guess" } }).admin();
 await attempt("log in as the owner", () => admin.connect());
 const anonymous = new Kafka({ clientId: "probe", brokers: connection.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
 await attempt("connect without credentials", async () => { await anonymous.connect(); return anonymous.listTopics(); });
-process.exit(0);`));
+process.exit(0);`,
+      ),
+    );
     expect(stdout).toMatch(/log in as the owner: refused .*(SASL|[Aa]uthentication)/);
     expect(stdout).toMatch(/connect without credentials: refused/);
   });
@@ -121,9 +136,12 @@ ${createCalls}`;
   it("stops a learner at their topic cap, even within one request, and lets them go on after deleting some", async () => {
     const hoarder = sandbox.learner();
     const { exit } = await besideBenign(
-      hoarder.run("first-producer", creator(`
+      hoarder.run(
+        "first-producer",
+        creator(`
 const topics = Array.from({ length: 60 }, (_, i) => ({ topic: topic("hoard-" + i), numPartitions: 1 }));
-await admin.createTopics({ topics });`)),
+await admin.createTopics({ topics });`),
+      ),
     );
     expect(exit).toMatchObject({ reason: "kafka-limit" });
     expect(exit.message).toContain(`at most ${limits.topics} topics`);
@@ -132,12 +150,15 @@ await admin.createTopics({ topics });`)),
     expect(held.size).toBe(limits.topics);
 
     // The cap counts what exists now: after deleting, the learner can create again.
-    const { stdout, exit: after } = await hoarder.run("first-producer", creator(`
+    const { stdout, exit: after } = await hoarder.run(
+      "first-producer",
+      creator(`
 await admin.deleteTopics({ topics: (await admin.listTopics()).slice(0, 5) });
 // The broker remembers topics it approved a moment ago, even if they are gone already.
 await new Promise((resolve) => setTimeout(resolve, 2500));
 console.log("created: " + await admin.createTopics({ topics: [{ topic: topic("after-cleanup"), numPartitions: 1 }] }));
-await admin.disconnect();`));
+await admin.disconnect();`),
+    );
     expect(after, stdout).toMatchObject({ reason: "exited", code: 0 });
     expect(stdout).toContain("created: true");
     expect((await partitionsByTopic(kafka, namespace)).size).toBe(limits.topics - 4);
@@ -146,7 +167,9 @@ await admin.disconnect();`));
   it("stops a learner at their partition cap across topics", async () => {
     const spreader = sandbox.learner();
     const { exit, stderr } = await besideBenign(
-      spreader.run("first-producer", creator(`
+      spreader.run(
+        "first-producer",
+        creator(`
 for (let i = 0; i < 20; i++) {
   // Waiting for the new topic's leaders may meet a broker that does not list it yet; that passes.
   for (let attempt = 0; ; attempt++) {
@@ -157,7 +180,8 @@ for (let i = 0; i < 20; i++) {
       if ((error as { type?: string }).type !== "UNKNOWN_TOPIC_OR_PARTITION" || attempt > 5) throw error;
     }
   }
-}`)),
+}`),
+      ),
     );
     expect(exit, stderr).toMatchObject({ reason: "kafka-limit" });
     expect(exit.message).toContain(`${limits.partitions} partitions`);
@@ -175,14 +199,17 @@ for (let i = 0; i < 20; i++) {
   it("caps topics created by producing to new names too, and says why the producer failed", async () => {
     const scatterer = sandbox.learner();
     const { exit, stdout } = await besideBenign(
-      scatterer.run("first-producer", `${preamble}
+      scatterer.run(
+        "first-producer",
+        `${preamble}
 // Retries, unlike the preamble's client: a new topic has no leader for a moment.
 const producer = new Kafka({ clientId: "scatter", ...connection, logLevel: logLevel.NOTHING }).producer();
 await producer.connect();
 for (let i = 0; i < 40; i++) {
   await producer.send({ topic: topic("scatter-" + i), messages: [{ value: "x" }] });
   console.log("sent to scatter-" + i);
-}`),
+}`,
+      ),
     );
     expect(stdout).toContain(`sent to scatter-${limits.topics - 1}`);
     expect(stdout).not.toContain(`sent to scatter-${limits.topics}\n`);
@@ -193,10 +220,13 @@ for (let i = 0; i < 40; i++) {
   it("refuses to add thousands of partitions to a learner's own topic", async () => {
     const grower = sandbox.learner();
     const { exit, stdout } = await besideBenign(
-      grower.run("first-producer", creator(`
+      grower.run(
+        "first-producer",
+        creator(`
 await admin.createTopics({ topics: [{ topic: topic("small"), numPartitions: 1 }], waitForLeaders: true });
 console.log("created small");
-await admin.createPartitions({ topicPartitions: [{ topic: topic("small"), count: 3000 }] });`)),
+await admin.createPartitions({ topicPartitions: [{ topic: topic("small"), count: 3000 }] });`),
+      ),
     );
     expect(stdout).toContain("created small");
     expect(exit).toMatchObject({ reason: "kafka-denied" });

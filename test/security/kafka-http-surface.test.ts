@@ -22,7 +22,13 @@ afterAll(async () => {
 });
 
 /** A raw request with a Host header of our choosing, which fetch does not allow. */
-function withHost(host: string, method: string, route: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+function withHost(
+  host: string,
+  method: string,
+  route: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   const { port } = new URL(sandbox.server.url);
   return new Promise((resolve, reject) => {
     const request = http.request({ host: "127.0.0.1", port, method, path: route, headers: { ...headers, host } }, (response) => {
@@ -121,7 +127,9 @@ describe("event streams per learner", () => {
     const open = await besideBenign(
       (async () => {
         const controllers = Array.from({ length: 4 }, () => new AbortController());
-        const responses = await Promise.all(controllers.map((c) => fetch(sandbox.server.url + eventsUrl, { headers: { cookie: hoarder.cookie }, signal: c.signal })));
+        const responses = await Promise.all(
+          controllers.map((c) => fetch(sandbox.server.url + eventsUrl, { headers: { cookie: hoarder.cookie }, signal: c.signal })),
+        );
         expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
         const fifth = await hoarder.request("GET", eventsUrl);
         expect(fifth.status).toBe(429);
@@ -134,7 +142,9 @@ describe("event streams per learner", () => {
     let status = 0;
     for (let tries = 0; tries < 20 && status !== 200; tries++) {
       await new Promise((r) => setTimeout(r, 100));
-      const again = await fetch(sandbox.server.url + eventsUrl, { headers: { cookie: hoarder.cookie }, signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      const again = await fetch(sandbox.server.url + eventsUrl, { headers: { cookie: hoarder.cookie }, signal: AbortSignal.timeout(2000) }).catch(
+        () => undefined,
+      );
       status = again?.status ?? 0;
       if (again?.status === 200) void again.body?.cancel();
     }
@@ -147,7 +157,7 @@ describe("event streams per learner", () => {
 describe("a program that crashed the compiler before", () => {
   it("fails its own run with a clear message; everyone's next runs compile, and /api/health says the compiler is fine", async () => {
     const attacker = sandbox.learner();
-    const { exit, stderr } = await besideBenign(attacker.run("first-producer", "!".repeat(180_000) + "1"));
+    const { exit, stderr } = await besideBenign(attacker.run("first-producer", `${"!".repeat(180_000)}1`));
     expect(exit).toMatchObject({ reason: "compile-error" });
     expect(stderr).toContain("more than 200 operators in a row");
     const after = await sandbox.learner().run("first-producer", 'console.log("compiled")');

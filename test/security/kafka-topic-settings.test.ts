@@ -53,7 +53,9 @@ describe("a learner's topic settings", () => {
   it("refuses segment.ms=1 on create and on alter, so a produce loop over 12 partitions rolls no segments, and Kafka stays up", async () => {
     const roller = sandbox.learner();
     const { stdout, stderr } = await besideBenign(
-      roller.run("first-producer", withAdmin(`
+      roller.run(
+        "first-producer",
+        withAdmin(`
 ${create("create with segment.ms=1", "rolls", { "segment.ms": "1" }, 12)}
 ${create("create plain", "plain", {}, 12)}
 ${alter("alter segment.ms=1", "plain", { "segment.ms": "1" })}
@@ -67,7 +69,8 @@ for (const until = Date.now() + 8000; Date.now() < until; requests++) {
   await producer.send({ topic: topic("plain"), messages: Array.from({ length: 12 }, (_, partition) => ({ partition, value: "x" })) });
 }
 await producer.disconnect();
-console.log("produce requests: " + requests);`)),
+console.log("produce requests: " + requests);`),
+      ),
     );
     expect(stdout, stderr).toContain("done");
     expect(stdout).toContain("create with segment.ms=1: refused POLICY_VIOLATION");
@@ -87,13 +90,16 @@ console.log("produce requests: " + requests);`)),
   it("refuses records and max.message.bytes above the cap, so no record can fill the broker's heap", async () => {
     const hoarder = sandbox.learner();
     const { stdout } = await besideBenign(
-      hoarder.run("first-producer", withAdmin(`
+      hoarder.run(
+        "first-producer",
+        withAdmin(`
 ${create("create with max.message.bytes=100MiB", "huge", { "max.message.bytes": String(100 * 1024 * 1024) })}
 ${create("create plain", "records", {})}
 ${alter("alter max.message.bytes=100MiB", "records", { "max.message.bytes": String(100 * 1024 * 1024) })}
 const producer = kafka.producer(); await producer.connect();
 await attempt("send a 5 MiB record", () => producer.send({ topic: topic("records"), messages: [{ value: Buffer.alloc(5 * 1024 * 1024) }] }));
-await producer.disconnect();`)),
+await producer.disconnect();`),
+      ),
     );
     expect(stdout).toContain("create with max.message.bytes=100MiB: refused POLICY_VIOLATION");
     expect(stdout).toContain("alter max.message.bytes=100MiB: refused POLICY_VIOLATION");
@@ -105,7 +111,9 @@ await producer.disconnect();`)),
   it("keeps retention within the learner's budget: no unlimited retention, and every topic gets the per-partition cap", async () => {
     const keeper = sandbox.learner();
     const { stdout } = await besideBenign(
-      keeper.run("first-producer", withAdmin(`
+      keeper.run(
+        "first-producer",
+        withAdmin(`
 ${create("retention.ms=-1", "forever", { "retention.ms": "-1" })}
 ${create("retention.bytes=-1", "unbounded", { "retention.bytes": "-1" })}
 ${create("retention.bytes=2GiB", "large", { "retention.bytes": String(2 * 1024 ** 3) })}
@@ -114,7 +122,8 @@ ${create("cleanup.policy=compact", "compacted", { "cleanup.policy": "compact" })
 ${create("cleanup.policy=compact,delete", "both", { "cleanup.policy": "compact,delete" })}
 ${alter("alter retention.bytes=-1", "ledger", { "retention.bytes": "-1" })}
 const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic("ledger"), configNames: ["retention.bytes", "retention.ms"] }] });
-for (const entry of described.resources[0].configEntries) console.log("ledger " + entry.configName + "=" + entry.configValue);`)),
+for (const entry of described.resources[0].configEntries) console.log("ledger " + entry.configName + "=" + entry.configValue);`),
+      ),
     );
     for (const label of ["retention.ms=-1", "retention.bytes=-1", "retention.bytes=2GiB", "cleanup.policy=compact", "alter retention.bytes=-1"]) {
       expect(stdout).toContain(`${label}: refused POLICY_VIOLATION`);
@@ -129,13 +138,16 @@ for (const entry of described.resources[0].configEntries) console.log("ledger " 
   it("refuses settings a learner does not need, and says why when the program fails of it", async () => {
     const tinkerer = sandbox.learner();
     const { stdout, exit } = await besideBenign(
-      tinkerer.run("first-producer", withAdmin(`
+      tinkerer.run(
+        "first-producer",
+        withAdmin(`
 ${create("preallocate=true", "prealloc", { preallocate: "true" })}
 ${create("index.interval.bytes=1", "dense", { "index.interval.bytes": "1" })}
 ${create("flush.messages=1", "flushing", { "flush.messages": "1" })}
 ${create("compression.type=gzip", "zipped", { "compression.type": "gzip" })}
 // Uncaught, as a learner's program would: the run ends with the reason.
-await admin.createTopics({ topics: [{ topic: topic("rolls"), configEntries: [{ name: "segment.ms", value: "1" }] }] });`)),
+await admin.createTopics({ topics: [{ topic: topic("rolls"), configEntries: [{ name: "segment.ms", value: "1" }] }] });`),
+      ),
     );
     for (const label of ["preallocate=true", "index.interval.bytes=1", "flush.messages=1"]) {
       expect(stdout).toContain(`${label}: refused POLICY_VIOLATION`);

@@ -95,7 +95,10 @@ async function besideBenign(code: string, options: { wallTimeMs?: number; on?: R
 /** A program that tries `action` (the body of a function) and prints "ok: …" or "refused: <error type>: <message>". */
 const attempt = (action: string) => `
 def attempt():
-${action.split("\n").map((line) => "    " + line).join("\n")}
+${action
+  .split("\n")
+  .map((line) => `    ${line}`)
+  .join("\n")}
 
 try:
     print("ok: " + str(attempt()))
@@ -118,19 +121,39 @@ const refusals: [string, string, RegExp][] = [
   ["reads the host's /etc/passwd", 'return open("/etc/passwd").read()', FENCE],
   ["lists the host's home of root", 'import os\nreturn os.listdir("/root")', FENCE],
   // The host's run folders sit under its /tmp, which inside is the sandbox's own, empty /tmp.
-  ["lists the folder that holds every run's program", 'import os\nreturn os.listdir("${RUN_ROOT}")', /^(PermissionError: The course's sandbox|FileNotFoundError)/],
+  [
+    "lists the folder that holds every run's program",
+    'import os\nreturn os.listdir("${RUN_ROOT}")',
+    /^(PermissionError: The course's sandbox|FileNotFoundError)/,
+  ],
   ["reads the environment of pid 1", 'return open("/proc/1/environ").read()', FENCE],
-  ["reads a file through a symbolic link in /tmp", 'import os\nos.symlink("/proc/self/environ", "/tmp/link")\nreturn open("/tmp/link").read()', FENCE],
+  [
+    "reads a file through a symbolic link in /tmp",
+    'import os\nos.symlink("/proc/self/environ", "/tmp/link")\nreturn open("/tmp/link").read()',
+    FENCE,
+  ],
   ["writes next to its program", 'open("/sandbox/run/evil.txt", "w").write("x")\nreturn "written"', FENCE],
   ["rewrites kafka-python", 'open("/opt/python/packages/kafka/__init__.py", "w").write("")\nreturn "rewritten"', FENCE],
   ["rewrites the launcher", 'import os\nos.remove("/opt/tributary/python/launcher.py")\nreturn "removed"', FENCE],
-  ["fills its /tmp past 16 MiB", 'with open("/tmp/big", "wb") as f:\n    for i in range(64):\n        f.write(bytes(1024 * 1024))\n        f.flush()\nreturn "filled"', /^OSError: \[Errno 28\] No space left/],
-  ["spawns a shell with subprocess", 'import subprocess\nreturn subprocess.run(["id"], capture_output=True).stdout', /^(PermissionError|ImportError): .*(sandbox does not allow|_posixsubprocess)/],
+  [
+    "fills its /tmp past 16 MiB",
+    'with open("/tmp/big", "wb") as f:\n    for i in range(64):\n        f.write(bytes(1024 * 1024))\n        f.flush()\nreturn "filled"',
+    /^OSError: \[Errno 28\] No space left/,
+  ],
+  [
+    "spawns a shell with subprocess",
+    'import subprocess\nreturn subprocess.run(["id"], capture_output=True).stdout',
+    /^(PermissionError|ImportError): .*(sandbox does not allow|_posixsubprocess)/,
+  ],
   ["runs a command with os.system", 'import os\nreturn os.system("id")', FENCE],
   ["replaces itself with a shell (exec)", 'import os\nos.execv("/bin/sh", ["sh", "-c", "id"])', FENCE],
   ["forks itself in a loop (a fork bomb)", 'import os\nfor i in range(1000):\n    os.fork()\nreturn "forked"', FENCE],
   ["spawns through os.posix_spawn", 'import os\nreturn os.posix_spawn("/bin/sh", ["sh"], {})', FENCE],
-  ["starts a multiprocessing pool", 'import multiprocessing\nwith multiprocessing.Pool(4) as pool:\n    return pool.map(abs, [1])', /^(PermissionError|ImportError)/],
+  [
+    "starts a multiprocessing pool",
+    "import multiprocessing\nwith multiprocessing.Pool(4) as pool:\n    return pool.map(abs, [1])",
+    /^(PermissionError|ImportError)/,
+  ],
   ["calls libc through ctypes", 'import ctypes\nreturn ctypes.CDLL("libc.so.6").system(b"id")', FENCE],
   ["imports the process launcher's native module", "import _posixsubprocess\nreturn _posixsubprocess.fork_exec", FENCE],
   ["walks every object in memory for the fence", "import gc\nreturn len(gc.get_objects())", FENCE],
@@ -142,8 +165,16 @@ const refusals: [string, string, RegExp][] = [
   ["listens on a port of its own", "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8080))\ns.listen()\nreturn 'listening'", FENCE],
   ["sends a UDP packet out", 'import socket\nreturn socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("1.1.1.1", 53))', FENCE],
   ["kills the process that runs the tests", "import os\nos.kill(${HOST_PID}, 9)\nreturn 'killed'", FENCE],
-  ["opens thousands of files", 'files = [open("/tmp/f%d" % (i % 10), "w") for i in range(5000)]\nreturn "opened"', /^OSError: \[Errno 24\] Too many open files/],
-  ["starts hundreds of threads", 'import threading, time\nfor i in range(500):\n    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\nreturn "started"', /^RuntimeError: can't start new thread/],
+  [
+    "opens thousands of files",
+    'files = [open("/tmp/f%d" % (i % 10), "w") for i in range(5000)]\nreturn "opened"',
+    /^OSError: \[Errno 24\] Too many open files/,
+  ],
+  [
+    "starts hundreds of threads",
+    'import threading, time\nfor i in range(500):\n    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\nreturn "started"',
+    /^RuntimeError: can't start new thread/,
+  ],
 ];
 
 const fill = (code: string) =>
@@ -176,7 +207,16 @@ describe("a hostile Python program in the sandbox, beside a benign one", () => {
   it("sees only the variables the run sets (and the UTF-8 locale Python sets for itself)", async () => {
     process.env.TRIBUTARY_TEST_SECRET = "do-not-leak";
     const { stdout } = await besideBenign("import os, json\nprint(json.dumps(dict(os.environ)))");
-    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual(["FORCE_COLOR", "HOME", "KAFKAJS_NO_PARTITIONER_WARNING", "KAFKA_BROKERS", "KAFKA_NAMESPACE", "LC_CTYPE", "PWD", "TZ"]);
+    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual([
+      "FORCE_COLOR",
+      "HOME",
+      "KAFKAJS_NO_PARTITIONER_WARNING",
+      "KAFKA_BROKERS",
+      "KAFKA_NAMESPACE",
+      "LC_CTYPE",
+      "PWD",
+      "TZ",
+    ]);
   });
 
   it("cannot install packages at run time", async () => {
@@ -186,7 +226,10 @@ describe("a hostile Python program in the sandbox, beside a benign one", () => {
 
   it("is stopped at the CPU-time limit when it spins", async () => {
     const { exit } = await besideBenign("while True:\n    pass\n");
-    expect(exit).toMatchObject({ reason: "cpu-limit", message: "Stopped: your program used more than 2 s of CPU time, the CPU limit. Is a loop spinning without waiting?" });
+    expect(exit).toMatchObject({
+      reason: "cpu-limit",
+      message: "Stopped: your program used more than 2 s of CPU time, the CPU limit. Is a loop spinning without waiting?",
+    });
   });
 
   it("is stopped at the memory limit when it hoards memory", async () => {
@@ -208,7 +251,9 @@ describe("a hostile Python program in the sandbox, beside a benign one", () => {
   it("shows a failing program's traceback with its own file and line only", async () => {
     const { exit, stderr } = await besideBenign('print("starting")\n\nraise ValueError("no such topic")\n');
     expect(exit).toMatchObject({ reason: "exited", code: 1 });
-    expect(stderr).toBe('Traceback (most recent call last):\n  File "main.py", line 3, in <module>\n    raise ValueError("no such topic")\nValueError: no such topic\n');
+    expect(stderr).toBe(
+      'Traceback (most recent call last):\n  File "main.py", line 3, in <module>\n    raise ValueError("no such topic")\nValueError: no such topic\n',
+    );
   });
 });
 

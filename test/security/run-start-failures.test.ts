@@ -98,7 +98,7 @@ describe("a run that cannot start", () => {
 
 describe("a program that breaks the compiler", () => {
   it("fails that run only, with a clear message, and the compiler keeps working for everyone", async () => {
-    const crash = "!".repeat(150) + "1;\n" + "-".repeat(180_000) + "1";
+    const crash = `${"!".repeat(150)}1;\n${"-".repeat(180_000)}1`;
     const benign = outcome(await start("benign", 'console.log("benign ok");'));
     const hostile = outcome(await start("hostile", crash));
     const [b, h] = await Promise.all([benign, hostile]);
@@ -110,7 +110,7 @@ describe("a program that breaks the compiler", () => {
 
   it("contains a crash of the compiler itself: the crashing compile fails alone, and the next compile succeeds", async () => {
     // Too deep for esbuild's stack; the nesting check would refuse it, so it goes to the compilers directly.
-    const crasher = { "main.ts": "!".repeat(180_000) + "1" };
+    const crasher = { "main.ts": `${"!".repeat(180_000)}1` };
     const alone = await compileIsolated(crasher);
     expect(alone).toEqual({ ok: false, message: expect.stringMatching(/^The compiler crashed on your program \(stack overflow\)/) });
     // The shared service dies of it too; the next compile restarts it and works.
@@ -123,7 +123,7 @@ describe("a program that breaks the compiler", () => {
   });
 
   it("gives up on a compile that takes too long, and keeps compiling others", async () => {
-    const slow = { "main.ts": "export const f = " + "() => ".repeat(30_000) + "1;" };
+    const slow = { "main.ts": `export const f = ${"() => ".repeat(30_000)}1;` };
     const [gaveUp, benign] = await Promise.all([
       compileProgram(slow, { timeoutMs: 1500 }),
       compileProgram({ "main.ts": "export const ok: number = 1;" }),

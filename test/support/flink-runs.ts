@@ -12,7 +12,12 @@ export const grade = async (learner: LearnerClient, id: string) => (await learne
  * Runs `sql` for the exercise and grades it as soon as the checkpoint passes (a continuous query runs
  * until stopped), or once the run has ended, or after `patienceMs`; then stops the run.
  */
-export async function runSqlAndGrade(learner: LearnerClient, id: string, sql: string, patienceMs: number): Promise<{ verdict: Verdict; output: RunOutput }> {
+export async function runSqlAndGrade(
+  learner: LearnerClient,
+  id: string,
+  sql: string,
+  patienceMs: number,
+): Promise<{ verdict: Verdict; output: RunOutput }> {
   const run = await learner.startRun(id, sql, "main.sql");
   let ended = false;
   const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), out));

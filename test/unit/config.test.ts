@@ -26,7 +26,9 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TRIBUTARY_KAFKA_MODE: "triple" })).toThrow('TRIBUTARY_KAFKA_MODE must be one of single, multi, got "triple".');
     expect(() => loadConfig({ TRIBUTARY_KAFKA_PORT: "65533" })).toThrow('TRIBUTARY_KAFKA_PORT must be a whole number from 1 to 65530, got "65533".');
     expect(() => loadConfig({ TRIBUTARY_MAX_RUNS: "-3" })).toThrow('TRIBUTARY_MAX_RUNS must be a positive whole number, got "-3".');
-    expect(() => loadConfig({ TRIBUTARY_HOST: "not a host" })).toThrow('TRIBUTARY_HOST must be an IP address or host name (e.g. 127.0.0.1), got "not a host".');
+    expect(() => loadConfig({ TRIBUTARY_HOST: "not a host" })).toThrow(
+      'TRIBUTARY_HOST must be an IP address or host name (e.g. 127.0.0.1), got "not a host".',
+    );
     expect(() => loadConfig({ KAFKA_BOOTSTRAP: "127.0.0.1" })).toThrow("KAFKA_BOOTSTRAP must be a comma-separated list of host:port");
     expect(() => loadConfig({ KAFKA_ADMIN_USERNAME: "admin" })).toThrow("KAFKA_ADMIN_USERNAME is set but not its partner");
   });
@@ -49,7 +51,9 @@ describe("loadConfig", () => {
     const config = loadConfig({ TRIBUTARY_STATE_DIR: path.join(parent, "taken", "state") });
     await expect(checkStateFolders(config)).rejects.toThrow(`TRIBUTARY_STATE_DIR: cannot write to ${path.join(parent, "taken", "state")} (ENOTDIR)`);
     const dbBlocked = loadConfig({ TRIBUTARY_STATE_DIR: path.join(parent, "ok"), TRIBUTARY_DB: path.join(parent, "taken", "progress.sqlite") });
-    await expect(checkStateFolders(dbBlocked)).rejects.toThrow(`TRIBUTARY_DB: cannot write the progress database ${path.join(parent, "taken", "progress.sqlite")}`);
+    await expect(checkStateFolders(dbBlocked)).rejects.toThrow(
+      `TRIBUTARY_DB: cannot write the progress database ${path.join(parent, "taken", "progress.sqlite")}`,
+    );
     await checkStateFolders(loadConfig({ TRIBUTARY_STATE_DIR: path.join(parent, "ok") }));
     await rm(parent, { recursive: true, force: true });
   });

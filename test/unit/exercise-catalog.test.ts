@@ -78,11 +78,16 @@ describe("the exercise catalog", () => {
       },
     });
     await mkdir(path.join(root, "part/lesson/exercises/etl/wrong"));
-    await writeFile(path.join(root, "part/lesson/exercises/etl/wrong/copies.ts"), "// Copies the raw view.\n// The checkpoint says: still has\ncode();\n");
+    await writeFile(
+      path.join(root, "part/lesson/exercises/etl/wrong/copies.ts"),
+      "// Copies the raw view.\n// The checkpoint says: still has\ncode();\n",
+    );
     const etl = (await loadExerciseCatalog(root)).get("etl")!;
     expect(etl.checkpoint).toMatchObject({ checks: [], reads: { groups: [{ group: "etl", topic: "page-views" }] } });
     expect(etl.graderFile).toBe(path.join(root, "part/lesson/exercises/etl/grader.ts"));
-    expect(etl.wrong).toEqual([{ name: "copies", mistake: "Copies the raw view.", verdictSays: "still has", code: expect.stringContaining("code();") }]);
+    expect(etl.wrong).toEqual([
+      { name: "copies", mistake: "Copies the raw view.", verdictSays: "still has", code: expect.stringContaining("code();") },
+    ]);
   });
 
   it("refuses a checkpoint naming a grader that is not there, and a wrong program that does not say its mistake", async () => {

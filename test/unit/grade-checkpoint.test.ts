@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradeCheckpoint, gradeSnapshot, recordCount, snapshotRequest } from "../../sandbox-server/src/grading/index.ts";
+import { gradeCheckpoint, gradeSnapshot, recordCount, type snapshotRequest } from "../../sandbox-server/src/grading/index.ts";
 import type { BrokerSnapshot, BrokerState, GroupState, TopicRecord, TopicState } from "../../sandbox-server/src/kafka/index.ts";
 import { checkpointSpecSchema, type CheckpointInput, type CheckpointSpec } from "../../sandbox-server/src/exercises/index.ts";
 
@@ -9,16 +9,21 @@ const spec = (input: CheckpointInput): CheckpointSpec => checkpointSpecSchema.pa
 function topicOf(name: string, partitions: [low: number, high: number][], extra: Partial<TopicState> = {}): TopicState {
   return { name, partitions: partitions.map(([low, high], partition) => ({ partition, low, high, replicas: 1, inSync: 1 })), config: {}, ...extra };
 }
-const record = (partition: number, offset: number, key: string | null, value: string): TopicRecord => ({ partition, offset, timestamp: 0, key, value, headers: {} });
+const record = (partition: number, offset: number, key: string | null, value: string): TopicRecord => ({
+  partition,
+  offset,
+  timestamp: 0,
+  key,
+  value,
+  headers: {},
+});
 
 /** The broker snapshot as plain data: the grader's only view of Kafka. */
 function snapshotOf(topics: TopicState[], groups: Partial<GroupState>[] = [], brokerCount = 1): BrokerSnapshot {
   return {
     brokerCount,
     topics: new Map(topics.map((t) => [t.name, t])),
-    groups: new Map(
-      groups.map((g) => [`${g.group}/${g.topic}`, { committed: new Map(), state: "Empty", members: 0, ...g } as GroupState]),
-    ),
+    groups: new Map(groups.map((g) => [`${g.group}/${g.topic}`, { committed: new Map(), state: "Empty", members: 0, ...g } as GroupState])),
   };
 }
 
@@ -26,7 +31,11 @@ const producerCheckpoint = spec({
   title: "the topic `messages` holds your ten messages",
   checks: [
     { type: "topic-exists", topic: "messages" },
-    { type: "records-include", topic: "messages", records: Array.from({ length: 10 }, (_, i) => ({ key: String(i + 1), value: `message ${i + 1}` })) },
+    {
+      type: "records-include",
+      topic: "messages",
+      records: Array.from({ length: 10 }, (_, i) => ({ key: String(i + 1), value: `message ${i + 1}` })),
+    },
   ],
 });
 const consumerCheckpoint = spec({
@@ -41,12 +50,20 @@ const tenMessages = (keyOf: (i: number) => string | null = (i) => String(i)) =>
 
 describe("gradeSnapshot", () => {
   it("passes the producer checkpoint when the ten expected messages are there", async () => {
-    const verdict = await gradeSnapshot("first-producer", producerCheckpoint, snapshotOf([topicOf("messages", [[0, 10]], { records: tenMessages() })]));
+    const verdict = await gradeSnapshot(
+      "first-producer",
+      producerCheckpoint,
+      snapshotOf([topicOf("messages", [[0, 10]], { records: tenMessages() })]),
+    );
     expect(verdict).toMatchObject({ status: "pass", message: "Passed: the topic `messages` holds your ten messages.", version: 1 });
   });
 
   it("fails messages without keys, saying which message lacks its key", async () => {
-    const verdict = await gradeSnapshot("first-producer", producerCheckpoint, snapshotOf([topicOf("messages", [[0, 10]], { records: tenMessages(() => null) })]));
+    const verdict = await gradeSnapshot(
+      "first-producer",
+      producerCheckpoint,
+      snapshotOf([topicOf("messages", [[0, 10]], { records: tenMessages(() => null) })]),
+    );
     expect(verdict.status).toBe("fail");
     expect(verdict.message).toContain('The message "message 1" is there with no key; it should have key "1".');
   });
@@ -65,12 +82,21 @@ describe("gradeSnapshot", () => {
   });
 
   it("counts records across partitions and ignores those removed by retention", () => {
-    expect(recordCount(topicOf("messages", [[5, 12], [0, 4]]))).toBe(11);
+    expect(
+      recordCount(
+        topicOf("messages", [
+          [5, 12],
+          [0, 4],
+        ]),
+      ),
+    ).toBe(11);
   });
 
   it("tells a consumer that never joined its group to join it and call consumer.run", async () => {
     const verdict = await gradeSnapshot("first-consumer", consumerCheckpoint, snapshotOf([topicOf("messages", [[0, 10]])]));
-    expect(verdict.message).toContain('No consumer has joined group `message-readers`: does your consumer use groupId group("message-readers") and call consumer.run?');
+    expect(verdict.message).toContain(
+      'No consumer has joined group `message-readers`: does your consumer use groupId group("message-readers") and call consumer.run?',
+    );
   });
 
   it("tells a consumer in the group that read nothing about fromBeginning", async () => {
@@ -97,16 +123,52 @@ describe("gradeSnapshot", () => {
   it("names an offset committed past the end: offsets added to as text", async () => {
     const manual = spec({ title: "t", checks: [{ type: "group-caught-up", group: "bookkeeping", topic: "payments", commits: "manual" }] });
     const snapshot = snapshotOf([topicOf("payments", [[0, 20]])], [{ group: "bookkeeping", topic: "payments", committed: new Map([[0, 191]]) }]);
-    expect((await gradeSnapshot("manual-commit", manual, snapshot)).message).toContain("committed offset 191 on partition 0 of `payments`, past its end (20)");
+    expect((await gradeSnapshot("manual-commit", manual, snapshot)).message).toContain(
+      "committed offset 191 on partition 0 of `payments`, past its end (20)",
+    );
   });
 
   it("fails the consumer checkpoint when the group is behind, saying by how much", async () => {
-    const snapshot = snapshotOf([topicOf("messages", [[0, 10], [0, 6]])], [{ group: "message-readers", topic: "messages", committed: new Map([[0, 10], [1, 2]]) }]);
+    const snapshot = snapshotOf(
+      [
+        topicOf("messages", [
+          [0, 10],
+          [0, 6],
+        ]),
+      ],
+      [
+        {
+          group: "message-readers",
+          topic: "messages",
+          committed: new Map([
+            [0, 10],
+            [1, 2],
+          ]),
+        },
+      ],
+    );
     expect((await gradeSnapshot("first-consumer", consumerCheckpoint, snapshot)).message).toContain("is 4 messages behind");
   });
 
   it("passes the consumer checkpoint when the group has committed up to the end of every partition", async () => {
-    const snapshot = snapshotOf([topicOf("messages", [[0, 10], [0, 6]])], [{ group: "message-readers", topic: "messages", committed: new Map([[0, 10], [1, 6]]) }]);
+    const snapshot = snapshotOf(
+      [
+        topicOf("messages", [
+          [0, 10],
+          [0, 6],
+        ]),
+      ],
+      [
+        {
+          group: "message-readers",
+          topic: "messages",
+          committed: new Map([
+            [0, 10],
+            [1, 6],
+          ]),
+        },
+      ],
+    );
     const verdict = await gradeSnapshot("first-consumer", consumerCheckpoint, snapshot);
     expect(verdict.status).toBe("pass");
     expect(verdict.checks[1]?.message).toContain("has read all 16 messages");
@@ -114,7 +176,9 @@ describe("gradeSnapshot", () => {
 
   it("on an empty topic, says what the exercise says to do, not to run a producer first", async () => {
     const verdict = await gradeSnapshot("first-consumer", consumerCheckpoint, snapshotOf([topicOf("messages", [[0, 0]])]));
-    expect(verdict.message).toBe("`messages` holds no messages yet, so group `message-readers` has had nothing to read. Run the producer exercise while your consumer runs.");
+    expect(verdict.message).toBe(
+      "`messages` holds no messages yet, so group `message-readers` has had nothing to read. Run the producer exercise while your consumer runs.",
+    );
   });
 
   it("counts partitions and the partitions that hold records, in good grammar, without advice learners may not follow", async () => {
@@ -125,8 +189,32 @@ describe("gradeSnapshot", () => {
         { type: "partitions-with-records", topic: "bench", atLeast: 3 },
       ],
     });
-    expect((await gradeSnapshot("x", spread, snapshotOf([topicOf("bench", [[0, 5], [0, 4], [0, 1]])]))).status).toBe("pass");
-    const oneKey = await gradeSnapshot("x", spread, snapshotOf([topicOf("bench", [[0, 9], [0, 0], [0, 0]])]));
+    expect(
+      (
+        await gradeSnapshot(
+          "x",
+          spread,
+          snapshotOf([
+            topicOf("bench", [
+              [0, 5],
+              [0, 4],
+              [0, 1],
+            ]),
+          ]),
+        )
+      ).status,
+    ).toBe("pass");
+    const oneKey = await gradeSnapshot(
+      "x",
+      spread,
+      snapshotOf([
+        topicOf("bench", [
+          [0, 9],
+          [0, 0],
+          [0, 0],
+        ]),
+      ]),
+    );
     expect(oneKey.message).toContain("Only 1 of the 3 partitions of `bench` holds records; at least 3 should.");
     const tooFew = await gradeSnapshot("x", spread, snapshotOf([topicOf("bench", [[0, 9]])]));
     expect(tooFew.message).toContain("has 1 partition; it needs at least 3");
@@ -135,7 +223,17 @@ describe("gradeSnapshot", () => {
 
   it("fails unkeyed records and keys split over partitions", async () => {
     const keyed = spec({ title: "t", checks: [{ type: "keys-in-one-partition", topic: "rides", keyPattern: "^ride-\\d+$" }] });
-    const rides = (records: TopicRecord[]) => snapshotOf([topicOf("rides", [[0, 2], [0, 2]], { records })]);
+    const rides = (records: TopicRecord[]) =>
+      snapshotOf([
+        topicOf(
+          "rides",
+          [
+            [0, 2],
+            [0, 2],
+          ],
+          { records },
+        ),
+      ]);
     const unkeyed = await gradeSnapshot("x", keyed, rides([record(0, 0, null, "ride-1 requested"), record(1, 0, null, "ride-1 picked up")]));
     expect(unkeyed.message).toContain("2 messages of `rides` have no key");
     const split = await gradeSnapshot("x", keyed, rides([record(0, 0, "ride-1", "requested"), record(1, 0, "ride-1", "picked up")]));
@@ -146,7 +244,10 @@ describe("gradeSnapshot", () => {
   });
 
   it("checks the shape of JSON records: fields kept, fields dropped, keys", async () => {
-    const shaped = spec({ title: "t", checks: [{ type: "records-shape", topic: "clean", fields: ["user", "page"], forbidden: ["userAgent"], keyed: true }] });
+    const shaped = spec({
+      title: "t",
+      checks: [{ type: "records-shape", topic: "clean", fields: ["user", "page"], forbidden: ["userAgent"], keyed: true }],
+    });
     const clean = (value: string, key: string | null = "u") => snapshotOf([topicOf("clean", [[0, 1]], { records: [record(0, 0, key, value)] })]);
     expect((await gradeSnapshot("x", shaped, clean("x"))).message).toContain('is "x", not a JSON object');
     expect((await gradeSnapshot("x", shaped, clean('{"user":"u"}'))).message).toContain("has no field `page`");

@@ -9,6 +9,7 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
+import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
 import { LearnerPrincipals, type BrokerSnapshot, type BrokerState } from "../../sandbox-server/src/kafka/index.ts";
 
 let stateDir: string;
@@ -34,8 +35,15 @@ beforeAll(async () => {
     broker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
     progress: new ProgressStore(":memory:"),
-    probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: ["127.0.0.1:39999"], nodes: [{ address: "127.0.0.1:39999", up: true }] }),
+    probeKafka: async () => ({
+      reachable: true,
+      brokers: 1,
+      latencyMs: 1,
+      bootstrap: ["127.0.0.1:39999"],
+      nodes: [{ address: "127.0.0.1:39999", up: true }],
+    }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    identity,
   });
 });
 
@@ -44,12 +52,20 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const LEARNER = "tributary_learner=0f4c8c9e-4a1d-4c6e-8f3a-2b7d9e1c5a30";
-const check = async () => (await (await app.request("/api/exercises/durable-topic/grade", { method: "POST", headers: { cookie: LEARNER } })).json()) as { status: string; message: string };
+// Learner ids are the server's to issue and sign: this file's app and its learner share one issuer.
+const identity = new LearnerIds();
+const LEARNER = `tributary_learner=${identity.issue().cookie}`;
+const check = async () =>
+  (await (await app.request("/api/exercises/durable-topic/grade", { method: "POST", headers: { cookie: LEARNER } })).json()) as {
+    status: string;
+    message: string;
+  };
 const stored = async () =>
-  ((await (await app.request("/api/progress", { headers: { cookie: LEARNER } })).json()) as { verdicts: { exerciseId: string; status: string; firstPassedAt: string | null }[] }).verdicts.find(
-    (v) => v.exerciseId === "durable-topic",
-  );
+  (
+    (await (await app.request("/api/progress", { headers: { cookie: LEARNER } })).json()) as {
+      verdicts: { exerciseId: string; status: string; firstPassedAt: string | null }[];
+    }
+  ).verdicts.find((v) => v.exerciseId === "durable-topic");
 
 describe("POST /api/exercises/{id}/grade", () => {
   it("keeps a pass when a later Check finds a broker down or Kafka silent, and tells the learner so", async () => {

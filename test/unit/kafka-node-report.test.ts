@@ -9,7 +9,9 @@ describe("what a host is told when a broker stops", () => {
   });
 
   it("warns that acks=all writes are refused with one broker of three left", () => {
-    expect(describeNodeChange({ kind: "stopped", node: 3 }, "multi", 1)).toContain("only 1 broker left: topics with min.insync.replicas 2 refuse acks=all writes");
+    expect(describeNodeChange({ kind: "stopped", node: 3 }, "multi", 1)).toContain(
+      "only 1 broker left: topics with min.insync.replicas 2 refuse acks=all writes",
+    );
   });
 
   it("says runs fail while the only broker of a single cluster is down", () => {

@@ -25,7 +25,7 @@ describe("failedLine", () => {
 
   it("uses the last traceback when there are several", () => {
     const first = 'Traceback (most recent call last):\n  File "main.py", line 2, in <module>\nValueError: one\n';
-    const second = 'Traceback (most recent call last):\n  File "main.py", line 5, in <module>\nKeyError: \'two\'\n';
+    const second = "Traceback (most recent call last):\n  File \"main.py\", line 5, in <module>\nKeyError: 'two'\n";
     expect(failedLine(first + second, ["main.py"])?.line).toBe(5);
   });
 

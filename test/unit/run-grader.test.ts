@@ -17,7 +17,10 @@ afterAll(async () => {
 describe("runGrader", () => {
   it("runs a grader module in a worker, and stops one that runs past its time", async () => {
     const good = path.join(dir, "good.ts");
-    await writeFile(good, 'export default (input: { topics: Record<string, unknown> }) => [{ title: "t", status: "pass", message: Object.keys(input.topics).join() }];');
+    await writeFile(
+      good,
+      'export default (input: { topics: Record<string, unknown> }) => [{ title: "t", status: "pass", message: Object.keys(input.topics).join() }];',
+    );
     expect(await runGrader(good, { topics: { rides: {} as never }, groups: {} })).toEqual([{ title: "t", status: "pass", message: "rides" }]);
     const looping = path.join(dir, "looping.ts");
     await writeFile(looping, "export default () => { for (;;) {} };");

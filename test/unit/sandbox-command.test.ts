@@ -53,7 +53,7 @@ describe("sandboxCommand", () => {
 
   it("loads the Kafka forwarder, then the launcher that waits for the run's program", () => {
     expect(args.slice(-3)).toEqual(["--import", SANDBOX.forwarder, SANDBOX.launcher]);
-    expect(SANDBOX.program.startsWith(SANDBOX.runDir + "/")).toBe(true);
+    expect(SANDBOX.program.startsWith(`${SANDBOX.runDir}/`)).toBe(true);
   });
 
   it("does not try to change user when the server is not root", () => {

@@ -62,7 +62,7 @@ describe("cluster topology", () => {
     const single = clusterTopology("single", 9092);
     const props = parse(serverProperties(single, single.nodes[0]!, "/data/node-1", ADMIN, LIMITS));
     expect(props["listener.security.protocol.map"]).toBe("CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
-    expect(props["listeners"]).toBe("CLIENT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
+    expect(props.listeners).toBe("CLIENT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
     expect(props["sasl.enabled.mechanisms"]).toBe("SCRAM-SHA-256");
     expect(props["authorizer.class.name"]).toBe("org.apache.kafka.metadata.authorizer.StandardAuthorizer");
     expect(props["super.users"]).toBe("User:course-admin;User:ANONYMOUS");

@@ -70,7 +70,6 @@ export const RunStoppedSchema = z
   })
   .openapi("RunStopped");
 
-
 export const ProgressSchema = z
   .object({
     verdicts: z.array(
@@ -161,7 +160,6 @@ export const HealthSchema = z
       .openapi({ description: "Whether a tiny program compiles now" }),
   })
   .openapi("Health");
-
 
 /** What each server-sent event of a run carries in its data (the event's type is its `event:` field). */
 export const RunEventDataSchema = z

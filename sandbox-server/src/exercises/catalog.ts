@@ -71,7 +71,6 @@ export interface WrongProgram {
 
 export type ExerciseCatalog = ReadonlyMap<string, Exercise>;
 
-
 /** Splits hints.md into hints: each is separated from the next by a line holding only `---`. */
 export function parseHints(markdown: string): string[] {
   return markdown
@@ -107,7 +106,8 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   const hintsFile = path.join(dir, "hints.md");
   const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
   const graderFile = checkpoint.grader && path.join(dir, checkpoint.grader);
-  if (graderFile && !existsSync(graderFile)) throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
+  if (graderFile && !existsSync(graderFile))
+    throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
   const code: Partial<Record<Language, ExerciseCode>> = {};
   for (const [offered, ext] of Object.entries(LANGUAGES) as [Language, string][]) {
     const [starter, solution] = [`starter.${ext}`, `solution.${ext}`].map((name) => path.join(dir, name));
@@ -118,7 +118,10 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
   return {
     id,
     title: meta.title,
-    lesson: path.relative(contentDir, path.dirname(path.dirname(dir))).split(path.sep).join("/"),
+    lesson: path
+      .relative(contentDir, path.dirname(path.dirname(dir)))
+      .split(path.sep)
+      .join("/"),
     starter: code[language]!.starter,
     solution: code[language]!.solution,
     languages: Object.keys(code) as Language[],
@@ -172,7 +175,9 @@ export async function loadExerciseCatalog(contentDir: string): Promise<ExerciseC
     const exercise = await readExercise(contentDir, dir);
     const clash = catalog.get(exercise.id);
     if (clash) {
-      throw new Error(`Two exercises share the id "${exercise.id}" (in ${clash.lesson} and ${exercise.lesson}); exercise folder names must be unique.`);
+      throw new Error(
+        `Two exercises share the id "${exercise.id}" (in ${clash.lesson} and ${exercise.lesson}); exercise folder names must be unique.`,
+      );
     }
     catalog.set(exercise.id, exercise);
   }

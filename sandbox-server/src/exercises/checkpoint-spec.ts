@@ -3,9 +3,7 @@
 // own (grader.ts) for what the declarative checks cannot say. None reads the learner's source.
 import { z } from "zod";
 
-const topicName = z
-  .string()
-  .regex(/^[a-zA-Z0-9._-]{1,200}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
 const groupId = z.string().min(1).max(200);
 /** A sentence added to a failed check's message: what to do in this exercise. */
 const advice = z.string().min(1).optional();
@@ -30,7 +28,12 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
   /** Records spread over at least this many partitions (keys, or the default partitioner, at work). */
   z.object({ type: z.literal("partitions-with-records"), topic: topicName, atLeast: z.number().int().positive(), advice }),
   /** Every partition is copied to this many brokers; "all-brokers" adapts to one broker or three. */
-  z.object({ type: z.literal("topic-replication"), topic: topicName, factor: z.union([z.number().int().positive(), z.literal("all-brokers")]), advice }),
+  z.object({
+    type: z.literal("topic-replication"),
+    topic: topicName,
+    factor: z.union([z.number().int().positive(), z.literal("all-brokers")]),
+    advice,
+  }),
   z.object({ type: z.literal("topic-config"), topic: topicName, config: z.string().regex(/^[a-z.]+$/), equals: z.string(), advice }),
   /** Each of these records is in the topic (a key of null: the record has no key). */
   z.object({
@@ -72,7 +75,10 @@ export const checkpointSpecSchema = z
       .regex(/^[a-zA-Z0-9_-]+\.ts$/, "a file name next to checkpoint.json, such as grader.ts")
       .optional(),
   })
-  .refine((spec) => spec.checks.length > 0 || spec.grader !== undefined, { message: "a checkpoint needs at least one check or a grader", path: ["checks"] });
+  .refine((spec) => spec.checks.length > 0 || spec.grader !== undefined, {
+    message: "a checkpoint needs at least one check or a grader",
+    path: ["checks"],
+  });
 
 export type CheckSpec = z.infer<typeof checkSpecSchema>;
 export type CheckpointSpec = z.infer<typeof checkpointSpecSchema>;

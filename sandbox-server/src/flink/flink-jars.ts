@@ -36,7 +36,10 @@ export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProg
     await writeFile(path.join(libDir, ".complete"), `${jars.length} jars\n`);
   }
   const sourceDir = path.join(path.dirname(pomPath), "sql-runner");
-  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
+  const sources = (await readdir(sourceDir))
+    .filter((f) => f.endsWith(".java"))
+    .sort()
+    .map((f) => path.join(sourceDir, f));
   const digest = createHash("sha256").update(version);
   for (const source of sources) digest.update(await readFile(source));
   const classesDir = path.join(homeDir, `sql-runner-${digest.digest("hex").slice(0, 12)}`);
@@ -54,8 +57,16 @@ export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProg
   const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
   try {
     await execFileAsync("java", [
-      "-jar", path.join(toolsDir, compilerJar),
-      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
+      "-jar",
+      path.join(toolsDir, compilerJar),
+      "-17",
+      "-proc:none",
+      "-nowarn",
+      "-cp",
+      jars.join(path.delimiter),
+      "-d",
+      classesDir,
+      ...sources,
     ]);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };

@@ -51,16 +51,26 @@ function javaInstallation(): { java: string; confDir?: string } {
 export function jvmFlags(memoryLimitMb: number, tmpDir: string): string[] {
   const heapMb = Math.max(192, Math.floor(memoryLimitMb * 0.45));
   return [
-    `-Xmx${heapMb}m`, "-XX:MaxMetaspaceSize=192m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
-    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=2",
+    `-Xmx${heapMb}m`,
+    "-XX:MaxMetaspaceSize=192m",
+    "-XX:ReservedCodeCacheSize=64m",
+    "-Xss512k",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-XX:ActiveProcessorCount=2",
     // A query whose state outgrows the heap ends the run, and the server names the memory limit.
     "-XX:+ExitOnOutOfMemoryError",
-    "-Dlog4j2.level=OFF", `-Djava.io.tmpdir=${tmpDir}`, `-Duser.home=${tmpDir}`,
+    "-Dlog4j2.level=OFF",
+    `-Djava.io.tmpdir=${tmpDir}`,
+    `-Duser.home=${tmpDir}`,
   ];
 }
 
 /** The whole command line, and the environment to start it with. */
-export function flinkCommand(spec: FlinkCommandSpec, runningAsRoot = process.getuid?.() === 0): { command: string; args: string[]; env: Record<string, string> } {
+export function flinkCommand(
+  spec: FlinkCommandSpec,
+  runningAsRoot = process.getuid?.() === 0,
+): { command: string; args: string[]; env: Record<string, string> } {
   const { java, confDir } = javaInstallation();
   const main = "dev.tributary.flink.SqlRunner";
   if (!spec.sandbox) {
@@ -70,20 +80,49 @@ export function flinkCommand(spec: FlinkCommandSpec, runningAsRoot = process.get
   }
   const box = spec.sandbox;
   const bwrap = [
-    "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+    "bwrap",
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--clearenv",
     ...Object.entries({ ...spec.env, HOME: FLINK_SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
     ...(confDir ? ["--ro-bind", confDir, confDir] : []),
-    "--ro-bind", box.hostsFile, "/etc/hosts",
-    "--ro-bind", spec.libDir, FLINK_SANDBOX.lib,
-    "--ro-bind", spec.classesDir, FLINK_SANDBOX.classes,
-    "--ro-bind", spec.runDir, FLINK_SANDBOX.runDir,
-    "--ro-bind", box.kafkaSocketDir, KAFKA_SOCKET_DIR,
-    "--size", String(box.tmpBytes), "--tmpfs", FLINK_SANDBOX.tmp,
-    "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/",
-    "--chdir", FLINK_SANDBOX.tmp, "--hostname", "sandbox",
-    java, ...jvmFlags(spec.memoryLimitMb, FLINK_SANDBOX.tmp),
-    "-cp", `${FLINK_SANDBOX.classes}:${FLINK_SANDBOX.lib}/*`, main, FLINK_SANDBOX.script,
+    "--ro-bind",
+    box.hostsFile,
+    "/etc/hosts",
+    "--ro-bind",
+    spec.libDir,
+    FLINK_SANDBOX.lib,
+    "--ro-bind",
+    spec.classesDir,
+    FLINK_SANDBOX.classes,
+    "--ro-bind",
+    spec.runDir,
+    FLINK_SANDBOX.runDir,
+    "--ro-bind",
+    box.kafkaSocketDir,
+    KAFKA_SOCKET_DIR,
+    "--size",
+    String(box.tmpBytes),
+    "--tmpfs",
+    FLINK_SANDBOX.tmp,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--remount-ro",
+    "/",
+    "--chdir",
+    FLINK_SANDBOX.tmp,
+    "--hostname",
+    "sandbox",
+    java,
+    ...jvmFlags(spec.memoryLimitMb, FLINK_SANDBOX.tmp),
+    "-cp",
+    `${FLINK_SANDBOX.classes}:${FLINK_SANDBOX.lib}/*`,
+    main,
+    FLINK_SANDBOX.script,
   ];
   const prlimit = ["prlimit", `--cpu=${box.cpuSeconds}:${box.cpuSeconds + 1}`, "--nofile=1024", "--core=0", "--"];
   const dropToNobody = runningAsRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"] : [];

@@ -94,7 +94,14 @@ class SqlLauncher implements ProgramLauncher {
   async close(): Promise<void> {
     this.#closed = true;
     const warm = this.#warm.splice(0);
-    await Promise.all(warm.map((starting) => starting.then((box) => box.discard(), () => undefined)));
+    await Promise.all(
+      warm.map((starting) =>
+        starting.then(
+          (box) => box.discard(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   #fill(): void {

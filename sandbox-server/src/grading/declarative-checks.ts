@@ -26,7 +26,12 @@ const noTopic = (topic: string, title: string): CheckResult => ({
 function humanMs(value: string): string {
   const ms = Number(value);
   if (!Number.isFinite(ms) || ms < 0) return value;
-  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
+  const units: [number, string][] = [
+    [86_400_000, "day"],
+    [3_600_000, "hour"],
+    [60_000, "minute"],
+    [1000, "second"],
+  ];
   const [size, unit] = units.find(([size]) => ms >= size && ms % size === 0) ?? units.find(([size]) => ms >= size) ?? [1, "millisecond"];
   const amount = ms / size;
   return `${Number.isInteger(amount) ? amount : amount.toFixed(1)} ${unit}${amount === 1 ? "" : "s"}`;
@@ -40,7 +45,11 @@ function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" 
   const title = `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`;
   const total = recordCount(topic);
   if (total === 0) {
-    return failWith(title, `\`${check.topic}\` holds no messages yet, so group \`${check.group}\` has had nothing to read.`, check.whenEmpty ?? check.advice);
+    return failWith(
+      title,
+      `\`${check.topic}\` holds no messages yet, so group \`${check.group}\` has had nothing to read.`,
+      check.whenEmpty ?? check.advice,
+    );
   }
   const group = snapshot.groups.get(groupKey(check.group, check.topic));
   const committed = group?.committed ?? new Map<number, number>();
@@ -66,7 +75,8 @@ function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" 
   // Behind = records between the committed offset (or the log start, if none) and the log end.
   const behindBy = topic.partitions.map((p) => ({ ...p, behind: Math.max(0, p.high - Math.max(p.low, committed.get(p.partition) ?? p.low)) }));
   const behind = behindBy.reduce((sum, p) => sum + p.behind, 0);
-  if (behind === 0) return { title, status: "pass", message: `Group \`${check.group}\` has read all ${plural(total, "message")} of \`${check.topic}\`.` };
+  if (behind === 0)
+    return { title, status: "pass", message: `Group \`${check.group}\` has read all ${plural(total, "message")} of \`${check.topic}\`.` };
   const offByOne = check.commits === "manual" && behindBy.every((p) => p.behind <= 1 && (p.behind === 0 || committed.has(p.partition)));
   const why = offByOne
     ? `Its committed offset is that of the last message it handled. A committed offset is the next one to read: commit \`Number(message.offset) + 1\`.`
@@ -101,7 +111,12 @@ function gradeKeysInOnePartition(check: Extract<CheckSpec, { type: "keys-in-one-
   }
   const pattern = check.keyPattern ? new RegExp(check.keyPattern) : undefined;
   const odd = pattern && records.find((r) => !pattern.test(r.key!));
-  if (odd) return failWith(title, `The message ${shown(odd.value)} has key ${shown(odd.key)}, which is not the kind of key this exercise asks for.`, check.advice);
+  if (odd)
+    return failWith(
+      title,
+      `The message ${shown(odd.value)} has key ${shown(odd.key)}, which is not the kind of key this exercise asks for.`,
+      check.advice,
+    );
   const partitionsOf = new Map<string, Set<number>>();
   for (const r of records) partitionsOf.set(r.key!, (partitionsOf.get(r.key!) ?? new Set()).add(r.partition));
   const split = [...partitionsOf].find(([, parts]) => parts.size > 1);
@@ -121,12 +136,17 @@ function gradeRecordsShape(check: Extract<CheckSpec, { type: "records-shape" }>,
       value = undefined;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return failWith(title, `The message at offset ${r.offset} of partition ${r.partition} is ${shown(r.value)}, not a JSON object. Send JSON.stringify(…) of an object.`, check.advice);
+      return failWith(
+        title,
+        `The message at offset ${r.offset} of partition ${r.partition} is ${shown(r.value)}, not a JSON object. Send JSON.stringify(…) of an object.`,
+        check.advice,
+      );
     }
     const lacks = check.fields.find((field) => !(field in value));
     if (lacks) return failWith(title, `The message ${shown(r.value)} has no field \`${lacks}\`.`, check.advice);
     const extra = check.forbidden.find((field) => field in value);
-    if (extra) return failWith(title, `The message ${shown(r.value)} still has the field \`${extra}\`, which should have been dropped.`, check.advice);
+    if (extra)
+      return failWith(title, `The message ${shown(r.value)} still has the field \`${extra}\`, which should have been dropped.`, check.advice);
   }
   return { title, status: "pass", message: `All ${plural(records.length, "message")} of \`${check.topic}\` have the expected shape.` };
 }
@@ -145,7 +165,11 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOut
       if (!topic) return noTopic(check.topic, title);
       const count = recordCount(topic);
       if (count >= check.atLeast) return { title, status: "pass", message: `Topic \`${check.topic}\` holds ${plural(count, "message")}.` };
-      return failWith(title, `Topic \`${check.topic}\` holds ${plural(count, "message")}; it should hold at least ${check.atLeast.toLocaleString("en")}.`, check.advice);
+      return failWith(
+        title,
+        `Topic \`${check.topic}\` holds ${plural(count, "message")}; it should hold at least ${check.atLeast.toLocaleString("en")}.`,
+        check.advice,
+      );
     }
     case "group-caught-up":
       if (!topic) return noTopic(check.topic, `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`);

@@ -19,10 +19,7 @@ export function snapshotRequest(spec: CheckpointSpec): SnapshotRequest {
   return {
     topics: [...new Set([...spec.checks.map((c) => c.topic), ...spec.reads.topics, ...spec.reads.groups.map((g) => g.topic)])],
     records: [...new Set(records)],
-    groups: [
-      ...spec.checks.flatMap((c) => (c.type === "group-caught-up" ? [{ group: c.group, topic: c.topic }] : [])),
-      ...spec.reads.groups,
-    ],
+    groups: [...spec.checks.flatMap((c) => (c.type === "group-caught-up" ? [{ group: c.group, topic: c.topic }] : [])), ...spec.reads.groups],
     configs: spec.checks.flatMap((c) => (c.type === "topic-config" ? [{ topic: c.topic, config: c.config }] : [])),
     recordCap: RECORD_CAP,
   };
@@ -65,7 +62,11 @@ export async function gradeSnapshot(exerciseId: string, spec: CheckpointSpec, sn
   for (const check of spec.checks) {
     const outcome = gradeCheck(check, snapshot);
     if (outcome.status === "unavailable") {
-      return errorVerdict(exerciseId, `${outcome.message} That is not your program's doing, so nothing was judged and your earlier result is kept. Check again once every broker runs (\`npm run kafka -- status\`).`, checks);
+      return errorVerdict(
+        exerciseId,
+        `${outcome.message} That is not your program's doing, so nothing was judged and your earlier result is kept. Check again once every broker runs (\`npm run kafka -- status\`).`,
+        checks,
+      );
     }
     checks.push(outcome);
   }
@@ -75,7 +76,11 @@ export async function gradeSnapshot(exerciseId: string, spec: CheckpointSpec, sn
     } catch (error) {
       if (!(error instanceof GraderFault)) throw error;
       log.error({ exercise: exerciseId, err: error.message }, "an exercise's grader failed");
-      return errorVerdict(exerciseId, "This checkpoint's grader failed: a fault of the course, not of your program. It has been logged for the course's host.", checks);
+      return errorVerdict(
+        exerciseId,
+        "This checkpoint's grader failed: a fault of the course, not of your program. It has been logged for the course's host.",
+        checks,
+      );
     }
   }
   const failed = checks.find((c) => c.status === "fail");

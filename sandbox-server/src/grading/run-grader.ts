@@ -27,7 +27,10 @@ export function graderInput(spec: CheckpointSpec, snapshot: BrokerSnapshot): Gra
 }
 
 const isCheck = (c: unknown): c is GraderCheck =>
-  typeof c === "object" && c !== null && typeof (c as GraderCheck).title === "string" && typeof (c as GraderCheck).message === "string" &&
+  typeof c === "object" &&
+  c !== null &&
+  typeof (c as GraderCheck).title === "string" &&
+  typeof (c as GraderCheck).message === "string" &&
   ((c as GraderCheck).status === "pass" || (c as GraderCheck).status === "fail");
 
 /** Runs the module's default export on `input`; throws GraderFault on a throw, a bad result or a timeout. */

@@ -26,7 +26,9 @@ export function loadServerSecret(file: string): Buffer {
     const secret = readFileSync(file);
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     if (secret.length >= 32) return secret;
-    throw new Error(`${file} holds ${secret.length} bytes; a server secret has 32. Delete it and start again to make a new one (learners then get new ids).`);
+    throw new Error(
+      `${file} holds ${secret.length} bytes; a server secret has 32. Delete it and start again to make a new one (learners then get new ids).`,
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     mkdirSync(path.dirname(file), { recursive: true });
@@ -105,14 +107,24 @@ export function learnerIdentity(
     let id = ids.verify(getCookie(c, LEARNER_COOKIE));
     if (!id) {
       if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-        return problem(c, 403, "no_learner", "This request needs the learner cookie this server gave you. Reload the page (with cookies allowed) and try again.");
+        return problem(
+          c,
+          403,
+          "no_learner",
+          "This request needs the learner cookie this server gave you. Reload the page (with cookies allowed) and try again.",
+        );
       }
       const address = clientAddress(c);
       const allowed = newLearners.take(address);
       if (!allowed.ok) {
         log.warn({ address }, "new learners refused: too many from one address");
         c.header("Retry-After", String(allowed.retryAfterSeconds));
-        return problem(c, 429, "too_many_learners", `Too many new learners came from your address in the last hour; try again in ${Math.ceil(allowed.retryAfterSeconds / 60)} min, or keep your cookies.`);
+        return problem(
+          c,
+          429,
+          "too_many_learners",
+          `Too many new learners came from your address in the last hour; try again in ${Math.ceil(allowed.retryAfterSeconds / 60)} min, or keep your cookies.`,
+        );
       }
       const issued = ids.issue();
       id = issued.id;

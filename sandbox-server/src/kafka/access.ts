@@ -17,11 +17,7 @@ export interface BrokerAccess {
 export const SCRAM = { kafka: "SCRAM-SHA-256", kafkajs: "scram-sha-256" } as const;
 
 /** A quiet kafkajs configuration for the server's own clients (health, grading, readiness). */
-export function kafkajsConfig(
-  access: BrokerAccess,
-  clientId: string,
-  tuning: Omit<KafkaConfig, "brokers" | "clientId" | "sasl"> = {},
-): KafkaConfig {
+export function kafkajsConfig(access: BrokerAccess, clientId: string, tuning: Omit<KafkaConfig, "brokers" | "clientId" | "sasl"> = {}): KafkaConfig {
   return {
     clientId,
     brokers: access.bootstrap,

@@ -111,12 +111,16 @@ export class BrokerInspector implements BrokerState {
       const wanted = [...new Set(request.topics)].filter((name) => existing.has(namespace + name));
       const topics = new Map<string, TopicState>();
       if (wanted.length) {
-        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted.map((name) => namespace + name) }).catch(vanished({ topics: [] }));
+        const { topics: metadata } = await admin
+          .fetchTopicMetadata({ topics: wanted.map((name) => namespace + name) })
+          .catch(vanished({ topics: [] }));
         for (const name of wanted) {
           const offsets = await admin.fetchTopicOffsets(namespace + name).catch(vanished(undefined));
           if (!offsets) continue;
           const copies = new Map(
-            metadata.find((t) => t.name === namespace + name)?.partitions.map((p) => [p.partitionId, { replicas: p.replicas.length, inSync: p.isr.length }]),
+            metadata
+              .find((t) => t.name === namespace + name)
+              ?.partitions.map((p) => [p.partitionId, { replicas: p.replicas.length, inSync: p.isr.length }]),
           );
           const partitions = offsets
             .map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high), replicas: 0, inSync: 0, ...copies.get(p.partition) }))
@@ -126,7 +130,11 @@ export class BrokerInspector implements BrokerState {
       }
       await this.#readConfigs(admin, namespace, request.configs, topics);
       // Offsets on a topic that does not exist are none, and kafkajs refuses to ask for them.
-      const groups = await this.#readGroups(admin, namespace, request.groups.filter((g) => topics.has(g.topic)));
+      const groups = await this.#readGroups(
+        admin,
+        namespace,
+        request.groups.filter((g) => topics.has(g.topic)),
+      );
       const bounds: ReadBounds = new Map();
       for (const name of new Set(request.records)) {
         const topic = topics.get(name);

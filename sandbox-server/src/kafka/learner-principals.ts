@@ -127,15 +127,19 @@ export class LearnerPrincipals {
     // Off the event loop: a class's first runs all salt a password at once.
     const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");
     await this.#withAdminConnection((connection) =>
-      alterUserScramCredentialsV0.api.async(connection, [], [
-        {
-          name: credentials.username,
-          mechanism: SCRAM_SHA_256,
-          iterations: SCRAM_ITERATIONS,
-          salt,
-          saltedPassword,
-        },
-      ]),
+      alterUserScramCredentialsV0.api.async(
+        connection,
+        [],
+        [
+          {
+            name: credentials.username,
+            mechanism: SCRAM_SHA_256,
+            iterations: SCRAM_ITERATIONS,
+            salt,
+            saltedPassword,
+          },
+        ],
+      ),
     );
     const admin = this.#adminClient();
     // Brokers whose data predates TOPIC_OPERATIONS granted ALL on the learner's topics; that grant goes.
@@ -191,7 +195,10 @@ export class LearnerPrincipals {
       try {
         await this.#remove(username, used.namespace);
         removed.push(used.namespace);
-        log.info({ namespace: used.namespace, idleHours: Math.round((now - used.at) / 3_600_000) }, "idle learner's Kafka principal and topics removed");
+        log.info(
+          { namespace: used.namespace, idleHours: Math.round((now - used.at) / 3_600_000) },
+          "idle learner's Kafka principal and topics removed",
+        );
       } catch (error) {
         this.#lastUsed.set(username, used);
         log.warn({ namespace: used.namespace, err: error }, "could not remove an idle learner's Kafka principal; trying again later");

@@ -61,9 +61,7 @@ async function joinConsumerGroup(kafka: Kafka, options: ReadinessOptions, deadli
       await consumer.connect();
       await consumer.subscribe({ topic: READINESS_TOPIC });
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      const crashed = new Promise<never>((_, reject) =>
-        consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error)),
-      );
+      const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error)));
       await consumer.run({ eachMessage: async () => {} });
       await Promise.race([joined, crashed, sleep(8000).then(() => Promise.reject(new Error("join timed out")))]);
       return;
@@ -128,7 +126,11 @@ export async function probeKafka(access: BrokerAccess, timeoutMs = 2000): Promis
   let lastError = "";
   for (const address of access.bootstrap) {
     const admin = new Kafka(
-      kafkajsConfig({ ...access, bootstrap: [address] }, "tributary-health", { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, retry: { retries: 0 } }),
+      kafkajsConfig({ ...access, bootstrap: [address] }, "tributary-health", {
+        connectionTimeout: timeoutMs,
+        requestTimeout: timeoutMs,
+        retry: { retries: 0 },
+      }),
     ).admin();
     try {
       await admin.connect();

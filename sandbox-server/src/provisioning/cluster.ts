@@ -49,7 +49,7 @@ export async function readRecord(config: TributaryConfig): Promise<ClusterRecord
 async function writeRecord(config: TributaryConfig, record: ClusterRecord): Promise<void> {
   await mkdir(config.kafka.homeDir, { recursive: true });
   const temporary = `${recordFile(config)}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(record, null, 2) + "\n", { mode: 0o600 });
+  await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, recordFile(config));
 }
 
@@ -86,11 +86,7 @@ function jvmOptions(config: TributaryConfig, topology: ClusterTopology, onProgre
 }
 
 /** Starts Kafka in the configured mode and records it; the caller owns the returned cluster. */
-export async function startKafka(
-  config: TributaryConfig,
-  mode: ClusterMode,
-  onProgress: (message: string) => void,
-): Promise<RunningCluster> {
+export async function startKafka(config: TributaryConfig, mode: ClusterMode, onProgress: (message: string) => void): Promise<RunningCluster> {
   const earlier = await readRecord(config);
   if (earlier && earlier.runtime === "jvm" && recordAlive(earlier)) {
     throw new Error(
@@ -170,7 +166,11 @@ export async function stopKafka(config: TributaryConfig, onProgress: (m: string)
     await writeRecord(config, { ...record, stopping: true });
     const running = record.pids.filter(processAlive);
     onProgress(`stopping ${running.length} Kafka process(es)`);
-    await Promise.all(running.map((pid) => terminateBroker(pid, 25000, () => onProgress(`waiting for ${running.filter(processAlive).length} Kafka process(es) to shut down`))));
+    await Promise.all(
+      running.map((pid) =>
+        terminateBroker(pid, 25000, () => onProgress(`waiting for ${running.filter(processAlive).length} Kafka process(es) to shut down`)),
+      ),
+    );
   }
   await rm(recordFile(config), { force: true });
   return true;

@@ -2,8 +2,18 @@
 // one broker or three, and finding one this project started.
 export { clusterTopology, bootstrapAddresses, serverProperties, type ClusterTopology, type KafkaNode } from "./topology.ts";
 export {
-  startKafka, stopKafka, stopOwnKafka, kafkaStatus, brokerAccess, readRecord, stopKafkaNode, startKafkaNode, watchKafkaNodes,
-  type ClusterRecord, type KafkaStatus, type NodeChange,
+  startKafka,
+  stopKafka,
+  stopOwnKafka,
+  kafkaStatus,
+  brokerAccess,
+  readRecord,
+  stopKafkaNode,
+  startKafkaNode,
+  watchKafkaNodes,
+  type ClusterRecord,
+  type KafkaStatus,
+  type NodeChange,
 } from "./cluster.ts";
 export { startJvmCluster, type RunningCluster } from "./jvm-cluster.ts";
 export { startJvmNode, terminateBroker, processAlive, portAnswers, brokerLogFile, type JvmClusterOptions } from "./kafka-node.ts";

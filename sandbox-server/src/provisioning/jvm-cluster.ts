@@ -1,13 +1,23 @@
 // A Kafka cluster on the JVM (one node, or three on one machine): every node formatted with one cluster
 // id and super user, started together, and watched until Kafka answers.
 
-import { existsSync, } from "node:fs";
-import { mkdir, readFile, writeFile, } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bootstrapAddresses, serverProperties, } from "./topology.ts";
+import { bootstrapAddresses, serverProperties } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
-import { type KafkaCredentials } from "../kafka/access.ts";
-import { adminCredentials, formatNode, newClusterId, nodePaths, prepareJvm, refuseTakenPorts, spawnBroker, terminateBroker, type JvmClusterOptions } from "./kafka-node.ts";
+import type { KafkaCredentials } from "../kafka/access.ts";
+import {
+  adminCredentials,
+  formatNode,
+  newClusterId,
+  nodePaths,
+  prepareJvm,
+  refuseTakenPorts,
+  spawnBroker,
+  terminateBroker,
+  type JvmClusterOptions,
+} from "./kafka-node.ts";
 
 export interface RunningCluster {
   runtime: "jvm" | "docker";
@@ -30,11 +40,15 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   await mkdir(clusterDir, { recursive: true });
   const idFile = path.join(clusterDir, "cluster-id");
   const clusterId = existsSync(idFile) ? (await readFile(idFile, "utf8")).trim() : newClusterId();
-  await writeFile(idFile, clusterId + "\n");
+  await writeFile(idFile, `${clusterId}\n`);
   const standalone = topology.nodes.length === 1;
 
   const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
-  const admin = await adminCredentials(clusterDir, nodes.map((n) => n.paths), onProgress);
+  const admin = await adminCredentials(
+    clusterDir,
+    nodes.map((n) => n.paths),
+    onProgress,
+  );
   for (const { node, paths } of nodes) {
     await mkdir(paths.dataDir, { recursive: true });
     await writeFile(paths.propertiesFile, serverProperties(topology, node, paths.dataDir, admin, options.learnerLimits), { mode: 0o600 });
@@ -56,12 +70,15 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
     },
   };
   try {
-    await waitUntilKafkaAnswers({ bootstrap: cluster.bootstrap, admin }, {
-      expectedBrokers: nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 240000,
-      onProgress,
-      signal: died.signal,
-    });
+    await waitUntilKafkaAnswers(
+      { bootstrap: cluster.bootstrap, admin },
+      {
+        expectedBrokers: nodes.length,
+        timeoutMs: options.readyTimeoutMs ?? 240000,
+        onProgress,
+        signal: died.signal,
+      },
+    );
   } catch (error) {
     await cluster.stop();
     throw died.signal.aborted ? died.signal.reason : error;
@@ -70,4 +87,3 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   died.abort(new Error("started"));
   return cluster;
 }
-

@@ -1,7 +1,7 @@
 // Kafka's jars on the JVM, without Docker: Maven gathers the broker's jars from Maven Central (cached in
 // ~/.m2 and in the lib folder) and compiles the course's topic policies against them, once.
-import { spawn, execFile, } from "node:child_process";
-import { createHash, } from "node:crypto";
+import { spawn, execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -39,11 +39,9 @@ export async function checkJavaAndMaven(): Promise<void> {
 /** Copies the pom's dependencies of one Maven scope into `dir`, reporting each jar fetched. */
 export async function mavenCopy(pomPath: string, scope: "runtime" | "provided", dir: string, onProgress: (m: string) => void): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const maven = spawn(
-    "mvn",
-    ["-B", "-f", pomPath, "dependency:copy-dependencies", `-DincludeScope=${scope}`, `-DoutputDirectory=${dir}`],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const maven = spawn("mvn", ["-B", "-f", pomPath, "dependency:copy-dependencies", `-DincludeScope=${scope}`, `-DoutputDirectory=${dir}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let fetched = 0;
   const tail: string[] = [];
   maven.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -76,14 +74,12 @@ export async function ensureBrokerJars(pomPath: string, libDir: string, onProgre
  * per version of its source and of Kafka, with Eclipse's compiler (a jar Maven fetches; no JDK needed).
  * Returns the folder of classes to put on the broker's classpath.
  */
-export async function ensureLearnerTopicPolicy(
-  pomPath: string,
-  homeDir: string,
-  libDir: string,
-  onProgress: (m: string) => void,
-): Promise<string> {
+export async function ensureLearnerTopicPolicy(pomPath: string, homeDir: string, libDir: string, onProgress: (m: string) => void): Promise<string> {
   const sourceDir = path.join(path.dirname(pomPath), "learner-topic-policy");
-  const sources = (await readdir(sourceDir)).filter((f) => f.endsWith(".java")).sort().map((f) => path.join(sourceDir, f));
+  const sources = (await readdir(sourceDir))
+    .filter((f) => f.endsWith(".java"))
+    .sort()
+    .map((f) => path.join(sourceDir, f));
   const hash = createHash("sha256");
   for (const source of sources) hash.update(await readFile(source));
   const digest = hash.update(libDir).digest("hex").slice(0, 12);
@@ -103,8 +99,16 @@ export async function ensureLearnerTopicPolicy(
   const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
   try {
     await execFileAsync("java", [
-      "-jar", path.join(toolsDir, compilerJar),
-      "-17", "-proc:none", "-nowarn", "-cp", jars.join(path.delimiter), "-d", classesDir, ...sources,
+      "-jar",
+      path.join(toolsDir, compilerJar),
+      "-17",
+      "-proc:none",
+      "-nowarn",
+      "-cp",
+      jars.join(path.delimiter),
+      "-d",
+      classesDir,
+      ...sources,
     ]);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -113,4 +117,3 @@ export async function ensureLearnerTopicPolicy(
   await writeFile(path.join(classesDir, ".complete"), "");
   return classesDir;
 }
-

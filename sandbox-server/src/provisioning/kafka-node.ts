@@ -82,7 +82,11 @@ function java(args: string[], logFile?: string, options: { detached?: boolean; o
   const out = logFile ? openSync(logFile, "a") : "ignore";
   // glibc gives every thread that allocates its own malloc arena (64 MiB each, up to 8 per core); a
   // broker's hundred threads then grow its resident memory for hours. Two arenas serve a course.
-  const spawnOptions = { stdio: ["ignore", out, out] as ["ignore", typeof out, typeof out], env: { ...process.env, MALLOC_ARENA_MAX: "2" }, detached: options.detached };
+  const spawnOptions = {
+    stdio: ["ignore", out, out] as ["ignore", typeof out, typeof out],
+    env: { ...process.env, MALLOC_ARENA_MAX: "2" },
+    detached: options.detached,
+  };
   // The shell raises the open-file limit as far as asked, or as far as the hard limit allows, then becomes java.
   const child = options.openFiles
     ? spawn("sh", ["-c", 'ulimit -n "$0" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec java "$@"', String(options.openFiles), ...args], spawnOptions)
@@ -104,7 +108,7 @@ export async function adminCredentials(clusterDir: string, nodes: NodePaths[], o
     await Promise.all(nodes.map((paths) => rm(paths.dataDir, { recursive: true, force: true })));
   }
   const credentials = { username: "tributary-admin", password: randomBytes(24).toString("base64url") };
-  await writeFile(file, JSON.stringify(credentials) + "\n", { mode: 0o600 });
+  await writeFile(file, `${JSON.stringify(credentials)}\n`, { mode: 0o600 });
   return credentials;
 }
 
@@ -144,9 +148,14 @@ function lastLines(file: string, count: number): string {
 export function brokerMemoryFlags(nodeCount: number): string[] {
   const heapMb = nodeCount === 1 ? BROKER_HEAP_MB.single : BROKER_HEAP_MB.multi;
   return [
-    `-Xms${heapMb}m`, `-Xmx${heapMb}m`, "-XX:+AlwaysPreTouch",
-    "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-    "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m",
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:MaxMetaspaceSize=128m",
+    "-XX:ReservedCodeCacheSize=64m",
+    "-XX:MaxDirectMemorySize=64m",
     // NIO keeps a direct buffer per thread as large as the largest write it did; cap what it keeps.
     "-Djdk.nio.maxCachedBufferSize=262144",
   ];
@@ -244,9 +253,14 @@ export function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: Ka
   const paths = nodePaths(setup.clusterDir, node);
   const child = java(
     [
-      ...brokerMemoryFlags(topology.nodes.length), "-Djava.awt.headless=true",
-      `-Dlog4j2.configurationFile=${setup.log4jConfig}`, `-Dkafka.logs.dir=${paths.dir}`,
-      "-cp", setup.classpath, "kafka.Kafka", paths.propertiesFile,
+      ...brokerMemoryFlags(topology.nodes.length),
+      "-Djava.awt.headless=true",
+      `-Dlog4j2.configurationFile=${setup.log4jConfig}`,
+      `-Dkafka.logs.dir=${paths.dir}`,
+      "-cp",
+      setup.classpath,
+      "kafka.Kafka",
+      paths.propertiesFile,
     ],
     paths.logFile,
     { detached: true, openFiles: setup.openFiles },
@@ -290,16 +304,18 @@ export async function startJvmNode(options: JvmClusterOptions, nodeId: number, a
   const died = new AbortController();
   const child = spawnBroker(setup, topology, node, died);
   try {
-    await waitUntilKafkaAnswers({ bootstrap: [`127.0.0.1:${node.clientPort}`], admin }, {
-      expectedBrokers: topology.nodes.length,
-      timeoutMs: options.readyTimeoutMs ?? 240000,
-      onProgress,
-      signal: died.signal,
-    });
+    await waitUntilKafkaAnswers(
+      { bootstrap: [`127.0.0.1:${node.clientPort}`], admin },
+      {
+        expectedBrokers: topology.nodes.length,
+        timeoutMs: options.readyTimeoutMs ?? 240000,
+        onProgress,
+        signal: died.signal,
+      },
+    );
   } catch (error) {
     if (child.pid) await terminateBroker(child.pid);
     throw died.signal.aborted ? died.signal.reason : error;
   }
   return child.pid ?? -1;
 }
-

@@ -107,15 +107,14 @@ export function serverProperties(
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
     "node.id": node.id,
-    "listeners": `CLIENT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    listeners: `CLIENT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
     "advertised.listeners": `CLIENT://127.0.0.1:${node.clientPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
     "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "CLIENT",
     "sasl.enabled.mechanisms": SCRAM.kafka,
     "sasl.mechanism.inter.broker.protocol": SCRAM.kafka,
-    [`listener.name.client.${SCRAM.kafka.toLowerCase()}.sasl.jaas.config`]:
-      `org.apache.kafka.common.security.scram.ScramLoginModule required username=${jaasQuoted(admin.username)} password=${jaasQuoted(admin.password)};`,
+    [`listener.name.client.${SCRAM.kafka.toLowerCase()}.sasl.jaas.config`]: `org.apache.kafka.common.security.scram.ScramLoginModule required username=${jaasQuoted(admin.username)} password=${jaasQuoted(admin.password)};`,
     "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "super.users": `User:${admin.username};User:ANONYMOUS`,
     "log.dirs": dataDir,
@@ -169,9 +168,9 @@ export function serverProperties(
     settings["controller.quorum.bootstrap.servers"] = `127.0.0.1:${node.controllerPort}`;
   } else {
     // A static quorum: every node is a voter, formatted with the same cluster id.
-    settings["controller.quorum.voters"] = topology.nodes
-      .map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`)
-      .join(",");
+    settings["controller.quorum.voters"] = topology.nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",");
   }
-  return Object.entries(settings).map(([key, value]) => `${key}=${value}`).join("\n") + "\n";
+  return `${Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join("\n")}\n`;
 }

@@ -28,7 +28,7 @@ function learnerFiles(files: Readonly<Record<string, string>>): Plugin {
     name: "learner-files",
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
-        const name = args.path.replace(/^\.\//, "").replace(/\.(js|ts)$/, "") + ".ts";
+        const name = `${args.path.replace(/^\.\//, "").replace(/\.(js|ts)$/, "")}.ts`;
         if (!(name in files)) return { errors: [{ text: `Cannot find file "${args.path}" among your files.` }] };
         return { path: name, namespace: NAMESPACE };
       });
@@ -54,9 +54,11 @@ export function nestingProblem(files: Readonly<Record<string, string>>): string 
     let run = 0;
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 40 || ch === 91 || ch === 123) depth++; // ( [ {
+      if (ch === 40 || ch === 91 || ch === 123)
+        depth++; // ( [ {
       else if (ch === 41 || ch === 93 || ch === 125) depth = Math.max(0, depth - 1);
-      if (ch === 33 || ch === 126 || ch === 43 || ch === 45) run++; // ! ~ + -
+      if (ch === 33 || ch === 126 || ch === 43 || ch === 45)
+        run++; // ! ~ + -
       else if (ch !== 32 && ch !== 10 && ch !== 13 && ch !== 9) run = 0;
       if (depth > MAX_NESTING) return `${name}: brackets are nested more than ${MAX_NESTING} deep; the compiler refuses such code.`;
       if (run > MAX_NESTING) return `${name}: more than ${MAX_NESTING} operators in a row; the compiler refuses such code.`;
@@ -159,10 +161,7 @@ export function compileIsolated(files: Readonly<Record<string, string>>, timeout
  * Bundles `main.ts` and the files it imports; packages (kafkajs, node:*) stay imports. A program
  * that breaks the compiler gets a failed result with a message; other programs are not affected.
  */
-export async function compileProgram(
-  files: Readonly<Record<string, string>>,
-  options: { timeoutMs?: number } = {},
-): Promise<CompileResult> {
+export async function compileProgram(files: Readonly<Record<string, string>>, options: { timeoutMs?: number } = {}): Promise<CompileResult> {
   const timeoutMs = options.timeoutMs ?? COMPILE_TIMEOUT_MS;
   const tooDeep = nestingProblem(files);
   if (tooDeep) return { ok: false, message: tooDeep };
@@ -173,7 +172,10 @@ export async function compileProgram(
     if (error instanceof CompileTimeout) {
       // Whatever holds the shared service up would hold up everyone's runs: restart it.
       void restartService(`a compile took longer than ${timeoutMs / 1000} s`);
-      return { ok: false, message: `Compiling your program took longer than ${timeoutMs / 1000} s, so the compiler gave up. Simplify the code and run again.` };
+      return {
+        ok: false,
+        message: `Compiling your program took longer than ${timeoutMs / 1000} s, so the compiler gave up. Simplify the code and run again.`,
+      };
     }
     // The service died: this program crashed it, or one compiled at the same moment did. Compiled
     // again alone, it succeeds or fails on its own account.

@@ -78,7 +78,6 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
   }
 }
 
-
 /** The refusal a failed program's last output shows, if Kafka refused it. */
 export function kafkaRefusalIn(stderrTail: string): ExitReason | undefined {
   return KAFKA_REFUSALS.find(([, wording]) => wording.test(stderrTail))?.[0];

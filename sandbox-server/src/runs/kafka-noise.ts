@@ -27,7 +27,7 @@ export class KafkaNoiseFolder {
     this.#partial = KAFKAJS_LINE.test(last) || (last.startsWith("{") && last.length < 16) ? last : "";
     const shown = lines.map((line) => this.#line(line)).filter((line) => line !== undefined);
     const tail = this.#partial ? "" : last;
-    return shown.map((line) => line + "\n").join("") + tail;
+    return shown.map((line) => `${line}\n`).join("") + tail;
   }
 
   /** What is left at the program's end (an unfinished line). */

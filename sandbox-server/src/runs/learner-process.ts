@@ -115,7 +115,10 @@ async function askProgramToEnd(child: ChildProcess): Promise<void> {
 export function endProcessTree(child: ChildProcess, graceMs = 0): void {
   if (child.pid === undefined) return;
   const running = child.exitCode === null && child.signalCode === null;
-  if (!running || graceMs === 0) return signalGroup(child, "SIGKILL");
+  if (!running || graceMs === 0) {
+    signalGroup(child, "SIGKILL");
+    return;
+  }
   void askProgramToEnd(child);
   const deadline = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
   child.once("exit", () => {

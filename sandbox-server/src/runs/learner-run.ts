@@ -146,7 +146,7 @@ export class LearnerRun {
     if (!compiled.ok || this.#stopReason) {
       if (compiled.ok) this.#end(this.#stopReason!, null);
       else {
-        this.#emit({ type: "stderr", data: compiled.message + "\n" });
+        this.#emit({ type: "stderr", data: `${compiled.message}\n` });
         this.#end("compile-error", null);
       }
       return false;
@@ -196,7 +196,7 @@ export class LearnerRun {
       if (!prepared.ok || this.#stopReason) {
         if (prepared.ok) this.#end(this.#stopReason!, null);
         else {
-          this.#emit({ type: "stderr", data: prepared.message + "\n" });
+          this.#emit({ type: "stderr", data: `${prepared.message}\n` });
           this.#end("compile-error", null);
         }
         return false;
@@ -262,7 +262,10 @@ export class LearnerRun {
     const firstRequest = this.#stopReason === undefined;
     this.#stopReason ??= reason;
     // A run still waiting in line has nothing to kill.
-    if (!this.#started) return this.#end(this.#stopReason, null);
+    if (!this.#started) {
+      this.#end(this.#stopReason, null);
+      return;
+    }
     if (!this.#child) return;
     if (ENDS_AT_ONCE.has(reason)) endProcessTree(this.#child);
     else if (firstRequest) endProcessTree(this.#child, reason === "kafka-unavailable" ? KAFKA_GONE_GRACE_MS : this.request.stopGraceMs);
@@ -308,7 +311,11 @@ export class LearnerRun {
    */
   async #refusedAutoCreation(): Promise<boolean> {
     const { topicLimits } = this.request.kafka;
-    if (!topicLimits || !this.request.namespaceUsage || !/UNKNOWN_TOPIC_OR_PARTITION|UnknownTopicOrPartitionError|does not host this topic-partition/.test(this.#stderrTail)) {
+    if (
+      !topicLimits ||
+      !this.request.namespaceUsage ||
+      !/UNKNOWN_TOPIC_OR_PARTITION|UnknownTopicOrPartitionError|does not host this topic-partition/.test(this.#stderrTail)
+    ) {
       return false;
     }
     try {
@@ -375,7 +382,9 @@ export class LearnerRun {
     this.#emit(event);
     this.#listeners.clear();
     log.info({ run: this.id, learner: this.learnerId, reason, code, durationMs: event.durationMs }, "run ended");
-    rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) => log.warn({ run: this.id, err: error }, "could not remove a run folder"));
+    rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) =>
+      log.warn({ run: this.id, err: error }, "could not remove a run folder"),
+    );
     this.#finish(event);
   }
 }

@@ -8,7 +8,14 @@ import type { RunSettings } from "../config.ts";
 import { LearnerRun } from "./learner-run.ts";
 import { StartRateLimit } from "./start-rate.ts";
 import {
-  bubblewrapAvailable, compileSandboxScripts, createRunCgroup, startKafkaBridge, sandboxFiles, reachableForSandbox, clearStaleSandboxRoots, SANDBOX_ROOT_PREFIX,
+  bubblewrapAvailable,
+  compileSandboxScripts,
+  createRunCgroup,
+  startKafkaBridge,
+  sandboxFiles,
+  reachableForSandbox,
+  clearStaleSandboxRoots,
+  SANDBOX_ROOT_PREFIX,
   type KafkaBridge,
 } from "./containment/index.ts";
 import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
@@ -145,7 +152,9 @@ export class RunRegistry {
     if (available !== true) {
       if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${available}`);
       this.isolation = { kind: "process", note: available };
-      console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`);
+      console.warn(
+        `⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`,
+      );
       return undefined;
     }
     const cleared = await clearStaleSandboxRoots();
@@ -230,10 +239,7 @@ export class RunRegistry {
     const alive = this.alive();
     const mine = alive.filter((run) => run.learnerId === input.learnerId).length;
     if (mine >= this.settings.maxPerLearner) {
-      throw new RunRefused(
-        `You already have ${mine} programs running or waiting, the limit per learner; stop one before starting another.`,
-        2,
-      );
+      throw new RunRefused(`You already have ${mine} programs running or waiting, the limit per learner; stop one before starting another.`, 2);
     }
     const rate = this.#startRate.take(input.learnerId);
     if (!rate.ok) {
@@ -335,7 +341,7 @@ export class RunRegistry {
       // start() ends the run itself on any failure; this catch keeps a bug there from leaving it alive.
       next.start().catch((error: unknown) => next.failToStart(error));
     }
-    this.#queue.forEach((run, i) => run.queued(i + 1));
+    for (const [i, run] of this.#queue.entries()) run.queued(i + 1);
   }
 
   #fairestWaiting(): LearnerRun {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startSandbox, type SandboxTemplate } from "./sandbox-pool.ts";
+import { type StartedSandbox, startSandbox, type SandboxTemplate } from "./sandbox-pool.ts";
 
 const CANARY_LINE = "tributary sandbox canary";
 
@@ -19,7 +19,7 @@ export interface CanaryResult {
 export async function runSandboxCanary(template: SandboxTemplate, timeoutMs = 20000): Promise<CanaryResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let box;
+  let box: StartedSandbox;
   try {
     box = await startSandbox(`canary-${randomUUID()}`, template);
   } catch (error) {
@@ -33,9 +33,14 @@ export async function runSandboxCanary(template: SandboxTemplate, timeoutMs = 20
     const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
     const closed = await Promise.race([box.closed, timer]);
     const oneLine = output.trim().split("\n").filter(Boolean).slice(-3).join(" | ").slice(0, 400);
-    if (closed === "timeout") return { ok: false, durationMs: elapsed(), error: `the program did not finish within ${timeoutMs / 1000} s${oneLine ? `: ${oneLine}` : ""}` };
+    if (closed === "timeout")
+      return { ok: false, durationMs: elapsed(), error: `the program did not finish within ${timeoutMs / 1000} s${oneLine ? `: ${oneLine}` : ""}` };
     if (closed.code !== 0 || !output.includes(CANARY_LINE)) {
-      return { ok: false, durationMs: elapsed(), error: `the program exited with ${closed.signal ?? `code ${closed.code}`}${oneLine ? `: ${oneLine}` : ""}` };
+      return {
+        ok: false,
+        durationMs: elapsed(),
+        error: `the program exited with ${closed.signal ?? `code ${closed.code}`}${oneLine ? `: ${oneLine}` : ""}`,
+      };
     }
     return { ok: true, durationMs: elapsed() };
   } finally {

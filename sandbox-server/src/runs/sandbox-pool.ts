@@ -7,7 +7,15 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../config.ts";
-import { sandboxCommand, createRunCgroup, SANDBOX, KAFKA_SOCKET_DIR, type RunCgroup, type SandboxScripts, type SandboxInterpreter } from "./containment/index.ts";
+import {
+  sandboxCommand,
+  createRunCgroup,
+  SANDBOX,
+  KAFKA_SOCKET_DIR,
+  type RunCgroup,
+  type SandboxScripts,
+  type SandboxInterpreter,
+} from "./containment/index.ts";
 import { endProcessTree, nodeFlags } from "./learner-process.ts";
 
 /** What every sandbox of this server shares. */
@@ -72,7 +80,7 @@ export class StartedSandbox {
 
   /** Begins the run: its program must already be in `dir`; `env` is the learner's part of the environment (the rest is the template's). */
   launch(env: Record<string, string>): void {
-    this.child.stdin?.end(JSON.stringify({ env }) + "\n");
+    this.child.stdin?.end(`${JSON.stringify({ env })}\n`);
   }
 
   /** Ends a sandbox that will serve no run, and removes what it held. */
@@ -101,7 +109,12 @@ export async function startSandbox(id: string, template: SandboxTemplate): Promi
     kafkaSocketDir: template.kafkaSocketDir,
     scripts: template.scripts,
     env: template.env,
-    nodeFlags: nodeFlags(limits.memoryLimitMb, [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp], [SANDBOX.tmp], limits.nodePermissionModel),
+    nodeFlags: nodeFlags(
+      limits.memoryLimitMb,
+      [SANDBOX.home, "/opt/tributary", KAFKA_SOCKET_DIR, SANDBOX.tmp],
+      [SANDBOX.tmp],
+      limits.nodePermissionModel,
+    ),
     limits: { cpuSeconds: limits.cpuSeconds, tmpBytes: limits.tmpBytes, openFiles: 256 },
     cgroupProcsFiles: cgroup?.procsFiles ?? [],
     interpreter: template.interpreter?.(dir),

@@ -12,7 +12,6 @@ import { KAFKA_SOCKET_DIR, SANDBOX } from "../inside/sandbox-paths.ts";
 
 const execFileAsync = promisify(execFile);
 
-
 /** The unprivileged user sandboxes run as when the server runs as root (nobody). */
 const NOBODY = 65534;
 /** Scripts every sandbox loads; `compileSandboxScripts` turns them into JavaScript once. */
@@ -55,7 +54,10 @@ export interface SandboxInterpreter {
 }
 
 /** The whole command line: join the cgroups, set rlimits, drop to nobody (if root), enter the sandbox, run Node. */
-export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid?.() === 0): { command: string; args: string[]; env: Record<string, string> } {
+export function sandboxCommand(
+  spec: SandboxSpec,
+  runningAsRoot = process.getuid?.() === 0,
+): { command: string; args: string[]; env: Record<string, string> } {
   const bwrap = [
     "bwrap",
     "--unshare-all",
@@ -64,20 +66,42 @@ export function sandboxCommand(spec: SandboxSpec, runningAsRoot = process.getuid
     "--clearenv",
     ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
-    ...(spec.interpreter ? spec.interpreter.binds.flatMap(([host, inside]) => ["--ro-bind", host, inside]) : [
-      "--ro-bind", spec.nodePath ?? process.execPath, SANDBOX.node,
-      "--ro-bind", spec.scripts.forwarderPath, SANDBOX.forwarder,
-      "--ro-bind", spec.scripts.launcherPath, SANDBOX.launcher,
-      "--ro-bind", spec.kafkajsDir, SANDBOX.kafkajs,
-    ]),
-    "--ro-bind", spec.runDir, SANDBOX.runDir,
-    "--ro-bind", spec.kafkaSocketDir, KAFKA_SOCKET_DIR,
-    "--size", String(spec.limits.tmpBytes), "--tmpfs", SANDBOX.tmp,
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--remount-ro", "/",
-    "--chdir", SANDBOX.home,
-    "--hostname", "sandbox",
+    ...(spec.interpreter
+      ? spec.interpreter.binds.flatMap(([host, inside]) => ["--ro-bind", host, inside])
+      : [
+          "--ro-bind",
+          spec.nodePath ?? process.execPath,
+          SANDBOX.node,
+          "--ro-bind",
+          spec.scripts.forwarderPath,
+          SANDBOX.forwarder,
+          "--ro-bind",
+          spec.scripts.launcherPath,
+          SANDBOX.launcher,
+          "--ro-bind",
+          spec.kafkajsDir,
+          SANDBOX.kafkajs,
+        ]),
+    "--ro-bind",
+    spec.runDir,
+    SANDBOX.runDir,
+    "--ro-bind",
+    spec.kafkaSocketDir,
+    KAFKA_SOCKET_DIR,
+    "--size",
+    String(spec.limits.tmpBytes),
+    "--tmpfs",
+    SANDBOX.tmp,
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--remount-ro",
+    "/",
+    "--chdir",
+    SANDBOX.home,
+    "--hostname",
+    "sandbox",
     ...(spec.interpreter?.argv ?? [SANDBOX.node, ...spec.nodeFlags, "--import", SANDBOX.forwarder, SANDBOX.launcher]),
   ];
   const prlimit = [
@@ -104,7 +128,15 @@ export async function bubblewrapAvailable(): Promise<true | string> {
   const asRoot = process.getuid?.() === 0;
   const probe = [
     ...(asRoot ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"] : []),
-    "bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "true",
+    "bwrap",
+    "--unshare-all",
+    "--die-with-parent",
+    "--ro-bind",
+    "/",
+    "/",
+    "--proc",
+    "/proc",
+    "true",
   ];
   try {
     await execFileAsync(probe[0]!, probe.slice(1), { timeout: 5000, env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });

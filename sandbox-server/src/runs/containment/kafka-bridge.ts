@@ -32,7 +32,9 @@ function parseLoopback(address: string): { host: string; port: number } {
   }
   const port = Number(match[2]);
   if (port < 1024) {
-    throw new Error(`Sandboxed programs run unprivileged and cannot listen on port ${port} for the broker "${address}"; run Kafka on a port from 1024 up.`);
+    throw new Error(
+      `Sandboxed programs run unprivileged and cannot listen on port ${port} for the broker "${address}"; run Kafka on a port from 1024 up.`,
+    );
   }
   return { host: match[1] === "localhost" ? "127.0.0.1" : match[1]!, port };
 }
@@ -107,10 +109,12 @@ export async function startKafkaBridge(dir: string, bootstrap: string[]): Promis
         // Either side going away ends both; errors are the learner's program or the broker going away.
         const end = () => (inside.destroy(), broker.destroy());
         inside.once("error", end).once("close", end);
-        broker.once("error", () => {
-          if (!established) void link.refused();
-          end();
-        }).once("close", end);
+        broker
+          .once("error", () => {
+            if (!established) void link.refused();
+            end();
+          })
+          .once("close", end);
       });
       const socketPath = path.join(dir, `${link.port}.sock`);
       await new Promise<void>((resolve, reject) => server.once("error", reject).listen(socketPath, resolve));

@@ -31,7 +31,9 @@ export interface PythonRuntime {
 export const PYTHON_HOME = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../../.tributary/python");
 
 async function standardLibrary(): Promise<string> {
-  const { stdout } = await execFileAsync(SYSTEM_PYTHON, ["-I", "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { timeout: 10_000 });
+  const { stdout } = await execFileAsync(SYSTEM_PYTHON, ["-I", "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], {
+    timeout: 10_000,
+  });
   return stdout.trim();
 }
 
@@ -73,7 +75,20 @@ async function installPythonRuntime(home: string, onProgress: (message: string) 
     await rm(staging, { recursive: true, force: true });
     await execFileAsync(
       path.join(venv, "bin", "python"),
-      ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--no-deps", "--only-binary=:all:", "--require-hashes", "--target", staging, "-r", PYTHON_REQUIREMENTS],
+      [
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--require-hashes",
+        "--target",
+        staging,
+        "-r",
+        PYTHON_REQUIREMENTS,
+      ],
       { timeout: 300_000 },
     );
     // Sandboxes read the packages as another user: files 0644, folders 0755.

@@ -23,7 +23,9 @@ export function isPythonProgram(files: Readonly<Record<string, string>>): boolea
 }
 
 /** The files to put in the run's folder, or why the program cannot run. */
-export function pythonProgramFiles(files: Readonly<Record<string, string>>): { ok: true; files: Record<string, string> } | { ok: false; message: string } {
+export function pythonProgramFiles(
+  files: Readonly<Record<string, string>>,
+): { ok: true; files: Record<string, string> } | { ok: false; message: string } {
   const other = Object.keys(files).find((name) => !name.endsWith(".py"));
   if (other) return { ok: false, message: `${other}: a Python program's files end in .py.` };
   return { ok: true, files: { ...files } };
@@ -39,7 +41,7 @@ interface LauncherPaths {
 }
 
 /** The interpreter's flags and the launcher's settings (what it reads, writes and imports). */
-function launcherArgs(runtime: PythonRuntime, launcher: string, paths: LauncherPaths): string[] {
+function launcherArgs(_runtime: PythonRuntime, launcher: string, paths: LauncherPaths): string[] {
   const config = {
     program: paths.program,
     launcherDir: path.dirname(launcher),
@@ -102,6 +104,6 @@ export function spawnPythonProcess(runtime: PythonRuntime, scratchDir: string, e
   });
   const child = spawn(runtime.interpreter, args, { cwd: scratchDir, env: { HOME: scratchDir }, stdio: ["pipe", "pipe", "pipe"], detached: true });
   child.stdin?.on("error", () => {});
-  child.stdin?.end(JSON.stringify({ env }) + "\n");
+  child.stdin?.end(`${JSON.stringify({ env })}\n`);
   return child;
 }
