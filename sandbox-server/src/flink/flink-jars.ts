@@ -4,10 +4,10 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { mavenCopy } from "../provisioning/index.ts";
+import { compileJava, mavenCopy } from "../provisioning/index.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -45,33 +45,7 @@ export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProg
   const classesDir = path.join(homeDir, `sql-runner-${digest.digest("hex").slice(0, 12)}`);
   if (existsSync(path.join(classesDir, ".complete"))) return { libDir, classesDir, version };
 
-  const toolsDir = path.join(homeDir, "tools");
-  let compilerJar = existsSync(toolsDir) ? (await readdir(toolsDir)).find((f) => /^ecj-.*\.jar$/.test(f)) : undefined;
-  if (!compilerJar) {
-    onProgress("fetching Eclipse's Java compiler with Maven (first time only)");
-    compilerJar = (await mavenCopy(pomPath, "provided", toolsDir, onProgress)).find((f) => f.startsWith("ecj-"));
-    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does flink/pom.xml still name it?`);
-  }
-  onProgress("compiling the Flink SQL runner");
-  await rm(classesDir, { recursive: true, force: true });
-  const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
-  try {
-    await execFileAsync("java", [
-      "-jar",
-      path.join(toolsDir, compilerJar),
-      "-17",
-      "-proc:none",
-      "-nowarn",
-      "-cp",
-      jars.join(path.delimiter),
-      "-d",
-      classesDir,
-      ...sources,
-    ]);
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`The Flink SQL runner did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
+  await compileJava({ pomPath, toolsDir: path.join(homeDir, "tools"), libDir, sources, classesDir, what: "the Flink SQL runner", onProgress });
   await writeFile(path.join(classesDir, ".complete"), "");
   return { libDir, classesDir, version };
 }

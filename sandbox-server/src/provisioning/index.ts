@@ -17,5 +17,5 @@ export {
 } from "./cluster.ts";
 export { startJvmCluster, type RunningCluster } from "./jvm-cluster.ts";
 export { startJvmNode, terminateBroker, processAlive, portAnswers, brokerLogFile, type JvmClusterOptions } from "./kafka-node.ts";
-export { kafkaVersionFromPom, checkJavaAndMaven, mavenCopy } from "./kafka-jars.ts";
+export { kafkaVersionFromPom, checkJavaAndMaven, mavenCopy, compileJava } from "./kafka-jars.ts";
 export { composeFile, dockerEngineAnswers } from "./docker.ts";

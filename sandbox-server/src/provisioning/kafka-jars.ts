@@ -86,14 +86,38 @@ export async function ensureLearnerTopicPolicy(pomPath: string, homeDir: string,
   const classesDir = path.join(homeDir, `learner-topic-policy-${digest}`);
   if (existsSync(path.join(classesDir, ".complete"))) return classesDir;
 
-  const toolsDir = path.join(homeDir, "tools");
+  await compileJava({ pomPath, toolsDir: path.join(homeDir, "tools"), libDir, sources, classesDir, what: "the learner topic policy", onProgress });
+  await writeFile(path.join(classesDir, ".complete"), "");
+  return classesDir;
+}
+
+export interface JavaCompilation {
+  /** The pom that names Eclipse's compiler (ecj) in scope `provided`. */
+  pomPath: string;
+  /** Where the compiler's jar is kept once fetched. */
+  toolsDir: string;
+  /** The jars the sources compile against. */
+  libDir: string;
+  sources: string[];
+  classesDir: string;
+  /** What is compiled, for progress and errors ("the Flink SQL runner"). */
+  what: string;
+  onProgress: (message: string) => void;
+}
+
+/**
+ * Compiles Java sources with Eclipse's compiler, which Maven fetches like any jar, so a JRE is enough for the
+ * course's own Java (the topic policies, the Flink SQL runner): no JDK needed.
+ */
+export async function compileJava(job: JavaCompilation): Promise<void> {
+  const { pomPath, toolsDir, libDir, sources, classesDir, what, onProgress } = job;
   let compilerJar = existsSync(toolsDir) ? (await readdir(toolsDir)).find((f) => /^ecj-.*\.jar$/.test(f)) : undefined;
   if (!compilerJar) {
     onProgress("fetching Eclipse's Java compiler with Maven (first time only)");
     compilerJar = (await mavenCopy(pomPath, "provided", toolsDir, onProgress)).find((f) => f.startsWith("ecj-"));
-    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does kafka/pom.xml still name it?`);
+    if (!compilerJar) throw new Error(`Maven fetched no ecj jar into ${toolsDir}; does ${pomPath} still name it?`);
   }
-  onProgress("compiling the learner topic policy");
+  onProgress(`compiling ${what}`);
   await rm(classesDir, { recursive: true, force: true });
   // ecj takes no "*" in a classpath: name every jar.
   const jars = (await readdir(libDir)).filter((f) => f.endsWith(".jar")).map((f) => path.join(libDir, f));
@@ -112,8 +136,6 @@ export async function ensureLearnerTopicPolicy(pomPath: string, homeDir: string,
     ]);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`The learner topic policy did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
+    throw new Error(`${what[0]!.toUpperCase()}${what.slice(1)} did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
   }
-  await writeFile(path.join(classesDir, ".complete"), "");
-  return classesDir;
 }
