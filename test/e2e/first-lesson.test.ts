@@ -126,7 +126,7 @@ describe("the first lesson in a browser", () => {
   });
 
   it("marks the lesson's checkpoints as passed in the table of contents", async () => {
-    await page.goto(sandbox.server.url + "/");
+    await page.goto(`${sandbox.server.url}/`);
     const lesson = page.locator("li", { has: page.locator(`a[href="${LESSON}"]`) });
     await expect.poll(() => lesson.locator("[data-lesson-progress]").innerText(), { timeout: 10_000 }).toContain("all 2 checkpoints passed");
   });
@@ -139,7 +139,7 @@ describe("the first lesson in a browser", () => {
     await tab.waitForSelector('[data-exercise="first-consumer"][data-editor="ready"]', { timeout: 30_000 });
     await consumer.locator("button[data-action=run]").click();
     await expect.poll(() => consumer.locator(".xterm-rows").innerText(), { timeout: 30_000 }).toContain("Joined group message-readers");
-    const alive = async () => ((await (await fetch(sandbox.server.url + "/api/health")).json()) as { runs: { alive: number } }).runs.alive;
+    const alive = async () => ((await (await fetch(`${sandbox.server.url}/api/health`)).json()) as { runs: { alive: number } }).runs.alive;
     expect(await alive()).toBe(1);
     await tab.close();
     await expect.poll(alive, { timeout: 20_000, interval: 250 }).toBe(0);

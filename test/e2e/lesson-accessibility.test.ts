@@ -75,7 +75,7 @@ describe("a lesson for every learner", () => {
     for (const lesson of lessons) {
       const solutions = await Promise.all(lesson.exercises.map(async (id) => [id, await exerciseFile(id, "solution")] as const));
       // The editor opens the learner's saved code: save the solutions, as if the learner had written them.
-      await page.goto(sandbox.server.url + "/");
+      await page.goto(`${sandbox.server.url}/`);
       await page.evaluate((entries) => {
         localStorage.clear();
         for (const [id, code] of entries) localStorage.setItem(`tributary:code:${id}`, code);
@@ -99,7 +99,7 @@ describe("a lesson for every learner", () => {
 
     // The same check finds an error that is there: a name Node does not have.
     const exercise = page.locator('[data-exercise="measure-producer"]');
-    await page.goto(sandbox.server.url + "/lessons/why-kafka/why-kafka/");
+    await page.goto(`${sandbox.server.url}/lessons/why-kafka/why-kafka/`);
     await editorChecked(exercise);
     await exercise.locator(".monaco-editor .view-lines").click();
     await page.keyboard.press("ControlOrMeta+End");
@@ -208,7 +208,7 @@ describe("a lesson for every learner", () => {
   it("keeps a flood of output from drowning the screen reader", { timeout: 60_000 }, async () => {
     const { context, page } = await newPage(1366);
     const flood = "for (let i = 1; i <= 300; i++) console.log(`line ${i}`);\n";
-    await page.goto(sandbox.server.url + "/");
+    await page.goto(`${sandbox.server.url}/`);
     await page.evaluate((code) => localStorage.setItem("tributary:code:first-producer", code), flood);
     await page.goto(sandbox.server.url + FIRST_LESSON);
     const exercise = page.locator('[data-exercise="first-producer"]');
@@ -260,7 +260,7 @@ describe("a lesson for every learner", () => {
   it("keeps code readable at 390 px: no sideways page scroll, a usable editor, the solution inside its panel", { timeout: 90_000 }, async () => {
     for (const width of [390, 1366]) {
       const { context, page } = await newPage(width, 844);
-      await page.goto(sandbox.server.url + "/lessons/why-kafka/decoupling/");
+      await page.goto(`${sandbox.server.url}/lessons/why-kafka/decoupling/`);
       const exercise = page.locator('[data-exercise="two-targets"]');
       await editorChecked(exercise);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), `page width at ${width} px`).toBeLessThanOrEqual(width);

@@ -1,15 +1,11 @@
 // Apache Flink without a Flink installation: Maven gathers the runtime jars flink/pom.xml names from
 // Maven Central once (cached in the state folder, like Kafka's), and Eclipse's compiler (a jar, so a
 // JRE suffices) compiles the SQL runner in flink/sql-runner against them, once per source version.
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { compileJava, mavenCopy } from "../provisioning/index.ts";
-
-const execFileAsync = promisify(execFile);
 
 export interface FlinkRunnerFiles {
   /** Flink's jars. */
