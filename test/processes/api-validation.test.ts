@@ -126,7 +126,7 @@ describe("POST /api/runs", () => {
     await expectProblem(
       await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "other.ts": "" } })),
       400,
-      "files must include main.ts",
+      "files must include the program's entry point: main.ts",
     );
   });
 
@@ -283,12 +283,12 @@ describe("exercises offered in Python", () => {
     await expectProblem(
       await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "other.py": "" } })),
       400,
-      "main.ts (TypeScript) or main.py (Python)",
+      "main.ts (TypeScript), main.py (Python) or main.sql (Flink SQL)",
     );
     await expectProblem(
       await call("POST", "/api/runs", runBody({ exerciseId: "first-producer", files: { "main.py": "", "x.rb": "" } })),
       400,
-      /ending in \.ts or \.py/,
+      /ending in \.ts, \.py or \.sql/,
     );
   });
 });
