@@ -70,6 +70,13 @@ export function createApp(deps: AppDependencies) {
   });
 
   const protection: AppProtection = { hostNames: serverHostNames("127.0.0.1"), newLearnersPerHour: 30, streamsPerLearner: 8, ...deps.protection };
+  // A method no route of a known path takes is answered 405 before anything asks who is calling.
+  app.use("/api/*", async (c, next) => {
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0 || allowed.includes(c.req.method)) return next();
+    c.header("Allow", allowed.join(", "));
+    return c.json(errorBody("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}.`), 405);
+  });
   app.use("*", sameOrigin(protection.hostNames));
   app.use("/api/*", learnerIdentity(deps.identity ?? new LearnerIds(), learnerNamespace, protection.newLearnersPerHour));
   const streams = new OpenStreams(protection.streamsPerLearner);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
-import { exerciseFile } from "../support/sandbox-client.ts";
+import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const kafka = inject("kafkaAccess");
@@ -70,7 +70,11 @@ afterAll(async () => {
 describe("a lesson for every learner", () => {
   it("shows no error in the editor for any exercise's starter or solution, and a real mistake when there is one", { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(1366);
-    const lessons = (await builtLessons()).filter((lesson) => lesson.exercises.length > 0);
+    // The page's type checker is TypeScript's: Flink SQL exercises are checked by their runs instead.
+    const typescript = new Set([...(await courseExercises()).values()].filter((exercise) => exercise.language === "typescript").map((exercise) => exercise.id));
+    const lessons = (await builtLessons())
+      .map((lesson) => ({ ...lesson, exercises: lesson.exercises.filter((id) => typescript.has(id)) }))
+      .filter((lesson) => lesson.exercises.length > 0);
     let checked = 0;
     for (const lesson of lessons) {
       const solutions = await Promise.all(lesson.exercises.map(async (id) => [id, await exerciseFile(id, "solution")] as const));
@@ -125,19 +129,19 @@ describe("a lesson for every learner", () => {
       await page.keyboard.press("Tab");
       stops.push(await focused(page));
     }
-    // Stop is disabled until a run starts; the hints come after the output.
+    // Stop is disabled until a run starts; the language switch follows the buttons; the hints come after the output.
     // Widen is not offered here: at 1366 px the pair of exercises is stacked, each already page-wide.
     expect(stops).toEqual([
       "button:run",
       "button:reset",
       "button:check",
       "button:solve",
+      "select:TypeScriptPython",
       "editor",
       "terminal",
       "summary:Hint 1",
       "summary:Hint 2",
       "summary:Hint 3",
-      expect.any(String),
     ]);
     // Passing through changed nothing: the starter is still unsaved.
     expect(await page.evaluate(() => localStorage.getItem("tributary:code:first-producer"))).toBeNull();
@@ -197,7 +201,7 @@ describe("a lesson for every learner", () => {
 
     await exercise.locator("button[data-action=check]").click();
     const announce = exercise.locator("[data-announce]");
-    await expect.poll(() => announce.innerText(), { timeout: 15_000 }).toMatch(/^Not yet: Topic messages holds 0 messages/);
+    await expect.poll(() => announce.innerText(), { timeout: 15_000 }).toMatch(/^Not yet: There is no message "message 1"/);
     expect(await announce.getAttribute("aria-live")).toBe("polite");
     // The verdict itself is not a live region: a screen reader hears it once, from the announcement.
     expect(await exercise.locator("[data-verdict]").getAttribute("aria-live")).toBeNull();

@@ -289,6 +289,8 @@ export class LearnerRun {
     if (unfinished) this.#emit({ type: "stderr", data: unfinished });
     // The sandbox reports a program killed by a signal as 128 + the signal's number.
     const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
+    // A launcher of another kind (Flink SQL) may know from its exit code why it ended (a refused statement).
+    if (!this.#stopReason) this.#stopReason = this.request.launcher?.exitReason?.(code, this.#stderrTail);
     if (!this.#stopReason) {
       // V8 aborts at the heap cap before any poll sees it; the kernel kills at the cgroup cap.
       if (/JavaScript heap out of memory|^MemoryError/m.test(this.#stderrTail)) this.#stopReason = "memory-limit";

@@ -20,7 +20,10 @@ if ((await admin.listTopics()).includes(RIDES)) {
 for (let attempt = 1; ; attempt++) {
   try {
     await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
-    break;
+    // Kafka may still have been finishing the deletion ("already exists"): check what it holds now.
+    const [held] = (await admin.fetchTopicMetadata({ topics: [RIDES] })).topics;
+    if (held?.partitions.length === PARTITIONS) break;
+    throw new Error(`Kafka holds ${RIDES} with ${held?.partitions.length ?? 0} partition(s), not ${PARTITIONS}.`);
   } catch (error) {
     // A new topic can take Kafka a moment to announce: try again.
     if (attempt === 10) throw error;
