@@ -147,7 +147,7 @@ describe("a lesson for every learner", () => {
     expect(await page.evaluate(() => localStorage.getItem("tributary:code:first-producer"))).toBeNull();
 
     // Enter the editor, edit, and Tab indents; Escape, and Tab leaves.
-    await exercise.locator("button[data-action=solve]").focus();
+    await exercise.locator("select[data-language]").focus();
     await page.keyboard.press("Tab");
     expect(await focused(page)).toBe("editor");
     await page.keyboard.press("ControlOrMeta+End");
