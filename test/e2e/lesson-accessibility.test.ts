@@ -71,7 +71,9 @@ describe("a lesson for every learner", () => {
   it("shows no error in the editor for any exercise's starter or solution, and a real mistake when there is one", { timeout: 240_000 }, async () => {
     const { context, page } = await newPage(1366);
     // The page's type checker is TypeScript's: Flink SQL exercises are checked by their runs instead.
-    const typescript = new Set([...(await courseExercises()).values()].filter((exercise) => exercise.language === "typescript").map((exercise) => exercise.id));
+    const typescript = new Set(
+      [...(await courseExercises()).values()].filter((exercise) => exercise.language === "typescript").map((exercise) => exercise.id),
+    );
     const lessons = (await builtLessons())
       .map((lesson) => ({ ...lesson, exercises: lesson.exercises.filter((id) => typescript.has(id)) }))
       .filter((lesson) => lesson.exercises.length > 0);
