@@ -1,7 +1,8 @@
-// Runs a learner's Flink SQL on a local Flink (a MiniCluster in this JVM). Started ahead of its run:
-// it loads the planner, then waits on stdin for one JSON line {"env": {...}} naming the learner, reads
-// the script from /sandbox/run/main.sql (or the file given as argument), and runs its statements in
-// order. Rows of a SELECT, job status and errors (with script line and column) go to the terminal.
+// Runs a learner's Flink SQL on a local Flink (one MiniCluster in this JVM). Started ahead of its run:
+// it starts the cluster and loads the planner, then waits on stdin for one JSON line {"env": {...}}
+// naming the learner, reads the script from /sandbox/run/main.sql (or the file given as argument), and
+// runs its statements in order. Rows of a SELECT, job status and errors (with script line and column)
+// go to the terminal. Stop (SIGTERM) cancels the run's jobs before the JVM ends.
 // Exit codes: 0 every job finished, 1 a job failed, 4 a statement was refused or did not plan.
 package dev.tributary.flink;
 
@@ -16,12 +17,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.operations.Operation;
@@ -34,33 +39,54 @@ import org.apache.flink.util.CloseableIterator;
 public final class SqlRunner {
     static final int REFUSED = 4;
 
+    /** Jobs that can run at once: a script's INSERTs and SELECTs each hold one slot while they run. */
+    private static final int TASK_SLOTS = 8;
+    /** How long Stop waits for the run's jobs to be cancelled. */
+    private static final long CANCEL_WAIT_MS = 3000;
+
     /** Rows of one SELECT shown before the runner stops printing them (the job keeps running). */
     private static final int MAX_ROWS_SHOWN = 1000;
 
     private SqlRunner() {}
 
-    public static void main(String[] args) throws Exception {
-        KafkaForwarder.start(new File("/run/kafka"));
-        TableEnvironmentInternal tables = (TableEnvironmentInternal) TableEnvironment.create(
-                EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(flinkConfiguration()).build());
-        // Before the run begins, load the parser, the planner and the runtime (a one-row job on a MiniCluster):
-        // most of what a cold start spends.
-        try (CloseableIterator<Row> warmUp = tables.executeSql("SELECT 1").collect()) {
-            warmUp.forEachRemaining(row -> {});
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable error) {
+            System.err.println("error: Flink could not start: " + rootMessage(error));
+            code = 1;
         }
+        System.out.flush();
+        System.err.flush();
+        // Without shutdown hooks (Stop's cancelling is one): the run is over, and Flink's own hooks would
+        // wait for a cluster the run no longer needs to wind down.
+        Runtime.getRuntime().halt(code);
+    }
+
+    /** The run's exit code; the shared cluster's threads keep the JVM up, so main ends it. */
+    private static int run(String[] args) throws Exception {
+        KafkaForwarder.start(new File("/run/kafka"));
+        Configuration config = flinkConfiguration();
+        SharedCluster cluster = SharedCluster.start(config, TASK_SLOTS);
+        Configuration routed = SharedCluster.routedHere(config);
+        StreamExecutionEnvironment streams = new StreamExecutionEnvironment(cluster, routed, SqlRunner.class.getClassLoader());
+        TableEnvironmentInternal tables = (TableEnvironmentInternal) StreamTableEnvironment.create(
+                streams, EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(routed).build());
+        // Before the run begins, load the parser, the planner, the runtime and the Kafka connector: most of
+        // what a cold start spends.
+        WarmUp.run(tables);
 
         JsonNode env = readRunMessage();
-        if (env == null) return;
+        if (env == null) return 0;
         Path scriptPath = Path.of(args.length > 0 ? args[0] : "/sandbox/run/main.sql");
         String script = Files.readString(scriptPath, StandardCharsets.UTF_8);
         StatementPolicy policy = new StatementPolicy(new StatementPolicy.Learner(
                 env.path("KAFKA_NAMESPACE").asText(""), env.path("KAFKA_BROKERS").asText(System.getenv().getOrDefault("KAFKA_BROKERS", "127.0.0.1:9092")),
                 env.path("KAFKA_USERNAME").asText(""), env.path("KAFKA_PASSWORD").asText("")));
-        int code = new SqlRunner.Session(tables, policy).run(SqlScript.split(script));
-        System.out.flush();
-        System.err.flush();
-        // Without shutdown hooks: they would wait for Flink to wind down jobs the run no longer needs.
-        Runtime.getRuntime().halt(code);
+        Session session = new SqlRunner.Session(tables, policy);
+        Runtime.getRuntime().addShutdownHook(new Thread(session::cancelJobs, "cancel-jobs"));
+        return session.run(SqlScript.split(script));
     }
 
     private static Configuration flinkConfiguration() {
@@ -71,7 +97,7 @@ public final class SqlRunner {
                 "taskmanager.memory.managed.size", "64m",
                 "taskmanager.memory.network.min", "16m",
                 "taskmanager.memory.network.max", "16m",
-                "taskmanager.numberOfTaskSlots", "4",
+                "rest.bind-port", "0",
                 "io.tmp.dirs", System.getProperty("java.io.tmpdir"),
                 "rest.bind-address", "127.0.0.1",
                 "rest.address", "127.0.0.1").forEach(config::setString);
@@ -89,7 +115,10 @@ public final class SqlRunner {
     static final class Session {
         private final TableEnvironmentInternal tables;
         private final StatementPolicy policy;
-        private final List<JobClient> jobs = new ArrayList<>();
+        /** Every job the run started, the SELECTs' too: Stop cancels them. */
+        private final List<JobClient> jobs = new CopyOnWriteArrayList<>();
+        /** Set once Stop was pressed: jobs that end now were cancelled, not failed. */
+        private volatile boolean stopping;
 
         Session(TableEnvironmentInternal tables, StatementPolicy policy) {
             this.tables = tables;
@@ -115,6 +144,7 @@ public final class SqlRunner {
                 try {
                     if (!execute(statement, operation)) return 1;
                 } catch (JobFailed failed) {
+                    if (stopping) return 1;
                     System.err.println("error: the query failed: " + rootMessage(failed.getCause()));
                     return 1;
                 } catch (Exception error) {
@@ -138,6 +168,7 @@ public final class SqlRunner {
                 return true;
             }
             JobClient job = result.getJobClient().get();
+            jobs.add(job);
             System.out.println("[job " + shortId(job) + " running] " + oneLine(statement.text()));
             if (operation instanceof SinkModifyOperation insert && readsNoTable(insert)) {
                 // INSERT ... VALUES ends by itself: let it finish before statements that read what it wrote.
@@ -145,10 +176,10 @@ public final class SqlRunner {
             }
             // A job that fails while a later SELECT prints its rows is reported at once, not when the script ends.
             job.getJobExecutionResult().whenComplete((done, error) -> {
+                if (stopping) return;
                 if (error != null) System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
                 else System.out.println("[job " + shortId(job) + " finished]");
             });
-            jobs.add(job);
             return true;
         }
 
@@ -170,12 +201,32 @@ public final class SqlRunner {
                 System.out.println("[job " + shortId(job) + " finished]");
                 return true;
             } catch (Exception error) {
-                System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
+                if (!stopping) System.err.println("error: job " + shortId(job) + " failed: " + rootMessage(error));
                 return false;
             }
         }
 
+        /** Stop: cancels every job still running, so each one ends as Flink ends a job, and says so. */
+        void cancelJobs() {
+            stopping = true;
+            List<CompletableFuture<Void>> cancelled = new ArrayList<>();
+            for (JobClient job : jobs) {
+                cancelled.add(job.getJobStatus()
+                        .thenCompose(status -> status.isGloballyTerminalState() ? CompletableFuture.completedFuture(false) : job.cancel().thenApply(done -> true))
+                        .thenAccept(wasRunning -> {
+                            if (wasRunning) System.out.println("[job " + shortId(job) + " cancelled]");
+                        }));
+            }
+            try {
+                CompletableFuture.allOf(cancelled.toArray(CompletableFuture[]::new)).get(CANCEL_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (Exception ignored) {
+                // The JVM ends next either way; the server ends what is left.
+            }
+            System.out.flush();
+        }
+
         private void printRows(TableResult result) throws Exception {
+            result.getJobClient().ifPresent(jobs::add);
             System.out.println("[query running] columns: " + String.join(", ", result.getResolvedSchema().getColumnNames()));
             int shown = 0;
             try (CloseableIterator<Row> rows = result.collect()) {
@@ -193,7 +244,7 @@ public final class SqlRunner {
 
         private int waitForJobs() {
             boolean allFinished = true;
-            for (JobClient job : jobs) {
+            for (JobClient job : List.copyOf(jobs)) {
                 try {
                     job.getJobExecutionResult().get();
                 } catch (Exception failed) {

@@ -1,17 +1,24 @@
 // Apache Flink without a Flink installation: Maven gathers the runtime jars flink/pom.xml names from
 // Maven Central once (cached in the state folder, like Kafka's), and Eclipse's compiler (a jar, so a
-// JRE suffices) compiles the SQL runner in flink/sql-runner against them, once per source version.
+// JRE suffices) compiles the SQL runner in flink/sql-runner against them, once per source version,
+// into one jar (class-data sharing archives classes from jars only).
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { compileJava, mavenCopy } from "../provisioning/index.ts";
+
+const execFileAsync = promisify(execFile);
 
 export interface FlinkRunnerFiles {
   /** Flink's jars. */
   libDir: string;
-  /** The compiled SQL runner. */
-  classesDir: string;
+  /** The folder of the compiled SQL runner: its jar, and the class-data archives made for it. */
+  runnerDir: string;
+  /** The SQL runner's jar, in runnerDir. */
+  runnerJar: string;
   version: string;
 }
 
@@ -38,10 +45,13 @@ export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProg
     .map((f) => path.join(sourceDir, f));
   const digest = createHash("sha256").update(version);
   for (const source of sources) digest.update(await readFile(source));
-  const classesDir = path.join(homeDir, `sql-runner-${digest.digest("hex").slice(0, 12)}`);
-  if (existsSync(path.join(classesDir, ".complete"))) return { libDir, classesDir, version };
+  const runnerDir = path.join(homeDir, `sql-runner-${digest.digest("hex").slice(0, 12)}`);
+  const files = { libDir, runnerDir, runnerJar: path.join(runnerDir, "runner.jar"), version };
+  if (existsSync(path.join(runnerDir, ".complete"))) return files;
 
+  const classesDir = path.join(runnerDir, "classes");
   await compileJava({ pomPath, toolsDir: path.join(homeDir, "tools"), libDir, sources, classesDir, what: "the Flink SQL runner", onProgress });
-  await writeFile(path.join(classesDir, ".complete"), "");
-  return { libDir, classesDir, version };
+  await execFileAsync("java", ["-cp", classesDir, "dev.tributary.flink.RunnerJar", classesDir, files.runnerJar]);
+  await writeFile(path.join(runnerDir, ".complete"), "");
+  return files;
 }

@@ -7,10 +7,13 @@ import path from "node:path";
 import { KAFKA_SOCKET_DIR } from "../runs/containment/index.ts";
 
 const NOBODY = 65534;
+/** The archive's name in the folder a dump writes it into. */
+export const CLASS_DATA_DUMP = "runner.jsa";
 
 export const FLINK_SANDBOX = {
   lib: "/opt/flink/lib",
-  classes: "/opt/flink/classes",
+  runner: "/opt/flink/runner",
+  classDataDump: "/opt/flink/class-data",
   runDir: "/sandbox/run",
   script: "/sandbox/run/main.sql",
   tmp: "/tmp",
@@ -18,7 +21,13 @@ export const FLINK_SANDBOX = {
 
 export interface FlinkCommandSpec {
   libDir: string;
-  classesDir: string;
+  /** The folder of the runner's jar (runner.jar) and its class-data archives. */
+  runnerDir: string;
+  /**
+   * Class-data sharing: `use` an archive in runnerDir (the JVM starts in about half the time), or
+   * `dumpInto` a writable folder the archive of this start's classes, written as the JVM exits.
+   */
+  classData?: { use: string } | { dumpInto: string };
   /** The run's folder on the host; the script arrives in it as main.sql. */
   runDir: string;
   memoryLimitMb: number;
@@ -35,7 +44,7 @@ export interface FlinkCommandSpec {
 }
 
 /** The JVM's own java binary and the configuration folder its conf/ links point into (Debian keeps it in /etc). */
-function javaInstallation(): { java: string; confDir?: string } {
+export function javaInstallation(): { java: string; confDir?: string } {
   const java = realpathSync(process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "/usr/bin/java");
   const home = path.dirname(path.dirname(java));
   try {
@@ -48,7 +57,7 @@ function javaInstallation(): { java: string; confDir?: string } {
 }
 
 /** The JVM's flags: a heap below the run's cap (the rest is metaspace, threads and /tmp), and a quiet, lean start. */
-export function jvmFlags(memoryLimitMb: number, tmpDir: string): string[] {
+export function jvmFlags(memoryLimitMb: number, tmpDir: string, classDataFile?: { use: string } | { dumpInto: string }): string[] {
   const heapMb = Math.max(192, Math.floor(memoryLimitMb * 0.45));
   return [
     `-Xmx${heapMb}m`,
@@ -63,7 +72,18 @@ export function jvmFlags(memoryLimitMb: number, tmpDir: string): string[] {
     "-Dlog4j2.level=OFF",
     `-Djava.io.tmpdir=${tmpDir}`,
     `-Duser.home=${tmpDir}`,
+    // An archive that no longer fits (another JVM, other jars) is skipped, and must not say so in the terminal.
+    ...(classDataFile && "use" in classDataFile ? [`-XX:SharedArchiveFile=${classDataFile.use}`, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] : []),
+    ...(classDataFile && "dumpInto" in classDataFile ? [`-XX:ArchiveClassesAtExit=${classDataFile.dumpInto}`] : []),
   ];
+}
+
+/** The archive's file as the JVM sees it: on the host, or where the sandbox binds it. */
+function classDataFile(spec: FlinkCommandSpec): { use: string } | { dumpInto: string } | undefined {
+  const data = spec.classData;
+  if (!data) return undefined;
+  if ("use" in data) return { use: spec.sandbox ? path.posix.join(FLINK_SANDBOX.runner, path.basename(data.use)) : data.use };
+  return { dumpInto: path.join(spec.sandbox ? FLINK_SANDBOX.classDataDump : data.dumpInto, CLASS_DATA_DUMP) };
 }
 
 /** The whole command line, and the environment to start it with. */
@@ -74,8 +94,8 @@ export function flinkCommand(
   const { java, confDir } = javaInstallation();
   const main = "dev.tributary.flink.SqlRunner";
   if (!spec.sandbox) {
-    const classpath = [spec.classesDir, path.join(spec.libDir, "*")].join(path.delimiter);
-    const args = [...jvmFlags(spec.memoryLimitMb, spec.runDir), "-cp", classpath, main, path.join(spec.runDir, "main.sql")];
+    const classpath = [path.join(spec.runnerDir, "runner.jar"), path.join(spec.libDir, "*")].join(path.delimiter);
+    const args = [...jvmFlags(spec.memoryLimitMb, spec.runDir, classDataFile(spec)), "-cp", classpath, main, path.join(spec.runDir, "main.sql")];
     return { command: java, args, env: { ...spec.env, HOME: spec.runDir, PATH: "/usr/bin:/bin" } };
   }
   const box = spec.sandbox;
@@ -95,8 +115,9 @@ export function flinkCommand(
     spec.libDir,
     FLINK_SANDBOX.lib,
     "--ro-bind",
-    spec.classesDir,
-    FLINK_SANDBOX.classes,
+    spec.runnerDir,
+    FLINK_SANDBOX.runner,
+    ...(spec.classData && "dumpInto" in spec.classData ? ["--bind", spec.classData.dumpInto, FLINK_SANDBOX.classDataDump] : []),
     "--ro-bind",
     spec.runDir,
     FLINK_SANDBOX.runDir,
@@ -118,9 +139,9 @@ export function flinkCommand(
     "--hostname",
     "sandbox",
     java,
-    ...jvmFlags(spec.memoryLimitMb, FLINK_SANDBOX.tmp),
+    ...jvmFlags(spec.memoryLimitMb, FLINK_SANDBOX.tmp, classDataFile(spec)),
     "-cp",
-    `${FLINK_SANDBOX.classes}:${FLINK_SANDBOX.lib}/*`,
+    `${FLINK_SANDBOX.runner}/runner.jar:${FLINK_SANDBOX.lib}/*`,
     main,
     FLINK_SANDBOX.script,
   ];

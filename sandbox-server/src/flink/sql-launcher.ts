@@ -1,7 +1,7 @@
 // Starts the SQL runner for a run of a Flink SQL exercise. A JVM serves one run (nothing of one learner
 // meets another's in a shared Flink), and TRIBUTARY_FLINK_WARM_RUNNERS of them are started and warmed up
 // (planner loaded) once a learner opens a SQL exercise, before they press Run: a cold JVM needs several seconds more.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -11,7 +11,8 @@ import { log } from "../log.ts";
 import { StartedSandbox, type LauncherFactory, type PreparedProgram, type ProgramLauncher, type SandboxTemplate } from "../runs/index.ts";
 import { createRunCgroup } from "../runs/containment/index.ts";
 import type { ExitReason } from "../runs/index.ts";
-import { flinkCommand } from "./flink-sandbox.ts";
+import { RunnerClassData } from "./class-data.ts";
+import { flinkCommand, type FlinkCommandSpec } from "./flink-sandbox.ts";
 import type { FlinkRunnerFiles } from "./flink-jars.ts";
 
 /** The runner's exit code for a statement it refused, or that did not parse or plan. */
@@ -34,6 +35,8 @@ class SqlLauncher implements ProgramLauncher {
   readonly #env: Record<string, string>;
   readonly #sandbox?: SandboxTemplate;
   readonly #runRoot: string;
+  readonly #classData: RunnerClassData;
+  #dumping?: ChildProcess;
   #hostsFile?: Promise<string>;
   #warm: Promise<StartedSandbox>[] = [];
   #closed = false;
@@ -45,6 +48,7 @@ class SqlLauncher implements ProgramLauncher {
     this.#sandbox = sandbox;
     this.#runRoot = sandbox?.runRoot ?? path.join(os.tmpdir(), `tributary-flink-${process.pid}`);
     this.limits = { memoryLimitMb: settings.memoryLimitMb, cpuSeconds: settings.cpuSeconds, tmpBytes: TMP_BYTES, maxTasks: MAX_TASKS };
+    this.#classData = new RunnerClassData(runner.runnerDir, sandbox ? "sandbox" : "plain");
   }
 
   /** Starts the warm runners; a server whose learners never open a SQL exercise starts none. */
@@ -93,6 +97,7 @@ class SqlLauncher implements ProgramLauncher {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#dumping?.pid && this.#dumping.exitCode === null) process.kill(-this.#dumping.pid, "SIGKILL");
     const warm = this.#warm.splice(0);
     await Promise.all(
       warm.map((starting) =>
@@ -121,9 +126,22 @@ class SqlLauncher implements ProgramLauncher {
       : undefined;
     const procsFiles = cgroup && typeof cgroup !== "string" ? cgroup.procsFiles : [];
     const { command, args, env } = flinkCommand({
+      ...(await this.#commandSpec(dir, procsFiles)),
+      classData: this.#classData.forStart((dumpInto) => this.#dumpClassData(dumpInto)),
+    });
+    const child = spawn(command, args, { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const box = new StartedSandbox(id, dir, child, cgroup && typeof cgroup !== "string" ? cgroup : undefined);
+    void box.closed.then(() => rm(dir, { recursive: true, force: true }));
+    return box;
+  }
+
+  /** How a runner with its folder `runDir` and cgroups starts. */
+  async #commandSpec(runDir: string, cgroupProcsFiles: string[]): Promise<FlinkCommandSpec> {
+    const limits = this.limits;
+    return {
       libDir: this.#runner.libDir,
-      classesDir: this.#runner.classesDir,
-      runDir: dir,
+      runnerDir: this.#runner.runnerDir,
+      runDir,
       memoryLimitMb: limits.memoryLimitMb,
       env: this.#env,
       sandbox: this.#sandbox && {
@@ -131,13 +149,17 @@ class SqlLauncher implements ProgramLauncher {
         hostsFile: await this.#hosts(),
         cpuSeconds: limits.cpuSeconds,
         tmpBytes: limits.tmpBytes,
-        cgroupProcsFiles: procsFiles,
+        cgroupProcsFiles,
       },
-    });
-    const child = spawn(command, args, { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
-    const box = new StartedSandbox(id, dir, child, cgroup && typeof cgroup !== "string" ? cgroup : undefined);
-    void box.closed.then(() => rm(dir, { recursive: true, force: true }));
-    return box;
+    };
+  }
+
+  /** A runner that serves no learner: it warms up with stdin closed, and its JVM writes the class-data archive as it exits. */
+  async #dumpClassData(dumpInto: string): Promise<ChildProcess> {
+    const { command, args, env } = flinkCommand({ ...(await this.#commandSpec(dumpInto, [])), classData: { dumpInto } });
+    log.info("flink: making a class-data archive for SQL runners (first time only, about a minute)");
+    this.#dumping = spawn(command, args, { cwd: dumpInto, env, stdio: ["ignore", "ignore", "ignore"], detached: true });
+    return this.#dumping;
   }
 
   /** Flink resolves "localhost"; the sandbox has no /etc of its own. */
