@@ -81,12 +81,11 @@ describe("the late-request exercise", () => {
     expect(verdict.message).toContain("at least 7 seconds");
   });
 
-  it("passes the solution run after the starter, though the topic then holds every request twice", { timeout: 300_000 }, async () => {
+  it("passes the solution run after the starter, though the starter wrote every request once before", { timeout: 300_000 }, async () => {
     const learner = sandbox.learner();
     await runSqlAndGrade(learner, "flink-late-requests", await exerciseFile("flink-late-requests", "starter"), 30_000);
     const { verdict, output } = await runSqlAndGrade(learner, "flink-late-requests", await exerciseFile("flink-late-requests", "solution"), 150_000);
     expect(verdict.status, `${verdict.message}\n${terminalText(output)}`).toBe("pass");
-    expect(verdict.message).toContain("late request 8 included");
   });
 });
 
