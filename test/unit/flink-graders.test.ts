@@ -207,13 +207,13 @@ describe("the late-request grader", () => {
   it("fails when no window closed, saying how long a delay keeps them open", () => {
     const [check] = gradeLate(late([]));
     expect(check!.message).toMatch(
-      /^No window closed.*latest request's time \(08:00:40\).*A delay of 30 s or more keeps even the first window \(ending 08:00:10\) open/,
+      /^No window closed.*latest request's time \(08:00:40\).*A delay of more than 30 s keeps even the first window \(ending 08:00:10\) open/,
     );
   });
 
   it("fails when only the first window closed, naming the delay the second needs", () => {
     const [check] = gradeLate(late(complete.slice(0, 2)));
-    expect(check!.message).toMatch(/No count for window 08:00:10–08:00:20 in airport.*only with a delay under 20 s/);
+    expect(check!.message).toMatch(/No count for window 08:00:10–08:00:20 in airport.*only with a delay of 20 s or less/);
   });
 
   it("fails windows of processing time, naming it", () => {

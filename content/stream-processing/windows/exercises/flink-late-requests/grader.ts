@@ -130,7 +130,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
   if (found.size === 0) {
     return fail(
       `No window closed: \`late-surge-prices\` is empty. A window's row is written once the watermark passes its end, and the watermark is the latest request's time (${show(latest)}) minus the delay. ` +
-        `A delay of ${seconds(latest - firstEnd)} or more keeps even the first window (ending ${show(firstEnd)}) open for ever; choose one that waits for the late request, but no longer. ` +
+        `A delay of more than ${seconds(latest - firstEnd)} keeps even the first window (ending ${show(firstEnd)}) open for ever; choose one that waits for the late request, but no longer. ` +
         "(Or the INSERT INTO surge_prices has not started yet: its windows appear a few seconds after the run begins.)",
     );
   }
@@ -141,7 +141,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
     if (!row) {
       return fail(
         `No count for ${where} in \`late-surge-prices\`; ${made.length} requests were made in it. It closes once the watermark passes ${show(start + WINDOW_MS)}: ` +
-          `the latest request, at ${show(latest)}, moves it there only with a delay under ${seconds(latest - start - WINDOW_MS)}. A longer delay waits for late requests, but every window appears that much later.`,
+          `the latest request, at ${show(latest)}, moves it there only with a delay of ${seconds(latest - start - WINDOW_MS)} or less. A longer delay waits for late requests, but every window appears that much later.`,
       );
     }
     // Without a watermark after every record, Flink may count a second copy of the requests too: that is no mistake of the query.
