@@ -42,7 +42,9 @@ final class StatementPolicy {
             "value.fields-include", "scan.startup.mode", "scan.startup.timestamp-millis", "scan.startup.specific-offsets",
             "scan.bounded.mode", "scan.bounded.timestamp-millis", "scan.bounded.specific-offsets", "scan.watermark.idle-timeout",
             "scan.topic-partition-discovery.interval", "sink.partitioner", "sink.delivery-guarantee", "sink.buffer-flush.max-rows",
-            "sink.buffer-flush.interval", "properties.group.id", "properties.auto.offset.reset");
+            "sink.buffer-flush.interval", "properties.group.id", "properties.auto.offset.reset", "scan.watermark.emit.strategy");
+    /** When a source emits its watermark: after every record (deterministic, for the late-event lesson) or every 200 ms. */
+    private static final Set<String> WATERMARK_EMIT_STRATEGIES = Set.of("on-event", "on-periodic");
     private static final List<String> FORMAT_OPTION_PREFIXES = List.of("json.", "csv.", "key.json.", "value.json.", "key.csv.", "value.csv.", "raw.", "key.raw.", "value.raw.");
     private static final Map<String, Long> DATAGEN_CAPS = Map.of("rows-per-second", 1000L, "number-of-rows", 1_000_000L);
 
@@ -109,6 +111,10 @@ final class StatementPolicy {
                         + (key.startsWith("properties.") || key.equals("topic-pattern") ? " (the server says where Kafka is and who you are on it)." : "."));
             }
             admitted.put(key, option.getValue());
+        }
+        String emitStrategy = options.get("scan.watermark.emit.strategy");
+        if (emitStrategy != null && !WATERMARK_EMIT_STRATEGIES.contains(emitStrategy)) {
+            throw new Refused("Table " + table + ": 'scan.watermark.emit.strategy' = '" + emitStrategy + "' is not allowed; use 'on-event' or 'on-periodic'.");
         }
         String topic = options.get("topic");
         if (topic == null || topic.isBlank()) throw new Refused("Table " + table + ": say which topic it reads or writes, with 'topic' = 'page-views'.");

@@ -1,9 +1,10 @@
 // The Flink SQL part of the course, run by real Flink against the real broker through the API, as a
 // learner would: every solution passes its checkpoint, every untouched starter fails it, and every
-// plausible wrong query in wrong/ fails it too.
+// plausible wrong query in wrong/ fails it too, with the words its second line names, when it names them.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runAndGrade } from "../support/run-and-grade.ts";
 import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { runSqlAndGrade, terminalText } from "../support/flink-runs.ts";
@@ -13,10 +14,18 @@ const contentDir = path.resolve(import.meta.dirname, "../../content");
 const sqlExercises = [...(await courseExercises()).values()].filter((exercise) => exercise.language === "sql");
 let sandbox: TestServer;
 
-async function wrongQueries(lesson: string, id: string): Promise<[string, string][]> {
+/** An exercise's wrong queries: the file, the words its verdict must contain (the second line's, if any), the SQL. */
+async function wrongQueries(lesson: string, id: string): Promise<{ file: string; says: string | undefined; sql: string }[]> {
   const dir = path.join(contentDir, lesson, "exercises", id, "wrong");
   const files = (await readdir(dir)).filter((file) => file.endsWith(".sql")).sort();
-  return Promise.all(files.map(async (file) => [file, await readFile(path.join(dir, file), "utf8")] as [string, string]));
+  return Promise.all(
+    files.map(async (file) => {
+      const sql = await readFile(path.join(dir, file), "utf8");
+      // As for wrong/*.ts: the first line says what is wrong, the second may say what the verdict says.
+      const says = /^-- The checkpoint says: (.+)$/.exec(sql.split("\n")[1] ?? "")?.[1]?.trim();
+      return { file, says, sql };
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -32,7 +41,7 @@ it("the course has Flink SQL exercises, each with at least two wrong queries tha
   for (const exercise of sqlExercises) {
     const wrong = await wrongQueries(exercise.lesson, exercise.id);
     expect(wrong.length, exercise.id).toBeGreaterThanOrEqual(2);
-    for (const [file, sql] of wrong) expect(sql.split("\n")[0], `${exercise.id}/wrong/${file}`).toMatch(/^-- Wrong: .{10,}/);
+    for (const { file, sql } of wrong) expect(sql.split("\n")[0], `${exercise.id}/wrong/${file}`).toMatch(/^-- Wrong: .{10,}/);
   }
 });
 
@@ -51,9 +60,48 @@ describe.each(sqlExercises.map((e) => [e.id, e] as const))("SQL exercise %s", (i
   });
 
   it("fails its checkpoint with each plausible wrong query", { timeout: 400_000 }, async () => {
-    for (const [file, sql] of await wrongQueries(exercise.lesson, id)) {
+    for (const { file, says, sql } of await wrongQueries(exercise.lesson, id)) {
       const { verdict, output } = await runSqlAndGrade(sandbox.learner(), id, sql, 40_000);
       expect(verdict.status, `wrong/${file} passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
+      if (says) expect(verdict.message, `wrong/${file}\n${terminalText(output)}`).toContain(says);
     }
+  });
+});
+
+describe("the late-request exercise", () => {
+  it("fails the starter's 2-second delay, naming the dropped request and the delay that waits for it", { timeout: 150_000 }, async () => {
+    const { verdict, output } = await runSqlAndGrade(
+      sandbox.learner(),
+      "flink-late-requests",
+      await exerciseFile("flink-late-requests", "starter"),
+      40_000,
+    );
+    expect(verdict.status, terminalText(output)).toBe("fail");
+    expect(verdict.message).toContain("window 08:00:00–08:00:10 in downtown counted 4 requests, but 5 were made in it: request 8, made at 08:00:07");
+    expect(verdict.message).toContain("at least 7 seconds");
+  });
+
+  it("passes the solution run after the starter, though the starter wrote every request once before", { timeout: 300_000 }, async () => {
+    const learner = sandbox.learner();
+    await runSqlAndGrade(learner, "flink-late-requests", await exerciseFile("flink-late-requests", "starter"), 30_000);
+    const { verdict, output } = await runSqlAndGrade(learner, "flink-late-requests", await exerciseFile("flink-late-requests", "solution"), 150_000);
+    expect(verdict.status, `${verdict.message}\n${terminalText(output)}`).toBe("pass");
+  });
+});
+
+describe("the page-views table exercise", () => {
+  it("fails the untouched starter of a learner whose TypeScript ETL lab filled `page-views`", { timeout: 200_000 }, async () => {
+    const learner = sandbox.learner();
+    const lab = await runAndGrade(learner, "stream-etl", await exerciseFile("stream-etl", "solution"), { patienceMs: 60_000 });
+    expect(lab.verdict.status, `the TypeScript ETL lab: ${lab.verdict.message}\n${lab.output}`).toBe("pass");
+    const { verdict, output } = await runSqlAndGrade(
+      learner,
+      "flink-page-views-table",
+      await exerciseFile("flink-page-views-table", "starter"),
+      30_000,
+    );
+    expect(verdict.status, `leftovers passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
+    expect(verdict.message).toContain("holds none of the 8 page views your INSERT writes");
+    expect(verdict.message).toContain("another program (the TypeScript ETL lab)");
   });
 });

@@ -50,6 +50,11 @@ const refused: [string, string, RegExp][] = [
     "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'properties.bootstrap.servers' = '127.0.0.1:9092');",
     /'properties\.bootstrap\.servers' is not allowed/,
   ],
+  [
+    "a watermark emit strategy other than on-event or on-periodic",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'scan.watermark.emit.strategy' = 'on-anything');",
+    /'scan\.watermark\.emit\.strategy' = 'on-anything' is not allowed; use 'on-event' or 'on-periodic'/,
+  ],
 ];
 
 describe("statements that reach beyond the learner's topics", () => {

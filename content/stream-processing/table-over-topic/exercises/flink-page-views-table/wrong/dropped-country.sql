@@ -1,4 +1,5 @@
 -- Wrong: the table has no country column, so the records written through it carry no country.
+-- The checkpoint says: lacks country
 CREATE TABLE page_views (
   `user` STRING,
   page STRING
