@@ -150,6 +150,8 @@ export function mountCodeEditor(
     ariaLabel: label,
     tabFocusMode: true,
   });
+  /** The line of the run's first error, once brought into view. */
+  let revealedErrorLine: number | undefined;
   const tabListeners: ((movesFocus: boolean) => void)[] = [];
   let tabMovesFocus = true;
   const setTabMovesFocus = (movesFocus: boolean) => {
@@ -226,7 +228,12 @@ export function mountCodeEditor(
       return found.map((problem) => ({ line: model.getPositionAt(problem.start ?? 0).lineNumber, message: flatten(problem.messageText) }));
     },
     markErrors: (stderr) => {
-      if (model.getLanguageId() === "sql") markSqlErrors(model, stderr);
+      if (model.getLanguageId() !== "sql") return;
+      const line = markSqlErrors(model, stderr);
+      // The learner's cursor is often far from the statement Flink refused (after a paste, at the end):
+      // bring the marked line into view once, and leave the scrolling to them after that.
+      if (line !== undefined && line !== revealedErrorLine) editor.revealLineInCenterIfOutsideViewport(line);
+      revealedErrorLine = line;
     },
   };
 }
