@@ -197,6 +197,7 @@ class ExerciseIsland {
       this.#runId = id;
       let stderr = "";
       this.#editor?.markErrors(stderr);
+      if (this.#language === "sql") this.#listProblemsSoon(0);
       this.#setRunning(true, "Running");
       this.#unwatch = watchRun(
         eventsUrl,
@@ -206,6 +207,8 @@ class ExerciseIsland {
             terminal.stderr(event.data);
             stderr = (stderr + event.data).slice(-16_384);
             this.#editor?.markErrors(stderr);
+            // SQL errors are listed in words under the editor too, for those who cannot see the marks.
+            if (this.#language === "sql") this.#listProblemsSoon(0);
           } else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
             terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);

@@ -87,6 +87,10 @@ describe("the Flink SQL lessons in a browser", () => {
       `error: line ${insertLine}, column 1: Cannot find table '\`default_catalog\`.\`default_database\`.\`page_view\`'`,
     );
     await expect.poll(() => squiggledLines(TABLE), { timeout: 10_000 }).toEqual(["INSERT INTO page_view VALUES"]);
+    // In words too, under the editor, for a learner who cannot see the squiggle.
+    await expect
+      .poll(() => exercise(TABLE).locator("[data-problems]").innerText())
+      .toMatch(new RegExp(`^1 problem in your code \\(F8 in the editor goes to the next\\):\\s+line ${insertLine}: Cannot find table`));
 
     await exercise(TABLE).locator("button[data-action=check]").click();
     await expect.poll(() => verdictSummary(TABLE), { timeout: 20_000 }).toMatch(/^Not yet: .*There is no topic page-views yet/);
@@ -120,6 +124,7 @@ describe("the Flink SQL lessons in a browser", () => {
     // The earlier run's marks belong to the earlier code.
     await exercise(TABLE).locator("button[data-action=run]").click();
     await expect.poll(() => squiggledLines(TABLE)).toEqual([]);
+    await expect.poll(() => exercise(TABLE).locator("[data-problems]").getAttribute("data-count")).toBe("0");
     await expect.poll(() => terminalText(TABLE), FLINK_PATIENCE).toContain("+I[user-3, /, BR]");
     const rows = (await terminalText(TABLE)).split("\n").filter((line) => line.startsWith("+I["));
     expect(rows).toContain("+I[user-1, /, DE]");
