@@ -217,7 +217,8 @@ class ExerciseIsland {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
             // A Python traceback names the line it failed at: mark it in the editor.
             if (this.#language === "python") this.#editor?.markFailure(failedLine(stderr, [ENTRY.python]));
-            this.#finished(event.message);
+            // The exit message speaks of "the error above", true in the terminal; the status sits above the code.
+            this.#finished(event.reason === "compile-error" ? "Did not run: the error in the output below says what to fix." : event.message);
           }
         },
         () => {

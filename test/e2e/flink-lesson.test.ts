@@ -86,6 +86,7 @@ describe("the Flink SQL lessons in a browser", () => {
     expect(await terminalMessage(TABLE)).toContain(
       `error: line ${insertLine}, column 1: Cannot find table '\`default_catalog\`.\`default_database\`.\`page_view\`'`,
     );
+    expect(await exercise(TABLE).locator("[data-run-status]").innerText()).toBe("Did not run: the error in the output below says what to fix.");
     await expect.poll(() => squiggledLines(TABLE), { timeout: 10_000 }).toEqual(["INSERT INTO page_view VALUES"]);
     // In words too, under the editor, for a learner who cannot see the squiggle.
     await expect
