@@ -3,10 +3,9 @@
 // terminal and is marked at its line in the editor; the solution's rows stream in, Stop ends the
 // continuous query, the checkpoint passes and stays passed across a reload; then the ETL lab, in SQL.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser.ts";
+import type { Page } from "playwright-core";
+import { openLearnerBrowser, pasteIntoEditor, type LearnerBrowser } from "../support/learner-browser.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
-import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const kafka = inject("kafkaAccess");
 const TABLE_LESSON = "/lessons/stream-processing/table-over-topic/";
@@ -15,8 +14,7 @@ const TABLE = "flink-page-views-table";
 const ETL = "flink-etl";
 // A cold Flink run takes 10–20 s on a busy machine before its first row.
 const FLINK_PATIENCE = { timeout: 90_000 };
-let sandbox: TestServer;
-let browser: Browser;
+let learner: LearnerBrowser;
 let page: Page;
 
 const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
@@ -26,17 +24,14 @@ const terminalMessage = async (id: string) => (await terminalText(id)).replace(/
 const verdictSummary = (id: string) => exercise(id).locator("[data-verdict] .verdict-summary").innerText();
 
 async function openExercise(lesson: string, id: string): Promise<void> {
-  await page.goto(sandbox.server.url + lesson);
+  await page.goto(learner.sandbox.server.url + lesson);
   await exercise(id).scrollIntoViewIfNeeded();
   await page.waitForSelector(`[data-exercise="${id}"][data-editor="ready"]`, { timeout: 30_000 });
 }
 
-/** Replaces the code in the exercise's editor by pasting, as a learner brings code in. */
+/** Pastes `code` into the exercise's editor, and waits until the page has saved it. */
 async function paste(id: string, code: string): Promise<void> {
-  await exercise(id).locator(".monaco-editor .view-lines").click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
-  await page.keyboard.press("ControlOrMeta+V");
+  await pasteIntoEditor(exercise(id), code);
   await expect.poll(() => page.evaluate((key) => localStorage.getItem(key), `tributary:code:${id}:sql`)).toBe(code);
 }
 
@@ -61,16 +56,12 @@ function squiggledLines(id: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestServer(kafka);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  page = await context.newPage();
+  learner = await openLearnerBrowser(kafka);
+  page = learner.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await sandbox?.close();
+  await learner?.close();
 });
 
 describe("the Flink SQL lessons in a browser", () => {
