@@ -65,7 +65,7 @@ export interface CodeEditor {
   onRunShortcut(listener: () => void): void;
   /** Called when what Tab does changes: true when Tab moves focus out of the editor. */
   onTabMovesFocus(listener: (movesFocus: boolean) => void): void;
-  /** Asks the type checker for the code's errors, the same it underlines in red. */
+  /** The code's errors, the same it underlines in red: the type checker's (TypeScript), or the last run's (SQL). */
   problems(): Promise<CodeProblem[]>;
   /** Marks where a run's errors point (SQL: the runner names line and column); clears old marks. */
   markErrors(stderr: string): void;
@@ -150,6 +150,8 @@ export function mountCodeEditor(
     ariaLabel: label,
     tabFocusMode: true,
   });
+  /** The line of the run's first error, once brought into view. */
+  let revealedErrorLine: number | undefined;
   const tabListeners: ((movesFocus: boolean) => void)[] = [];
   let tabMovesFocus = true;
   const setTabMovesFocus = (movesFocus: boolean) => {
@@ -218,6 +220,12 @@ export function mountCodeEditor(
     onRunShortcut: (listener) => editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener),
     onTabMovesFocus: (listener) => void tabListeners.push(listener),
     problems: async () => {
+      // Flink's errors come from a run, marked where they point; they move with the learner's edits.
+      if (model.getLanguageId() === "sql") {
+        return monaco.editor
+          .getModelMarkers({ resource: model.uri, owner: "flink" })
+          .map((marker) => ({ line: marker.startLineNumber, message: marker.message }));
+      }
       // Only TypeScript has a checker in the page; Python's errors come from its run (markFailure).
       if (model.getLanguageId() !== "typescript") return [];
       const worker = await (await getTypeScriptWorker())(model.uri);
@@ -226,7 +234,12 @@ export function mountCodeEditor(
       return found.map((problem) => ({ line: model.getPositionAt(problem.start ?? 0).lineNumber, message: flatten(problem.messageText) }));
     },
     markErrors: (stderr) => {
-      if (model.getLanguageId() === "sql") markSqlErrors(model, stderr);
+      if (model.getLanguageId() !== "sql") return;
+      const line = markSqlErrors(model, stderr);
+      // The learner's cursor is often far from the statement Flink refused (after a paste, at the end):
+      // bring the marked line into view once, and leave the scrolling to them after that.
+      if (line !== undefined && line !== revealedErrorLine) editor.revealLineInCenterIfOutsideViewport(line);
+      revealedErrorLine = line;
     },
   };
 }

@@ -197,6 +197,7 @@ class ExerciseIsland {
       this.#runId = id;
       let stderr = "";
       this.#editor?.markErrors(stderr);
+      if (this.#language === "sql") this.#listProblemsSoon(0);
       this.#setRunning(true, "Running");
       this.#unwatch = watchRun(
         eventsUrl,
@@ -206,6 +207,8 @@ class ExerciseIsland {
             terminal.stderr(event.data);
             stderr = (stderr + event.data).slice(-16_384);
             this.#editor?.markErrors(stderr);
+            // SQL errors are listed in words under the editor too, for those who cannot see the marks.
+            if (this.#language === "sql") this.#listProblemsSoon(0);
           } else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
             terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
@@ -214,7 +217,8 @@ class ExerciseIsland {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
             // A Python traceback names the line it failed at: mark it in the editor.
             if (this.#language === "python") this.#editor?.markFailure(failedLine(stderr, [ENTRY.python]));
-            this.#finished(event.message);
+            // The exit message speaks of "the error above", true in the terminal; the status sits above the code.
+            this.#finished(event.reason === "compile-error" ? "Did not run: the error in the output below says what to fix." : event.message);
           }
         },
         () => {

@@ -101,8 +101,11 @@ export function registerFlinkSql(): void {
   });
 }
 
-/** Markers for the runner's errors in `stderr`: each "error: line L, column C: message" marks that spot. */
-export function markSqlErrors(model: monaco.editor.ITextModel, stderr: string): void {
+/**
+ * Markers for the runner's errors in `stderr`: each "error: line L, column C: message" marks that spot.
+ * Returns the line of the first, if any.
+ */
+export function markSqlErrors(model: monaco.editor.ITextModel, stderr: string): number | undefined {
   const markers: monaco.editor.IMarkerData[] = [];
   for (const match of stderr.matchAll(/error: (?:From )?line (\d+), column (\d+)(?: to line (\d+), column (\d+))?:? ?(.*)/g)) {
     const line = Number(match[1]);
@@ -117,4 +120,5 @@ export function markSqlErrors(model: monaco.editor.ITextModel, stderr: string): 
     });
   }
   monaco.editor.setModelMarkers(model, "flink", markers);
+  return markers[0]?.startLineNumber;
 }

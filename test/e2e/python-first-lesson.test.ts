@@ -2,17 +2,15 @@
 // is remembered), runs the kafka-python consumer and producer, watches the messages arrive, passes both
 // checkpoints, and sees a failing program's line marked in the editor.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser.ts";
+import type { Page } from "playwright-core";
+import { openLearnerBrowser, pasteIntoEditor, type LearnerBrowser } from "../support/learner-browser.ts";
 import { courseExercises } from "../support/sandbox-client.ts";
-import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const kafka = inject("kafkaAccess");
 const LESSON = "/lessons/kafka-basics/first-producer-consumer/";
 const catalog = await courseExercises();
 const python = (id: string, which: "starter" | "solution") => catalog.get(id)!.code.python![which];
-let sandbox: TestServer;
-let browser: Browser;
+let learner: LearnerBrowser;
 let page: Page;
 
 const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
@@ -23,31 +21,24 @@ const editorsReady = async () => {
     await page.waitForSelector(`[data-exercise="${id}"][data-editor="ready"]`, { timeout: 30_000 });
 };
 
-/** Replaces the code in the exercise's editor by pasting, as a learner brings code in. */
+/** Pastes `code` into the exercise's editor, and waits until the page has saved it. */
 async function paste(id: string, code: string): Promise<void> {
-  await exercise(id).locator(".monaco-editor .view-lines").click();
-  await page.keyboard.press("ControlOrMeta+A");
-  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
-  await page.keyboard.press("ControlOrMeta+V");
+  await pasteIntoEditor(exercise(id), code);
   await expect.poll(() => page.evaluate((key) => localStorage.getItem(key), `tributary:code:${id}:python`)).toBe(code);
 }
 
 beforeAll(async () => {
-  sandbox = await startTestServer(kafka);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  page = await context.newPage();
+  learner = await openLearnerBrowser(kafka);
+  page = learner.page;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await sandbox?.close();
+  await learner?.close();
 });
 
 describe("the first lesson in Python, in a browser", () => {
   it("switches an exercise to Python, and remembers the choice for every exercise after a reload", async () => {
-    await page.goto(sandbox.server.url + LESSON);
+    await page.goto(learner.sandbox.server.url + LESSON);
     await editorsReady();
     await exercise("first-consumer").locator("select[data-language]").selectOption("python");
     // Monaco renders spaces as no-break spaces.
