@@ -105,3 +105,31 @@ describe("the page-views table exercise", () => {
     expect(verdict.message).toContain("another program (the TypeScript ETL lab)");
   });
 });
+
+describe("Stop", () => {
+  it("cancels the run's running query through Flink, then ends the run as stopped", { timeout: 200_000 }, async () => {
+    const learner = sandbox.learner();
+    const run = await learner.startRun("flink-page-views-table", await exerciseFile("flink-page-views-table", "solution"), "main.sql");
+    let stopped = false;
+    const output = await learner.readRun(run.eventsUrl, (sofar) => {
+      if (!stopped && /^\+I\[/m.test(sofar.stdout)) {
+        stopped = true;
+        void learner.request("DELETE", `/api/runs/${run.id}`);
+      }
+      return sofar.exit !== undefined;
+    });
+    expect(stopped, terminalText(output)).toBe(true);
+    expect(output.exit.reason).toBe("stopped");
+    // The continuous SELECT's job, started after the INSERT's, is the one Flink cancels.
+    const jobs = [...output.stdout.matchAll(/\[job ([0-9a-f]{8}) (running|finished|cancelled)\]/g)].map((match) => `${match[1]} ${match[2]}`);
+    expect(output.stdout, terminalText(output)).toMatch(/\[query running\]/);
+    expect(
+      jobs.filter((job) => job.endsWith("cancelled")),
+      terminalText(output),
+    ).toHaveLength(1);
+    expect(
+      jobs.some((job) => job.endsWith("finished")),
+      terminalText(output),
+    ).toBe(true);
+  });
+});

@@ -17,6 +17,8 @@ import type { FlinkRunnerFiles } from "./flink-jars.ts";
 
 /** The runner's exit code for a statement it refused, or that did not parse or plan. */
 const REFUSED_EXIT = 4;
+/** The runner's exit code for a job that failed, or a runner that could not start; it says why on stderr. */
+const JOB_FAILED_EXIT = 1;
 /** The JVM's exit code under -XX:+ExitOnOutOfMemoryError (it says so on stdout, not stderr). */
 const OUT_OF_MEMORY_EXIT = 3;
 const TMP_BYTES = 128 * 1024 * 1024;
@@ -83,7 +85,10 @@ class SqlLauncher implements ProgramLauncher {
       case "compile-error":
         return "Flink did not run your SQL: fix the statement the error above points to (line and column), and run again.";
       case "exited":
-        return code === 0 ? "Your SQL finished: every job ended." : "A Flink job failed; the error above says why.";
+        if (code === 0) return "Your SQL finished: every job ended.";
+        if (code === JOB_FAILED_EXIT) return "A Flink job failed; the error above says why.";
+        log.warn({ code }, "flink: a SQL runner's JVM ended unexpectedly");
+        return `Flink's JVM ended unexpectedly (exit code ${code}) before it could say why. Run again; if it happens again, tell your course host.`;
       case "kafka-denied":
         return "Kafka refused your query access to a topic. Name topics as the lessons do ('topic' = 'page-views'): your namespace is added for you, and other names belong to other learners.";
       case "memory-limit":
