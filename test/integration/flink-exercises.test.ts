@@ -8,6 +8,8 @@ import { runAndGrade } from "../support/run-and-grade.ts";
 import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { runSqlAndGrade, terminalText } from "../support/flink-runs.ts";
+import { loadConfig } from "../../sandbox-server/src/config.ts";
+import { ensureFlinkRunner } from "../../sandbox-server/src/flink/index.ts";
 
 const kafka = inject("kafkaAccess");
 const contentDir = path.resolve(import.meta.dirname, "../../content");
@@ -131,5 +133,46 @@ describe("Stop", () => {
       jobs.some((job) => job.endsWith("finished")),
       terminalText(output),
     ).toBe(true);
+  });
+});
+
+describe("class-data sharing", () => {
+  /** The SQL runner JVMs running now: their command line and the files they have mapped. */
+  async function runnerJvms(): Promise<{ cmdline: string; maps: string }[]> {
+    const found: { cmdline: string; maps: string }[] = [];
+    for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+      try {
+        const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ");
+        if (!cmdline.includes("dev.tributary.flink.SqlRunner") || !/\/java /.test(cmdline)) continue;
+        found.push({ cmdline, maps: await readFile(`/proc/${pid}/maps`, "utf8") });
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    return found;
+  }
+
+  it("the server makes the runners' class-data archive once, and runners started later map it", { timeout: 400_000 }, async () => {
+    const config = loadConfig();
+    const { runnerDir } = await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, () => {});
+    const archive = async () => (await readdir(runnerDir)).find((name) => /^class-data-sandbox-.*\.jsa$/.test(name));
+    // The solutions above started runners, and the first of them the archive; it takes a minute of CPU.
+    for (let waited = 0; waited < 240 && !(await archive()); waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
+    const name = await archive();
+    expect(name, `no class-data archive in ${runnerDir}`).toBeDefined();
+    // A run now takes a runner started after the archive existed, or starts one; either way the next spare maps it.
+    const { verdict } = await runSqlAndGrade(
+      sandbox.learner(),
+      "flink-page-views-table",
+      await exerciseFile("flink-page-views-table", "solution"),
+      150_000,
+    );
+    expect(verdict.status).toBe("pass");
+    let mapped: { cmdline: string; maps: string } | undefined;
+    for (let waited = 0; waited < 60 && !mapped; waited++) {
+      mapped = (await runnerJvms()).find((jvm) => jvm.cmdline.includes(`-XX:SharedArchiveFile=`) && jvm.maps.includes(name!));
+      if (!mapped) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(mapped, "no SQL runner JVM maps the class-data archive").toBeDefined();
   });
 });
