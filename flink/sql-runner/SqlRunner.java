@@ -136,6 +136,7 @@ public final class SqlRunner {
                     List<Operation> parsed = tables.getParser().parse(statement.text());
                     if (parsed.size() != 1) throw new StatementPolicy.Refused("One statement at a time, each ending with a semicolon.");
                     operation = policy.admit(parsed.get(0));
+                    if (startsJob(operation)) ensureSlotFree();
                 } catch (StatementPolicy.Refused refused) {
                     return fail(statement, refused.getMessage());
                 } catch (Exception error) {
@@ -152,6 +153,19 @@ public final class SqlRunner {
                 }
             }
             return waitForJobs();
+        }
+
+        private static boolean startsJob(Operation operation) {
+            return operation instanceof QueryOperation || operation instanceof SinkModifyOperation;
+        }
+
+        /** The cluster runs TASK_SLOTS jobs at once; one more would wait for a slot in silence, then fail. */
+        private void ensureSlotFree() throws StatementPolicy.Refused {
+            long running = jobs.stream().filter(job -> !job.getJobExecutionResult().isDone()).count();
+            if (running >= TASK_SLOTS) {
+                throw StatementPolicy.Refused.because("At most " + TASK_SLOTS + " queries and INSERTs run at once in one script, and "
+                        + running + " are running: this one would wait for ever. Put fewer continuous queries in one script.");
+            }
         }
 
         /** Runs one admitted operation; false when a job it waited for failed. */
@@ -257,7 +271,8 @@ public final class SqlRunner {
         private static int fail(SqlScript.Statement statement, String message) {
             String located = statement.locate(message);
             // Every message names a position, so the editor can mark it.
-            if (!located.matches("(?s).*line \\d+, column \\d+.*")) located = "line " + statement.line() + ", column " + statement.column() + ": " + located;
+            // A refusal quotes what it refuses ('filesystem', an option's key): mark where that stands, else the statement's start.
+            if (!located.matches("(?s).*line \\d+, column \\d+.*")) located = statement.whereQuoted(message) + ": " + located;
             System.err.println("error: " + located);
             return REFUSED;
         }

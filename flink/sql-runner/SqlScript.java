@@ -11,6 +11,26 @@ final class SqlScript {
     /** One statement: its text (without the semicolon) and the script line and column it starts at. */
     record Statement(String text, int line, int column) {
         private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+        private static final Pattern QUOTED = Pattern.compile("'[^']+'");
+
+        /**
+         * "line L, column C" in the script of the first 'quoted' word of `message` within this statement,
+         * or of the statement's start when the message quotes nothing the statement holds.
+         */
+        String whereQuoted(String message) {
+            Matcher quoted = QUOTED.matcher(message);
+            int at = quoted.find() ? text.indexOf(quoted.group()) : -1;
+            int l = line, c = column;
+            for (int i = 0; i < at; i++) {
+                if (text.charAt(i) == '\n') {
+                    l++;
+                    c = 1;
+                } else {
+                    c++;
+                }
+            }
+            return "line " + l + ", column " + c;
+        }
 
         /** Rewrites every "line L, column C" in a message about this statement as a position in the script. */
         String locate(String message) {

@@ -27,7 +27,16 @@ final class StatementPolicy {
     /** A statement the course does not run; the message says what is allowed instead. */
     static final class Refused extends Exception {
         Refused(String message) {
-            super(message + " " + ALLOWED);
+            this(message, true);
+        }
+
+        private Refused(String message, boolean sayWhatIsAllowed) {
+            super(sayWhatIsAllowed ? message + " " + ALLOWED : message);
+        }
+
+        /** A statement of an allowed kind, refused for a reason of its own that `message` gives whole. */
+        static Refused because(String message) {
+            return new Refused(message, false);
         }
     }
 

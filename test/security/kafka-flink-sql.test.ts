@@ -67,6 +67,17 @@ describe("statements that reach beyond the learner's topics", () => {
   });
 });
 
+it("refuses a job beyond the cluster's slots by name, instead of letting it wait for ever", { timeout: 180_000 }, async () => {
+  const inserts = Array.from({ length: 9 }, () => "INSERT INTO sink SELECT n FROM ticks;").join("\n");
+  const sql = `CREATE TABLE ticks (n INT) WITH ('connector' = 'datagen', 'rows-per-second' = '1');
+CREATE TABLE sink (n INT) WITH ('connector' = 'blackhole');
+${inserts}`;
+  const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, sql));
+  expect(output.exit.reason, terminalText(output)).toBe("compile-error");
+  expect(output.stdout.match(/\[job [0-9a-f]{8} running\]/g), terminalText(output)).toHaveLength(8);
+  expect(output.stderr).toMatch(/error: line 11, column 1: At most 8 queries and INSERTs run at once in one script, and 8 are running/);
+});
+
 it("keeps another learner's topic out of reach: a table naming it reads the learner's own namespace", { timeout: 180_000 }, async () => {
   const owner = sandbox.learner();
   const ownerNamespace = await owner.namespace();
