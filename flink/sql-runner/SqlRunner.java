@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.TableScan;
@@ -54,7 +55,7 @@ public final class SqlRunner {
         try {
             code = run(args);
         } catch (Throwable error) {
-            System.err.println("error: Flink could not start: " + rootMessage(error));
+            System.err.println((warmedUp ? "error: the run failed: " : "error: Flink could not start: ") + rootMessage(error));
             code = 1;
         }
         System.out.flush();
@@ -63,6 +64,8 @@ public final class SqlRunner {
         // wait for a cluster the run no longer needs to wind down.
         Runtime.getRuntime().halt(code);
     }
+
+    private static volatile boolean warmedUp;
 
     /** The run's exit code; the shared cluster's threads keep the JVM up, so main ends it. */
     private static int run(String[] args) throws Exception {
@@ -76,6 +79,7 @@ public final class SqlRunner {
         // Before the run begins, load the parser, the planner, the runtime and the Kafka connector: most of
         // what a cold start spends.
         WarmUp.run(tables);
+        warmedUp = true;
 
         JsonNode env = readRunMessage();
         if (env == null) return 0;
@@ -86,7 +90,10 @@ public final class SqlRunner {
                 env.path("KAFKA_USERNAME").asText(""), env.path("KAFKA_PASSWORD").asText("")));
         Session session = new SqlRunner.Session(tables, policy);
         Runtime.getRuntime().addShutdownHook(new Thread(session::cancelJobs, "cancel-jobs"));
-        return session.run(SqlScript.split(script));
+        int code = session.run(SqlScript.split(script));
+        // Stop ends the script's statements as it cancels their jobs: let it finish before the JVM halts.
+        session.awaitCancelled();
+        return code;
     }
 
     private static Configuration flinkConfiguration() {
@@ -119,6 +126,7 @@ public final class SqlRunner {
         private final List<JobClient> jobs = new CopyOnWriteArrayList<>();
         /** Set once Stop was pressed: jobs that end now were cancelled, not failed. */
         private volatile boolean stopping;
+        private final CountDownLatch cancelled = new CountDownLatch(1);
 
         Session(TableEnvironmentInternal tables, StatementPolicy policy) {
             this.tables = tables;
@@ -223,6 +231,19 @@ public final class SqlRunner {
         /** Stop: cancels every job still running, so each one ends as Flink ends a job, and says so. */
         void cancelJobs() {
             stopping = true;
+            try {
+                cancelEach();
+            } finally {
+                cancelled.countDown();
+            }
+        }
+
+        /** After Stop: waits (briefly) until cancelJobs is done. */
+        void awaitCancelled() throws InterruptedException {
+            if (stopping) cancelled.await(CANCEL_WAIT_MS + 1000, TimeUnit.MILLISECONDS);
+        }
+
+        private void cancelEach() {
             List<CompletableFuture<Void>> cancelled = new ArrayList<>();
             for (JobClient job : jobs) {
                 cancelled.add(job.getJobStatus()

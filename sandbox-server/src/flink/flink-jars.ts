@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { compileJava, mavenCopy } from "../provisioning/index.ts";
@@ -29,6 +29,17 @@ export function flinkVersionFromPom(pomPath: string): string {
   return match[1];
 }
 
+/** Runners of earlier sources (each with a class-data archive of about 130 MB) unused for a day. */
+async function removeOldRunners(homeDir: string, current: string): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of await readdir(homeDir)) {
+    const dir = path.join(homeDir, name);
+    if (!name.startsWith("sql-runner-") || dir === current) continue;
+    const stat = await lstat(dir).catch(() => undefined);
+    if (stat && stat.mtimeMs < dayAgo) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Fetches Flink's jars (first time) and compiles the SQL runner (when its source changed). */
 export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProgress: (m: string) => void): Promise<FlinkRunnerFiles> {
   const version = flinkVersionFromPom(pomPath);
@@ -49,9 +60,21 @@ export async function ensureFlinkRunner(pomPath: string, homeDir: string, onProg
   const files = { libDir, runnerDir, runnerJar: path.join(runnerDir, "runner.jar"), version };
   if (existsSync(path.join(runnerDir, ".complete"))) return files;
 
-  const classesDir = path.join(runnerDir, "classes");
-  await compileJava({ pomPath, toolsDir: path.join(homeDir, "tools"), libDir, sources, classesDir, what: "the Flink SQL runner", onProgress });
-  await execFileAsync("java", ["-cp", classesDir, "dev.tributary.flink.RunnerJar", classesDir, files.runnerJar]);
-  await writeFile(path.join(runnerDir, ".complete"), "");
+  // Built aside and moved into place whole: two servers starting at once never share a half-written jar.
+  const building = await mkdtemp(`${runnerDir}.building-`);
+  try {
+    const classesDir = path.join(building, "classes");
+    await compileJava({ pomPath, toolsDir: path.join(homeDir, "tools"), libDir, sources, classesDir, what: "the Flink SQL runner", onProgress });
+    await execFileAsync("java", ["-cp", classesDir, "dev.tributary.flink.RunnerJar", classesDir, path.join(building, "runner.jar")]);
+    await writeFile(path.join(building, ".complete"), "");
+    await chmod(building, 0o755);
+    await rename(building, runnerDir).catch((error: NodeJS.ErrnoException) => {
+      // Another server finished first: its runner is the same.
+      if (!existsSync(path.join(runnerDir, ".complete"))) throw error;
+    });
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  await removeOldRunners(homeDir, runnerDir);
   return files;
 }

@@ -50,7 +50,7 @@ class SqlLauncher implements ProgramLauncher {
     this.#sandbox = sandbox;
     this.#runRoot = sandbox?.runRoot ?? path.join(os.tmpdir(), `tributary-flink-${process.pid}`);
     this.limits = { memoryLimitMb: settings.memoryLimitMb, cpuSeconds: settings.cpuSeconds, tmpBytes: TMP_BYTES, maxTasks: MAX_TASKS };
-    this.#classData = new RunnerClassData(runner.runnerDir, sandbox ? "sandbox" : "plain");
+    this.#classData = new RunnerClassData(runner, sandbox ? "sandbox" : "plain");
   }
 
   /** Starts the warm runners; a server whose learners never open a SQL exercise starts none. */
@@ -88,7 +88,7 @@ class SqlLauncher implements ProgramLauncher {
         if (code === 0) return "Your SQL finished: every job ended.";
         if (code === JOB_FAILED_EXIT) return "A Flink job failed; the error above says why.";
         log.warn({ code }, "flink: a SQL runner's JVM ended unexpectedly");
-        return `Flink's JVM ended unexpectedly (exit code ${code}) before it could say why. Run again; if it happens again, tell your course host.`;
+        return `Flink's JVM ended unexpectedly (${code === null ? "killed by a signal" : `exit code ${code}`}) before it could say why. Run again; if it happens again, tell your course host.`;
       case "kafka-denied":
         return "Kafka refused your query access to a topic. Name topics as the lessons do ('topic' = 'page-views'): your namespace is added for you, and other names belong to other learners.";
       case "memory-limit":
@@ -102,7 +102,8 @@ class SqlLauncher implements ProgramLauncher {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#dumping?.pid && this.#dumping.exitCode === null) process.kill(-this.#dumping.pid, "SIGKILL");
+    this.#endDump();
+    await this.#classData.settled();
     const warm = this.#warm.splice(0);
     await Promise.all(
       warm.map((starting) =>
@@ -160,11 +161,23 @@ class SqlLauncher implements ProgramLauncher {
   }
 
   /** A runner that serves no learner: it warms up with stdin closed, and its JVM writes the class-data archive as it exits. */
-  async #dumpClassData(dumpInto: string): Promise<ChildProcess> {
+  async #dumpClassData(dumpInto: string): Promise<ChildProcess | undefined> {
     const { command, args, env } = flinkCommand({ ...(await this.#commandSpec(dumpInto, [])), classData: { dumpInto } });
+    if (this.#closed) return undefined;
     log.info("flink: making a class-data archive for SQL runners (first time only, about a minute)");
     this.#dumping = spawn(command, args, { cwd: dumpInto, env, stdio: ["ignore", "ignore", "ignore"], detached: true });
     return this.#dumping;
+  }
+
+  /** Kills the runner making the class-data archive, if it still runs. */
+  #endDump(): void {
+    const dumping = this.#dumping;
+    if (!dumping?.pid || dumping.exitCode !== null || dumping.signalCode !== null) return;
+    try {
+      process.kill(-dumping.pid, "SIGKILL");
+    } catch {
+      // Ended meanwhile.
+    }
   }
 
   /** Flink resolves "localhost"; the sandbox has no /etc of its own. */
