@@ -1,7 +1,7 @@
 // The Flink SQL part of the course, run by real Flink against the real broker through the API, as a
 // learner would: every solution passes its checkpoint, every untouched starter fails it, and every
 // plausible wrong query in wrong/ fails it too, with the words its second line names, when it names them.
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runAndGrade } from "../support/run-and-grade.ts";
@@ -160,6 +160,15 @@ describe("class-data sharing", () => {
     for (let waited = 0; waited < 240 && !(await archive()); waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
     const name = await archive();
     expect(name, `no class-data archive in ${runnerDir}`).toBeDefined();
+    // Every runner maps it: the server's own copy, which nobody (the user runners run as) may change.
+    const stat = await lstat(path.join(runnerDir, name!));
+    expect(stat.isFile()).toBe(true);
+    expect(stat.uid).toBe(process.getuid!());
+    expect(stat.mode & 0o777).toBe(0o444);
+    expect(
+      (await readdir(runnerDir)).filter((entry) => /^class-data-[^.]*$/.test(entry)),
+      "a dump's folder stayed behind",
+    ).toEqual([]);
     // A run now takes a runner started after the archive existed, or starts one; either way the next spare maps it.
     const { verdict } = await runSqlAndGrade(
       sandbox.learner(),
