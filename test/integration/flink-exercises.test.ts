@@ -156,7 +156,8 @@ describe("class-data sharing", () => {
     const config = loadConfig();
     const { runnerDir } = await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, () => {});
     const archive = async () => (await readdir(runnerDir)).find((name) => /^class-data-sandbox-.*\.jsa$/.test(name));
-    // The solutions above started runners, and the first of them the archive; it takes a minute of CPU.
+    // Opening a SQL exercise starts a spare runner, and the server's first runner starts the archive: a minute of CPU.
+    await sandbox.learner().request("GET", "/api/exercises/flink-page-views-table");
     for (let waited = 0; waited < 240 && !(await archive()); waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
     const name = await archive();
     expect(name, `no class-data archive in ${runnerDir}`).toBeDefined();
@@ -165,10 +166,9 @@ describe("class-data sharing", () => {
     expect(stat.isFile()).toBe(true);
     expect(stat.uid).toBe(process.getuid!());
     expect(stat.mode & 0o777).toBe(0o444);
-    expect(
-      (await readdir(runnerDir)).filter((entry) => /^class-data-[^.]*$/.test(entry)),
-      "a dump's folder stayed behind",
-    ).toEqual([]);
+    await expect
+      .poll(async () => (await readdir(runnerDir)).filter((entry) => /^class-data-[^.]*$/.test(entry)), { message: "a dump's folder stayed behind" })
+      .toEqual([]);
     // A run now takes a runner started after the archive existed, or starts one; either way the next spare maps it.
     const { verdict } = await runSqlAndGrade(
       sandbox.learner(),
@@ -182,6 +182,7 @@ describe("class-data sharing", () => {
       mapped = (await runnerJvms()).find((jvm) => jvm.cmdline.includes(`-XX:SharedArchiveFile=`) && jvm.maps.includes(name!));
       if (!mapped) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    expect(mapped, "no SQL runner JVM maps the class-data archive").toBeDefined();
+    const seen = (await runnerJvms()).map((jvm) => `${jvm.cmdline.slice(0, 300)}\n  maps a .jsa: ${/\.jsa/.test(jvm.maps)}`);
+    expect(mapped, `no SQL runner JVM maps ${name}; runners now:\n${seen.join("\n")}`).toBeDefined();
   });
 });

@@ -7,8 +7,9 @@
 // a change to any of them makes a new one instead of one the JVM would skip in silence.
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
-import { chmod, chown, copyFile, mkdtemp, rename, rm } from "node:fs/promises";
+import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, statSync } from "node:fs";
+import { chmod, chown, mkdtemp, rename, rm } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import { log } from "../log.ts";
 import { CLASS_DATA_DUMP, javaInstallation } from "./flink-sandbox.ts";
@@ -83,8 +84,8 @@ export class RunnerClassData {
       }
       // A copy the server owns and nobody may change goes into place; the runner's own file goes with its folder.
       const placed = `${this.archive}.${process.pid}.tmp`;
-      await copyFile(made, placed);
-      await chmod(placed, 0o444);
+      // Streamed, not copied: a copy would keep the runner's ownership.
+      await pipeline(createReadStream(made), createWriteStream(placed, { mode: 0o444 }));
       await rename(placed, this.archive);
       log.info({ seconds: Math.round((performance.now() - started) / 1000) }, "flink: class-data archive made; SQL runners now start faster");
     } finally {
