@@ -2,34 +2,18 @@
 // run. Run → first result row with a warm runner and with a cold one, memory per running query, and 10
 // learners' SQL jobs at once. Prints figures; asserts nothing. Uses the course's Kafka, else starts one.
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { brokerAccess, startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
-import { probeKafka, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { grade } from "../support/flink-runs.ts";
 import { ensureFlinkRunner } from "../../sandbox-server/src/flink/index.ts";
+import { benchKafka } from "./bench-kafka.ts";
 
 const ROUNDS = Number(process.env.BENCH_FLINK_ROUNDS ?? 3);
 const LEARNERS = Number(process.env.BENCH_FLINK_LEARNERS ?? 10);
 const config = loadConfig();
 const TABLE_EXERCISE = "flink-page-views-table";
 const ETL_EXERCISE = "flink-etl";
-
-async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
-  const course = await brokerAccess(config);
-  if ((await probeKafka(course)).reachable) return { access: course };
-  console.log("Kafka does not answer; starting a broker for the benchmark on 127.0.0.1:39092…");
-  const cluster = await startJvmCluster({
-    topology: clusterTopology("single", 39092),
-    homeDir: path.join(config.projectRoot, ".tributary", "bench", "kafka"),
-    pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
-    learnerLimits: config.kafka.learnerQuotas,
-    onProgress: () => {},
-  });
-  return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1).padStart(6)} s`;
@@ -143,7 +127,7 @@ async function classDataReady(sandbox: TestServer): Promise<boolean> {
 }
 
 async function main() {
-  const { access, cluster } = await kafka();
+  const { access, cluster } = await benchKafka(config);
   const servers: TestServer[] = [];
   try {
     const cold = await startTestServer(access, { env: { TRIBUTARY_FLINK_WARM_RUNNERS: "0", TRIBUTARY_RUNS_PER_MINUTE: "100" } });

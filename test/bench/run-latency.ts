@@ -5,12 +5,12 @@ import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { brokerAccess, startJvmCluster, clusterTopology, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
-import { probeKafka, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
+import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { ensurePythonRuntime } from "../../sandbox-server/src/runs/python/python-packages.ts";
+import { benchKafka } from "./bench-kafka.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
@@ -36,20 +36,6 @@ const summary = (timings: Timing[], key: keyof Timing) => ({
   ),
 });
 const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
-
-async function kafka(): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
-  const course = await brokerAccess(config);
-  if ((await probeKafka(course)).reachable) return { access: course };
-  console.log("Kafka does not answer; starting a broker for the benchmark on 127.0.0.1:39092…");
-  const cluster = await startJvmCluster({
-    topology: clusterTopology("single", 39092),
-    homeDir: path.join(config.projectRoot, ".tributary", "bench", "kafka"),
-    pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
-    learnerLimits: config.kafka.learnerQuotas,
-    onProgress: () => {},
-  });
-  return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };
-}
 
 /**
  * The producer solution under plain `node`, with kafkajs resolvable, as a learner would run it at home.
@@ -140,7 +126,7 @@ async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestSe
 }
 
 async function main() {
-  const { access, cluster } = await kafka();
+  const { access, cluster } = await benchKafka(config);
   const solution = await exerciseFile("first-producer", "solution");
   const compiled = await compileProgram({ "main.ts": solution });
   if (!compiled.ok) throw new Error(compiled.message);

@@ -8,46 +8,19 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { runAndGrade } from "../support/run-and-grade.ts";
 
 const kafka = inject("kafkaAccess");
 // Flink SQL exercises run on Flink: test/integration/flink-exercises.test.ts covers them.
 const exercises = [...(await courseExercises()).values()].filter((exercise) => exercise.language !== "sql");
 let sandbox: TestServer;
 
-interface Verdict {
-  status: "pass" | "fail" | "error";
-  message: string;
-}
-const grade = async (learner: LearnerClient, id: string) => (await learner.json<Verdict>("POST", `/api/exercises/${id}/grade`)).body;
-
-/**
- * Runs `code` for the exercise and grades it: as soon as the checkpoint passes (a consumer may run
- * until stopped), or once the program has ended, or after `patienceMs`. Stops the run either way.
- */
-async function runAndGrade(learner: LearnerClient, id: string, code: string, patienceMs: number): Promise<{ verdict: Verdict; output: string }> {
-  const run = await learner.startRun(id, code);
-  let ended = false;
-  let output = "";
-  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), (output = out.stdout + out.stderr + out.exit.message)));
-  const deadline = Date.now() + patienceMs;
-  let verdict = await grade(learner, id);
-  while (verdict.status !== "pass" && !ended && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    verdict = await grade(learner, id);
-  }
-  if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
-  await reading;
-  // Graded once more after the end, so a program's last writes count.
-  if (verdict.status !== "pass") verdict = await grade(learner, id);
-  return { verdict, output };
-}
-
 /** A new learner who has done the exercises this one comes after, with their solutions. */
 async function learnerReadyFor(id: string): Promise<LearnerClient> {
   const learner = sandbox.learner();
   const exercise = (await courseExercises()).get(id)!;
   for (const before of exercise.after) {
-    const { verdict, output } = await runAndGrade(learner, before, await exerciseFile(before, "solution"), 30_000);
+    const { verdict, output } = await runAndGrade(learner, before, await exerciseFile(before, "solution"), { patienceMs: 30_000 });
     expect(verdict.status, `${before} (done before ${id}): ${verdict.message}\n${output}`).toBe("pass");
   }
   return learner;
@@ -66,7 +39,7 @@ describe.each(exercises.map((e) => [e.id, e] as const))("exercise %s", (id, exer
     const learner = await learnerReadyFor(id);
     const solution = await exerciseFile(id, "solution");
     for (const attempt of ["first", "second"]) {
-      const { verdict, output } = await runAndGrade(learner, id, solution, 45_000);
+      const { verdict, output } = await runAndGrade(learner, id, solution, { patienceMs: 45_000 });
       expect(verdict.status, `${attempt} run: ${verdict.message}\n--- program output ---\n${output}`).toBe("pass");
     }
   });
@@ -74,10 +47,10 @@ describe.each(exercises.map((e) => [e.id, e] as const))("exercise %s", (id, exer
   it("fails with the untouched starter for the reason the exercise names, then passes with the solution", { timeout: 150_000 }, async () => {
     expect(exercise.starterFailsWith, `${id}'s exercise.json has no starterFailsWith`).toBeTruthy();
     const learner = await learnerReadyFor(id);
-    const starter = await runAndGrade(learner, id, await exerciseFile(id, "starter"), 20_000);
+    const starter = await runAndGrade(learner, id, await exerciseFile(id, "starter"), { patienceMs: 20_000 });
     expect(starter.verdict.status, `the starter passed: ${starter.verdict.message}\n${starter.output}`).toBe("fail");
     expect(starter.verdict.message).toContain(exercise.starterFailsWith);
-    const { verdict, output } = await runAndGrade(learner, id, await exerciseFile(id, "solution"), 45_000);
+    const { verdict, output } = await runAndGrade(learner, id, await exerciseFile(id, "solution"), { patienceMs: 45_000 });
     expect(verdict.status, `the solution after the starter: ${verdict.message}\n--- program output ---\n${output}`).toBe("pass");
   });
 
@@ -88,7 +61,7 @@ describe.each(exercises.map((e) => [e.id, e] as const))("exercise %s", (id, exer
   it.each(exercise.wrong.map((w) => [w.name, w] as const))("fails wrong/%s.ts, naming its mistake", { timeout: 120_000 }, async (_name, wrong) => {
     expect(wrong.verdictSays, `wrong/${wrong.name}.ts has no "// The checkpoint says:" line`).toBeTruthy();
     const learner = await learnerReadyFor(id);
-    const { verdict, output } = await runAndGrade(learner, id, wrong.code, 20_000);
+    const { verdict, output } = await runAndGrade(learner, id, wrong.code, { patienceMs: 20_000 });
     expect(verdict.status, `${wrong.mistake} — yet it passed.\n${output}`).toBe("fail");
     expect(verdict.message, `${wrong.mistake}\n${output}`).toContain(wrong.verdictSays);
   });
@@ -100,12 +73,12 @@ describe.each(["first-consumer", "two-targets", "manual-commit", "keys-and-order
   it("passes with the solution after every wrong program, then the starter and the solution in two tabs at once", { timeout: 300_000 }, async () => {
     const exercise = (await courseExercises()).get(id)!;
     const learner = await learnerReadyFor(id);
-    for (const wrong of exercise.wrong) await runAndGrade(learner, id, wrong.code, 15_000);
+    for (const wrong of exercise.wrong) await runAndGrade(learner, id, wrong.code, { patienceMs: 15_000 });
     await Promise.all([
-      runAndGrade(learner, id, await exerciseFile(id, "starter"), 20_000),
-      runAndGrade(learner, id, await exerciseFile(id, "solution"), 20_000),
+      runAndGrade(learner, id, await exerciseFile(id, "starter"), { patienceMs: 20_000 }),
+      runAndGrade(learner, id, await exerciseFile(id, "solution"), { patienceMs: 20_000 }),
     ]);
-    const { verdict, output } = await runAndGrade(learner, id, await exerciseFile(id, "solution"), 45_000);
+    const { verdict, output } = await runAndGrade(learner, id, await exerciseFile(id, "solution"), { patienceMs: 45_000 });
     expect(verdict.status, `${verdict.message}\n--- program output ---\n${output}`).toBe("pass");
   });
 });

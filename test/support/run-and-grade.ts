@@ -1,6 +1,6 @@
 // Runs a program of an exercise as a learner would and grades the exercise's checkpoint meanwhile,
-// for tests that run programs in either language (TypeScript's main.ts, Python's main.py).
-import type { LearnerClient } from "./sandbox-client.ts";
+// for tests that run programs in any language (TypeScript's main.ts, Python's main.py, Flink's main.sql).
+import type { LearnerClient, RunOutput } from "./sandbox-client.ts";
 
 export interface Verdict {
   status: "pass" | "fail" | "error";
@@ -18,11 +18,10 @@ export async function runAndGrade(
   id: string,
   code: string,
   options: { entry?: string; patienceMs: number },
-): Promise<{ verdict: Verdict; output: string }> {
+): Promise<{ verdict: Verdict; output: string; terminal: RunOutput }> {
   const run = await learner.startRun(id, code, options.entry);
   let ended = false;
-  let output = "";
-  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), (output = out.stdout + out.stderr + out.exit.message)));
+  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), out));
   const deadline = Date.now() + options.patienceMs;
   let verdict = await grade(learner, id);
   while (verdict.status !== "pass" && !ended && Date.now() < deadline) {
@@ -30,8 +29,8 @@ export async function runAndGrade(
     verdict = await grade(learner, id);
   }
   if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
-  await reading;
+  const terminal = await reading;
   // Graded once more after the end, so a program's last writes count.
   if (verdict.status !== "pass") verdict = await grade(learner, id);
-  return { verdict, output };
+  return { verdict, output: terminal.stdout + terminal.stderr + terminal.exit.message, terminal };
 }

@@ -1,0 +1,21 @@
+// The Kafka a benchmark measures against: the course's own when it answers, else a broker started for it.
+import path from "node:path";
+import type { loadConfig } from "../../sandbox-server/src/config.ts";
+import { type BrokerAccess, probeKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { brokerAccess, clusterTopology, type RunningCluster, startJvmCluster } from "../../sandbox-server/src/provisioning/index.ts";
+
+export const BENCH_KAFKA_PORT = 39092;
+
+export async function benchKafka(config: ReturnType<typeof loadConfig>): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
+  const course = await brokerAccess(config);
+  if ((await probeKafka(course)).reachable) return { access: course };
+  console.log(`Kafka does not answer; starting a broker for the benchmark on 127.0.0.1:${BENCH_KAFKA_PORT}…`);
+  const cluster = await startJvmCluster({
+    topology: clusterTopology("single", BENCH_KAFKA_PORT),
+    homeDir: path.join(config.projectRoot, ".tributary", "bench", "kafka"),
+    pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
+    learnerLimits: config.kafka.learnerQuotas,
+    onProgress: () => {},
+  });
+  return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };
+}
