@@ -1,6 +1,6 @@
 // Starts the SQL runner for a run of a Flink SQL exercise. A JVM serves one run (nothing of one learner
 // meets another's in a shared Flink), and TRIBUTARY_FLINK_WARM_RUNNERS of them are started and warmed up
-// (planner loaded) once a learner opens a SQL exercise, before they press Run: a cold JVM needs several seconds more.
+// (cluster started, planner and Kafka connector loaded) once a learner opens a SQL exercise, before they press Run: a cold JVM needs several seconds more.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
