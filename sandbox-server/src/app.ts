@@ -4,12 +4,21 @@ import { OpenAPIHono, createRoute, type z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
-import { learnerNamespace, brokersNeeded, type BrokerState, type BrokerNodeState, type KafkaProbe, type LearnerKafka } from "./kafka/index.ts";
+import {
+  learnerNamespace,
+  brokersNeeded,
+  type BrokerState,
+  type BrokerNodeState,
+  type KafkaProbe,
+  type LearnerKafka,
+  type OwnedNames,
+  type RunMarks,
+} from "./kafka/index.ts";
 import type { ExerciseCatalog } from "./exercises/index.ts";
 import { gradeCheckpoint } from "./grading/index.ts";
 import { log } from "./log.ts";
 import type { ProgressStore } from "./progress/index.ts";
-import { RunRefused, compilerHealth, type RunEvent, type RunRegistry } from "./runs/index.ts";
+import { RunRefused, compilerHealth, type RunEvent, type RunRegistry, type SlateAtLaunch } from "./runs/index.ts";
 import { LearnerIds, learnerIdentity, needsLearner, type LearnerEnv } from "./http/learner-id.ts";
 import { sameOrigin, serverHostNames } from "./http/same-origin.ts";
 import { OpenStreams, lastEventId } from "./http/event-streams.ts";
@@ -22,12 +31,20 @@ export interface AppDependencies {
   /** Each learner's namespace and Kafka principal. */
   principals: { forLearner(learnerId: string, namespace: string): Promise<LearnerKafka>; readonly enforced: boolean };
   progress: ProgressStore;
+  /** Each learner's Kafka state of one exercise: cleared, made anew, marked at a run's start. */
+  slates: ExerciseSlateAccess;
   probeKafka: () => Promise<KafkaProbe & { bootstrap: string[]; nodes: BrokerNodeState[] }>;
   sourceLimitBytes: number;
   /** Issues and checks learner ids; without it, ids are signed with a key that lives as long as the app. */
   identity?: LearnerIds;
   /** Limits that keep one learner or page from taking over a shared server; defaults suit one learner on their machine. */
   protection?: Partial<AppProtection>;
+}
+
+export interface ExerciseSlateAccess {
+  clear(namespace: string, owned: OwnedNames): Promise<{ topics: string[]; groups: string[] }>;
+  prepare(namespace: string, owned: OwnedNames): Promise<void>;
+  mark(namespace: string, topics: string[]): Promise<RunMarks>;
 }
 
 export interface AppProtection {
@@ -129,11 +146,15 @@ export function createApp(deps: AppDependencies) {
     (c) => {
       const exercise = deps.catalog.get(c.req.valid("param").id);
       if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
-      const { id, title, lesson, starter, hints, checkpoint, languages, language } = exercise;
+      const { id, title, lesson, starter, hints, hintsByLanguage, checkpoint, languages, language, owns, freshEachRun } = exercise;
       const starters = Object.fromEntries(languages.map((offered) => [offered, exercise.code[offered]!.starter]));
       // A SQL exercise about to be opened: a Flink runner starts warming up now, not at the first Run.
       if (language === "sql") void deps.runs.warmUp(language);
-      return c.json({ id, title, lesson, starter, languages, starters, hints, checkpoint: { title: checkpoint.title }, language }, 200);
+      const slate = { topics: Object.keys(owns.topics), groups: owns.groups, freshEachRun };
+      return c.json(
+        { id, title, lesson, starter, languages, starters, hints, hintsByLanguage, checkpoint: { title: checkpoint.title }, language, slate },
+        200,
+      );
     },
   );
 
@@ -170,6 +191,13 @@ export function createApp(deps: AppDependencies) {
         log.warn({ learner, namespace, err: error }, "could not create the learner's Kafka principal");
         return { namespace };
       });
+      // Just before the program starts: a lab's slate is cleared and made anew; elsewhere, where its topics end is marked.
+      const ready = async (): Promise<SlateAtLaunch> => {
+        if (exercise.freshEachRun) await deps.slates.clear(namespace, exercise.owns);
+        await deps.slates.prepare(namespace, exercise.owns);
+        if (exercise.freshEachRun) return { freshSlate: true, marks: {} };
+        return { freshSlate: false, marks: await deps.slates.mark(namespace, Object.keys(exercise.owns.topics)) };
+      };
       try {
         const run = await deps.runs.start({
           learnerId: learner,
@@ -178,6 +206,11 @@ export function createApp(deps: AppDependencies) {
           kafka,
           language: exercise.language,
           wallTimeMs: exercise.timeLimitSeconds ? exercise.timeLimitSeconds * 1000 : undefined,
+          slate: { fresh: exercise.freshEachRun, ready },
+          onRecord: (record) =>
+            void deps.progress
+              .recordRun(learner, record)
+              .catch((error: Error) => log.error({ learner, run: record.id, err: error }, "could not keep a run's record")),
         });
         return c.json({ id: run.id, eventsUrl: `/api/runs/${run.id}/events` }, 201);
       } catch (error) {
@@ -302,9 +335,11 @@ export function createApp(deps: AppDependencies) {
       const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
         namespace: c.get("namespace"),
         graderFile: exercise.graderFile,
+        runs: await deps.progress.runsOf(learner, exercise.id),
+        ownedTopics: Object.keys(exercise.owns.topics),
       });
       // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
-      if (verdict.status !== "error") deps.progress.recordVerdict(learner, verdict);
+      if (verdict.status !== "error") await deps.progress.recordVerdict(learner, verdict);
       log.info({ learner, exercise: exercise.id, status: verdict.status }, "checkpoint graded");
       return c.json(verdict, 200);
     },
@@ -317,7 +352,38 @@ export function createApp(deps: AppDependencies) {
       summary: "This learner's latest verdict for each exercise",
       responses: { 200: json(S.ProgressSchema, "The learner's progress") },
     }),
-    (c) => c.json({ verdicts: deps.progress.verdictsOf(c.get("learnerId")) }, 200),
+    async (c) => c.json({ verdicts: await deps.progress.verdictsOf(c.get("learnerId")) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/exercises/{id}/reset",
+      summary: "Start the exercise over: stop this learner's runs of it and delete its topics and groups in their namespace",
+      request: { params: S.ExerciseIdParam },
+      responses: {
+        200: json(S.ExerciseResetSchema, "What was stopped and deleted"),
+        400: problem("Not an exercise id"),
+        404: problem("No such exercise"),
+        413: problem("A body over the size limit (the route takes none)"),
+        503: problem("Kafka did not answer; nothing was deleted"),
+      },
+    }),
+    async (c) => {
+      const exercise = deps.catalog.get(c.req.valid("param").id);
+      if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
+      const learner = c.get("learnerId");
+      const stoppedRuns = await deps.runs.stopRunsOf(learner, exercise.id);
+      try {
+        const deleted = await deps.slates.clear(c.get("namespace"), exercise.owns);
+        await deps.progress.forgetRuns(learner, exercise.id);
+        log.info({ learner, exercise: exercise.id, deleted }, "exercise started over");
+        return c.json({ exerciseId: exercise.id, deleted, stoppedRuns }, 200);
+      } catch (error) {
+        log.warn({ learner, exercise: exercise.id, err: (error as Error).message }, "could not start an exercise over: Kafka did not answer");
+        return c.json(errorBody("kafka_unavailable", "Kafka did not answer, so nothing was deleted. Try again in a moment."), 503);
+      }
+    },
   );
 
   app.openapi(

@@ -2,9 +2,9 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
-import { BrokerInspector, LearnerPrincipals, probeKafka, brokerNodeStates } from "./kafka/index.ts";
+import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka, brokerNodeStates } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
-import { ProgressStore } from "./progress/index.ts";
+import { SqliteProgressStore } from "./progress/index.ts";
 import { RunRegistry, type IsolationState } from "./runs/index.ts";
 import { createApp } from "./app.ts";
 import { serveSiteFiles } from "./http/site-files.ts";
@@ -34,7 +34,8 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
         "Use the broker `npm run kafka` starts, or give its super user in KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD.",
     );
   }
-  const progress = new ProgressStore(config.progress.databasePath);
+  const progress = new SqliteProgressStore(config.progress.databasePath);
+  const slates = new ExerciseSlates(access);
   // Learners who went away should not hold the broker's partitions and descriptors for ever.
   const idleMs = config.protection.idleLearnerMs;
   const idleSweep =
@@ -62,6 +63,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     broker,
     principals,
     progress,
+    slates,
     probeKafka: async () => {
       const [probe, nodes] = await Promise.all([probeKafka(access), brokerNodeStates(access.bootstrap)]);
       return { ...probe, bootstrap: access.bootstrap, nodes };
@@ -80,9 +82,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     const s = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) => {
       clearInterval(idleSweep);
-      progress.close();
+      void progress.close();
       void broker.close();
       void principals.close();
+      void slates.close();
       reject(
         error.code === "EADDRINUSE"
           ? new Error(
@@ -99,9 +102,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runs.stopAll();
-    progress.close();
+    await progress.close();
     await broker.close();
     await principals.close();
+    await slates.close();
     throw error;
   }
   const address = server.address();
@@ -123,7 +127,8 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       });
       await broker.close();
       await principals.close();
-      progress.close();
+      await slates.close();
+      await progress.close();
     },
   };
 }

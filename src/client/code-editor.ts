@@ -1,6 +1,7 @@
 // The Monaco editor, loaded only when an exercise scrolls into view: it is most of the page's
 // JavaScript, and the lesson text must not wait for it.
 import * as monaco from "monaco-editor/editor/editor.api.js";
+import { LANGUAGES, entryFile, type Language } from "#contract/languages";
 import "./editor-features.ts";
 import {
   getTypeScriptWorker,
@@ -45,12 +46,10 @@ const readable: monaco.editor.IEditorOptions = {
   fixedOverflowWidgets: true,
 };
 
-/** The languages an exercise may be written in, and the extension of its main file. */
-export const EDITOR_LANGUAGES = { typescript: "ts", python: "py", sql: "sql" } as const;
-export type EditorLanguage = keyof typeof EDITOR_LANGUAGES;
+/** The languages an exercise may be written in: the course's own list. */
+export type EditorLanguage = Language;
 
-const modelUri = (exerciseId: string, language: EditorLanguage) =>
-  monaco.Uri.parse(`file:///exercises/${exerciseId}/main.${EDITOR_LANGUAGES[language]}`);
+const modelUri = (exerciseId: string, language: EditorLanguage) => monaco.Uri.parse(`file:///exercises/${exerciseId}/${entryFile(language)}`);
 
 export interface CodeEditor {
   getCode(): string;
@@ -87,7 +86,7 @@ export function mountSolutionDiff(
   solution: string,
   language: EditorLanguage = "typescript",
 ): () => void {
-  const extension = EDITOR_LANGUAGES[language];
+  const { extension } = LANGUAGES[language];
   const original = monaco.editor.createModel(mine, language, monaco.Uri.parse(`file:///compare/${exerciseId}/yours.${extension}`));
   const modified = monaco.editor.createModel(solution, language, monaco.Uri.parse(`file:///compare/${exerciseId}/solution.${extension}`));
   host.replaceChildren();

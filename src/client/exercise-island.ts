@@ -1,12 +1,22 @@
 // Brings each exercise on the page to life: editor, terminal, Run/Stop/Reset/Check.
 // The page is readable without this script; the editor and terminal load when the exercise is near view.
-import { fetchProgress, fetchSolution, gradeExercise, startRun, stopRun, watchRun, SandboxError, type Progress } from "./sandbox-api.ts";
+import {
+  fetchProgress,
+  fetchSolution,
+  gradeExercise,
+  startExerciseOver,
+  startRun,
+  stopRun,
+  watchRun,
+  SandboxError,
+  type Progress,
+} from "./sandbox-api.ts";
+import { entryFile } from "#contract/languages";
 import { loadLanguage, loadSavedCode, saveCode, saveLanguage } from "./saved-code.ts";
 import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
 import type { CodeEditor, EditorLanguage } from "./code-editor.ts";
 
-const ENTRY: Record<EditorLanguage, string> = { typescript: "main.ts", python: "main.py", sql: "main.sql" };
 import type { RunTerminal } from "./run-terminal.ts";
 
 interface ExerciseElements {
@@ -95,6 +105,12 @@ class ExerciseIsland {
       widen.setAttribute("aria-pressed", String(wide));
     });
     for (const button of [this.ui.run, this.ui.reset, this.ui.check, this.ui.solve]) button.disabled = false;
+    const startOver = root.querySelector<HTMLButtonElement>("button[data-action=start-over]");
+    if (startOver) {
+      startOver.disabled = false;
+      startOver.addEventListener("click", () => void this.startOver(startOver));
+    }
+    this.#showHintsOf(this.#language);
     root.dataset.ready = "true";
     void this.#showStoredVerdict();
   }
@@ -124,6 +140,7 @@ class ExerciseIsland {
       this.#listProblemsSoon(0);
     } else find(this.ui.root, "[data-editor] code").textContent = this.#code;
     this.ui.root.dataset.language = language;
+    this.#showHintsOf(language);
     this.ui.status.textContent = language === "python" ? "Python (kafka-python)." : "TypeScript (kafkajs).";
   }
 
@@ -193,7 +210,7 @@ class ExerciseIsland {
     terminal.clear();
     this.#editor?.markFailure(undefined);
     try {
-      const { id, eventsUrl } = await startRun(this.id, this.#code, ENTRY[this.#language]);
+      const { id, eventsUrl } = await startRun(this.id, this.#code, entryFile(this.#language));
       this.#runId = id;
       let stderr = "";
       this.#editor?.markErrors(stderr);
@@ -216,7 +233,7 @@ class ExerciseIsland {
           } else {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);
             // A Python traceback names the line it failed at: mark it in the editor.
-            if (this.#language === "python") this.#editor?.markFailure(failedLine(stderr, [ENTRY.python]));
+            if (this.#language === "python") this.#editor?.markFailure(failedLine(stderr, [entryFile("python")]));
             // The exit message speaks of "the error above", true in the terminal; the status sits above the code.
             this.#finished(event.reason === "compile-error" ? "Did not run: the error in the output below says what to fix." : event.message);
           }
@@ -288,6 +305,30 @@ class ExerciseIsland {
     note.className = "verdict-hint";
     note.textContent = `${closed.querySelector("summary")?.textContent ?? "A hint"} is open below.`;
     this.ui.verdict.append(note);
+  }
+
+  /** Shows the hints written for this language, and hides the others'. */
+  #showHintsOf(language: EditorLanguage): void {
+    for (const hints of this.ui.root.querySelectorAll<HTMLElement>("[data-hints-language]")) hints.hidden = hints.dataset.hintsLanguage !== language;
+  }
+
+  /** After the learner confirms, deletes this exercise's topics and groups (theirs only) and says what went. */
+  async startOver(button: HTMLButtonElement): Promise<void> {
+    const status = this.ui.root.querySelector<HTMLElement>("[data-start-over-status]")!;
+    const owned = button.dataset.owned ?? "this exercise's topics and groups";
+    if (!window.confirm(`Start this exercise over? This stops your runs of it and deletes your ${owned}. Your code and your progress stay.`)) return;
+    button.disabled = true;
+    status.textContent = "Starting over…";
+    try {
+      const { deleted, stoppedRuns } = await startExerciseOver(this.id);
+      const names = [...deleted.topics.map((topic) => `topic ${topic}`), ...deleted.groups.map((group) => `group ${group}`)];
+      const stopped = stoppedRuns > 0 ? `Stopped ${stoppedRuns === 1 ? "your run" : `${stoppedRuns} runs`}; ` : "";
+      status.textContent = `${stopped}${names.length ? `deleted your ${names.join(", ")}.` : "there was nothing of yours to delete."} The next run starts afresh.`;
+    } catch (error) {
+      status.textContent = error instanceof Error ? error.message : String(error);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   reset(): void {

@@ -1,6 +1,6 @@
 // The browser's side of the sandbox API. Types come from the server's own schemas, so they cannot drift.
 import type { z } from "@hono/zod-openapi";
-import type { ErrorSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema, RunEvent, ExitEvent } from "#contract";
+import type { ErrorSchema, ExerciseResetSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema, RunEvent, ExitEvent } from "#contract";
 
 export type Verdict = z.infer<typeof VerdictSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
@@ -55,6 +55,9 @@ export const stopRun = (runId: string) => call<unknown>("DELETE", `/api/runs/${r
 export const fetchSolution = (exerciseId: string, language = "typescript") =>
   call<{ id: string; solution: string }>("GET", `/api/exercises/${exerciseId}/solution?language=${language}`);
 export const gradeExercise = (exerciseId: string) => call<Verdict>("POST", `/api/exercises/${exerciseId}/grade`);
+
+/** Stops the learner's runs of the exercise and deletes its topics and groups in their namespace. */
+export const startExerciseOver = (exerciseId: string) => call<z.infer<typeof ExerciseResetSchema>>("POST", `/api/exercises/${exerciseId}/reset`);
 
 export const fetchProgress = () => call<Progress>("GET", "/api/progress");
 

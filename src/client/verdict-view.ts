@@ -1,5 +1,6 @@
 // Shows a checkpoint verdict: the overall result, then each check with what it found.
 import type { Verdict } from "./sandbox-api.ts";
+import { LANGUAGES } from "#contract/languages";
 
 const LABEL = { pass: "Passed", fail: "Not yet", error: "Could not check" } as const;
 
@@ -14,7 +15,26 @@ function withCode(text: string): Node[] {
 }
 
 /** Renders the verdict into `host` (an aria-live region, so screen readers hear it). */
-export function showVerdict(host: HTMLElement, verdict: Pick<Verdict, "status" | "message" | "checks">, when?: string): void {
+/** Which run the verdict judged, and anything to know about that choice. */
+function judgedRunLine(verdict: Pick<Verdict, "run" | "note">): HTMLElement | undefined {
+  if (!verdict.run && !verdict.note) return undefined;
+  const line = document.createElement("p");
+  line.className = "verdict-run";
+  const parts: string[] = [];
+  if (verdict.run) {
+    const started = new Date(verdict.run.startedAt).toLocaleTimeString();
+    parts.push(`Judged your ${LANGUAGES[verdict.run.language].label} run started at ${started}${verdict.run.endedAt ? "" : " (still running)"}.`);
+  }
+  if (verdict.note) parts.push(verdict.note.replace(/started at (\S+)\./, (_, iso: string) => `started at ${new Date(iso).toLocaleTimeString()}.`));
+  line.textContent = parts.join(" ");
+  return line;
+}
+
+export function showVerdict(
+  host: HTMLElement,
+  verdict: Pick<Verdict, "status" | "message" | "checks"> & Partial<Pick<Verdict, "run" | "note">>,
+  when?: string,
+): void {
   const heading = document.createElement("p");
   heading.className = "verdict-summary";
   heading.dataset.status = verdict.status;
@@ -30,6 +50,8 @@ export function showVerdict(host: HTMLElement, verdict: Pick<Verdict, "status" |
     list.append(item);
   }
   const parts: Node[] = [heading, list];
+  const judged = judgedRunLine(verdict);
+  if (judged) parts.push(judged);
   if (when) {
     const stamp = document.createElement("p");
     stamp.className = "verdict-when";

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../sandbox-server/src/app.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
-import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
+import { SqliteProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
 import { LearnerPrincipals, type BrokerState } from "../../sandbox-server/src/kafka/index.ts";
+
+/** An exercise's Kafka that needs no readying: these tests run no program that reads it. */
+const quietSlates = { clear: async () => ({ topics: [], groups: [] }), prepare: async () => {}, mark: async () => ({}) };
 
 let stateDir: string;
 let runs: RunRegistry;
@@ -27,7 +30,8 @@ beforeAll(async () => {
     runs,
     broker: emptyBroker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
-    progress: new ProgressStore(":memory:"),
+    progress: new SqliteProgressStore(":memory:"),
+    slates: quietSlates,
     probeKafka: async () => ({
       reachable: kafkaReachable,
       brokers: kafkaReachable ? 1 : 0,
@@ -178,7 +182,8 @@ describe("starting runs too fast", () => {
       runs: limited,
       broker: emptyBroker,
       principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
-      progress: new ProgressStore(":memory:"),
+      progress: new SqliteProgressStore(":memory:"),
+      slates: quietSlates,
       probeKafka: async () => ({ reachable: true, brokers: 1, latencyMs: 1, bootstrap: [], nodes: [] }),
       sourceLimitBytes: config.runs.limits.sourceLimitBytes,
       identity,

@@ -25,6 +25,7 @@ async function contentWith(exercises: Record<string, Record<string, string>>, le
 const valid = {
   "starter.ts": "// start",
   "solution.ts": "// solved",
+  "exercise.json": JSON.stringify({ title: "Valid", topics: { messages: {} } }),
   "checkpoint.json": JSON.stringify({ title: "t", checks: [{ type: "topic-exists", topic: "messages" }] }),
 };
 
@@ -43,7 +44,9 @@ describe("the exercise catalog", () => {
   });
 
   it("uses the folder name as the title when exercise.json is missing", async () => {
-    const catalog = await loadExerciseCatalog(await contentWith({ "plain-one": valid }));
+    const { "exercise.json": _, ...plain } = valid;
+    const graded = { ...plain, "checkpoint.json": JSON.stringify({ title: "t", grader: "grader.ts" }), "grader.ts": "export default () => [];" };
+    const catalog = await loadExerciseCatalog(await contentWith({ "plain-one": graded }));
     expect(catalog.get("plain-one")).toMatchObject({ title: "plain-one", hints: [], timeLimitSeconds: undefined });
   });
 
@@ -69,6 +72,7 @@ describe("the exercise catalog", () => {
     const root = await contentWith({
       etl: {
         ...valid,
+        "exercise.json": JSON.stringify({ title: "ETL", topics: { "page-views": {}, "page-views-clean": {} }, groups: ["etl"] }),
         "checkpoint.json": JSON.stringify({
           title: "t",
           reads: { topics: ["page-views", "page-views-clean"], groups: [{ group: "etl", topic: "page-views" }] },
@@ -86,7 +90,14 @@ describe("the exercise catalog", () => {
     expect(etl.checkpoint).toMatchObject({ checks: [], reads: { groups: [{ group: "etl", topic: "page-views" }] } });
     expect(etl.graderFile).toBe(path.join(root, "part/lesson/exercises/etl/grader.ts"));
     expect(etl.wrong).toEqual([
-      { name: "copies", mistake: "Copies the raw view.", verdictSays: "still has", code: expect.stringContaining("code();") },
+      {
+        name: "copies",
+        language: "typescript",
+        file: "copies.ts",
+        mistake: "Copies the raw view.",
+        verdictSays: "still has",
+        code: expect.stringContaining("code();"),
+      },
     ]);
   });
 
@@ -97,6 +108,51 @@ describe("the exercise catalog", () => {
     await mkdir(path.join(root, "part/lesson/exercises/quiet/wrong"));
     await writeFile(path.join(root, "part/lesson/exercises/quiet/wrong/oops.ts"), "code();\n");
     await expect(loadExerciseCatalog(root)).rejects.toThrow(/wrong\/oops\.ts must start with a \/\/ comment/);
+  });
+
+  it("reads wrong programs in every language offered, each with its own comment, and hints per language", async () => {
+    const root = await contentWith({
+      both: {
+        ...valid,
+        "starter.py": "# start",
+        "solution.py": "# solved",
+        "hints.md": "Call producer.send.\n---\nAwait it.",
+        "hints.python.md": "Call producer.send(...).\n---\nThen producer.flush().",
+      },
+    });
+    const wrong = path.join(root, "part/lesson/exercises/both/wrong");
+    await mkdir(wrong);
+    await writeFile(path.join(wrong, "no-flush.py"), "# Never flushes.\n# The checkpoint says: holds no messages\nsend()\n");
+    await writeFile(path.join(wrong, "no-await.ts"), "// Never awaits.\n// The checkpoint says: no message\nsend();\n");
+    const both = (await loadExerciseCatalog(root)).get("both")!;
+    expect(both.wrong.map(({ file, language, mistake, verdictSays }) => ({ file, language, mistake, verdictSays }))).toEqual([
+      { file: "no-await.ts", language: "typescript", mistake: "Never awaits.", verdictSays: "no message" },
+      { file: "no-flush.py", language: "python", mistake: "Never flushes.", verdictSays: "holds no messages" },
+    ]);
+    expect(both.hintsByLanguage).toEqual({
+      typescript: ["Call producer.send.", "Await it."],
+      python: ["Call producer.send(...).", "Then producer.flush()."],
+    });
+    await writeFile(path.join(wrong, "in-sql.sql"), "-- Not offered in SQL.\nSELECT 1;\n");
+    await expect(loadExerciseCatalog(root)).rejects.toThrow(/wrong\/in-sql\.sql is in no language the exercise is offered in/);
+  });
+
+  it("gives each topic and group one owner, and lets a checkpoint read only its own or an earlier exercise's", async () => {
+    const reader = (after: string[]) => ({
+      ...valid,
+      "exercise.json": JSON.stringify({ title: "Reader", after, groups: ["readers"] }),
+      "checkpoint.json": JSON.stringify({ title: "t", checks: [{ type: "group-caught-up", group: "readers", topic: "messages" }] }),
+    });
+    const ordered = (await loadExerciseCatalog(await contentWith({ producer: valid, consumer: reader(["producer"]) }))).get("consumer")!;
+    expect(ordered.owns).toEqual({ topics: {}, groups: ["readers"] });
+    await expect(loadExerciseCatalog(await contentWith({ producer: valid, consumer: reader([]) }))).rejects.toThrow(
+      /consumer: its checkpoint reads topic `messages`, which exercise producer owns; add "producer" to its "after"/,
+    );
+    await expect(loadExerciseCatalog(await contentWith({ one: valid, two: valid }))).rejects.toThrow(
+      /Exercises one and two both own topic `messages`/,
+    );
+    const stray = { ...valid, "checkpoint.json": JSON.stringify({ title: "t", checks: [{ type: "topic-exists", topic: "elsewhere" }] }) };
+    await expect(loadExerciseCatalog(await contentWith({ stray }))).rejects.toThrow(/reads topic `elsewhere`, which no exercise owns/);
   });
 
   it("refuses two exercises with the same id in different lessons", async () => {

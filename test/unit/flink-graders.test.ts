@@ -10,6 +10,7 @@ const topic = (name: string, values: object[]): GradedTopic => ({
   name,
   partitions: 1,
   truncated: false,
+  runStart: {},
   records: values.map((value, offset) => ({ partition: 0, offset, timestamp: 0, key: null, value: JSON.stringify(value), headers: {} })),
 });
 
@@ -25,9 +26,9 @@ const requests = [
 const surge = (rows: [string, number, number, number][]): GraderInput => ({
   groups: {},
   topics: {
-    "trip-requests": topic("trip-requests", [...requests, ...requests]),
-    "surge-prices": topic(
-      "surge-prices",
+    "window-trip-requests": topic("window-trip-requests", [...requests, ...requests]),
+    "window-surge-prices": topic(
+      "window-surge-prices",
       rows.map(([area, start, end, count]) => ({ area, window_start: at(start), window_end: at(end), requests: count })),
     ),
   },
@@ -66,7 +67,7 @@ describe("the surge-pricing grader", () => {
         ["airport", 10, 20, 1],
       ]),
     );
-    expect(check!.message).toMatch(/downtown 08:00:00–08:00:10 had 2 requests; `surge-prices` says 3/);
+    expect(check!.message).toMatch(/downtown 08:00:00–08:00:10 had 2 requests; `window-surge-prices` says 3/);
   });
 
   it("fails an empty output, pointing to the watermark", () => {
@@ -75,29 +76,29 @@ describe("the surge-pricing grader", () => {
 });
 
 describe("the ETL grader", () => {
-  const raw = topic("page-views", [
+  const raw = topic("etl-page-views", [
     { user: "u1", page: "/", country: "DE" },
     { user: "u2", page: "/docs", country: "XX" },
   ]);
   it("passes clean views with country names, unknown codes as unknown", () => {
-    const clean = topic("page-views-clean", [
+    const clean = topic("etl-page-views-clean", [
       { user: "u1", page: "/", country: "Germany" },
       { user: "u2", page: "/docs", country: "unknown" },
     ]);
-    expect(gradeEtl({ groups: {}, topics: { "page-views": raw, "page-views-clean": clean } })[0]).toMatchObject({ status: "pass" });
+    expect(gradeEtl({ groups: {}, topics: { "etl-page-views": raw, "etl-page-views-clean": clean } })[0]).toMatchObject({ status: "pass" });
   });
 
   it("fails codes copied as they are", () => {
-    const clean = topic("page-views-clean", [
+    const clean = topic("etl-page-views-clean", [
       { user: "u1", page: "/", country: "DE" },
       { user: "u2", page: "/docs", country: "XX" },
     ]);
-    expect(gradeEtl({ groups: {}, topics: { "page-views": raw, "page-views-clean": clean } })[0]!.message).toMatch(/"country":"Germany"/);
+    expect(gradeEtl({ groups: {}, topics: { "etl-page-views": raw, "etl-page-views-clean": clean } })[0]!.message).toMatch(/"country":"Germany"/);
   });
 
   it("fails a clean view that still carries the user agent", () => {
-    const clean = topic("page-views-clean", [{ user: "u1", page: "/", country: "Germany", userAgent: "Mozilla" }]);
-    expect(gradeEtl({ groups: {}, topics: { "page-views": raw, "page-views-clean": clean } })[0]!.message).toMatch(/carries userAgent/);
+    const clean = topic("etl-page-views-clean", [{ user: "u1", page: "/", country: "Germany", userAgent: "Mozilla" }]);
+    expect(gradeEtl({ groups: {}, topics: { "etl-page-views": raw, "etl-page-views-clean": clean } })[0]!.message).toMatch(/carries userAgent/);
   });
 });
 
@@ -120,7 +121,7 @@ describe("the page-views table grader", () => {
     userAgent: "Mozilla/5.0",
     sessionCookie: `c${i}`,
   }));
-  const gradeViews = (values: object[]) => gradeTable({ groups: {}, topics: { "page-views": topic("page-views", values) } })[0]!;
+  const gradeViews = (values: object[]) => gradeTable({ groups: {}, topics: { "table-page-views": topic("table-page-views", values) } })[0]!;
 
   it("passes the eight page views of the script's INSERT, after other programs' records", () => {
     expect(gradeViews([...labViews, ...scriptViews])).toMatchObject({ status: "pass" });
@@ -144,7 +145,7 @@ describe("the page-views table grader", () => {
   });
 
   it("fails when the topic does not exist", () => {
-    expect(gradeTable({ groups: {}, topics: {} })[0]!.message).toMatch(/no topic `page-views`/);
+    expect(gradeTable({ groups: {}, topics: {} })[0]!.message).toMatch(/no topic `table-page-views`/);
   });
 });
 

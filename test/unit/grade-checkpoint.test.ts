@@ -55,7 +55,7 @@ describe("gradeSnapshot", () => {
       producerCheckpoint,
       snapshotOf([topicOf("messages", [[0, 10]], { records: tenMessages() })]),
     );
-    expect(verdict).toMatchObject({ status: "pass", message: "Passed: the topic `messages` holds your ten messages.", version: 1 });
+    expect(verdict).toMatchObject({ status: "pass", message: "Passed: the topic `messages` holds your ten messages.", version: 2 });
   });
 
   it("fails messages without keys, saying which message lacks its key", async () => {

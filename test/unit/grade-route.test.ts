@@ -7,16 +7,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../sandbox-server/src/app.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { loadExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
-import { ProgressStore } from "../../sandbox-server/src/progress/index.ts";
+import { SqliteProgressStore } from "../../sandbox-server/src/progress/index.ts";
 import { RunRegistry } from "../../sandbox-server/src/runs/index.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
 import { LearnerPrincipals, type BrokerSnapshot, type BrokerState } from "../../sandbox-server/src/kafka/index.ts";
+
+/** An exercise's Kafka that needs no readying: these tests run no program that reads it. */
+const quietSlates = { clear: async () => ({ topics: [], groups: [] }), prepare: async () => {}, mark: async () => ({}) };
 
 let stateDir: string;
 let runs: RunRegistry;
 let app: ReturnType<typeof createApp>;
 /** What the broker answers next: a snapshot, or a failure. */
 let answer: () => BrokerSnapshot;
+const progress = new SqliteProgressStore(":memory:");
+/** The learner's run of durable-topic that their Checks judge. */
+const ranDurableTopic = {
+  id: "5b8f2a62-0a65-4d57-9a3c-0d3d3b1a0c11",
+  exerciseId: "durable-topic",
+  language: "typescript" as const,
+  startedAt: "2026-01-01T10:00:00.000Z",
+  launched: true,
+  freshSlate: false,
+  marks: {},
+  endedAt: "2026-01-01T10:00:03.000Z",
+  outcome: "exited" as const,
+  exitCode: 0,
+};
 
 const ledger = (replicas: number, inSync: number, retention = "2592000000") => ({
   name: "ledger",
@@ -34,7 +51,8 @@ beforeAll(async () => {
     runs,
     broker,
     principals: new LearnerPrincipals({ bootstrap: ["127.0.0.1:39999"] }, config.kafka.learnerQuotas),
-    progress: new ProgressStore(":memory:"),
+    progress,
+    slates: quietSlates,
     probeKafka: async () => ({
       reachable: true,
       brokers: 1,
@@ -54,7 +72,8 @@ afterAll(async () => {
 
 // Learner ids are the server's to issue and sign: this file's app and its learner share one issuer.
 const identity = new LearnerIds();
-const LEARNER = `tributary_learner=${identity.issue().cookie}`;
+const issued = identity.issue();
+const LEARNER = `tributary_learner=${issued.cookie}`;
 const check = async () =>
   (await (await app.request("/api/exercises/durable-topic/grade", { method: "POST", headers: { cookie: LEARNER } })).json()) as {
     status: string;
@@ -68,6 +87,15 @@ const stored = async () =>
   ).verdicts.find((v) => v.exerciseId === "durable-topic");
 
 describe("POST /api/exercises/{id}/grade", () => {
+  it("fails a learner who has not run the exercise, saying so, without asking Kafka", async () => {
+    answer = () => {
+      throw new Error("Kafka must not be asked");
+    };
+    const verdict = await check();
+    expect(verdict).toMatchObject({ status: "fail", message: expect.stringContaining("You have not run this exercise yet") });
+    await progress.recordRun(issued.id, ranDurableTopic);
+  });
+
   it("keeps a pass when a later Check finds a broker down or Kafka silent, and tells the learner so", async () => {
     answer = () => ({ brokerCount: 3, topics: new Map([["ledger", ledger(3, 3)]]), groups: new Map() });
     expect((await check()).status).toBe("pass");

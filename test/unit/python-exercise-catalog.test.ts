@@ -17,7 +17,14 @@ async function exerciseWith(files: Record<string, string>): Promise<string> {
   const dir = path.join(root, "part", "lesson", "exercises", "bilingual");
   await mkdir(dir, { recursive: true });
   const checkpoint = JSON.stringify({ title: "t", checks: [{ type: "topic-exists", topic: "messages" }] });
-  for (const [name, text] of Object.entries({ "starter.ts": "// start", "solution.ts": "// solved", "checkpoint.json": checkpoint, ...files })) {
+  const meta = JSON.stringify({ title: "Bilingual", topics: { messages: {} } });
+  for (const [name, text] of Object.entries({
+    "starter.ts": "// start",
+    "solution.ts": "// solved",
+    "exercise.json": meta,
+    "checkpoint.json": checkpoint,
+    ...files,
+  })) {
     await writeFile(path.join(dir, name), text);
   }
   return root;

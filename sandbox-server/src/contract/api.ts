@@ -4,6 +4,8 @@ import { z } from "@hono/zod-openapi";
 import { CheckResultSchema } from "./verdict.ts";
 import { EXERCISE_ID_PATTERN, EXERCISE_ID_RULE } from "./ids.ts";
 import { ExitReasonSchema } from "./run-events.ts";
+import { ENTRY_FILES, LANGUAGES, LANGUAGE_IDS, entryFile } from "./languages.ts";
+import { LanguageSchema } from "./language-schema.ts";
 
 export const ErrorSchema = z
   .object({
@@ -25,9 +27,9 @@ export const RunIdParam = z.object({
   id: z.uuid("A run id is a UUID, as returned by POST /api/runs.").openapi({ param: { name: "id", in: "path" } }),
 });
 
-const FILE_NAME = /^[A-Za-z0-9_-]{1,64}\.(ts|py|sql)$/;
-/** A run's entry point names its language: main.ts (TypeScript), main.py (Python) or main.sql (Flink SQL). */
-const ENTRY_FILES = ["main.ts", "main.py", "main.sql"] as const;
+const FILE_NAME = new RegExp(`^[A-Za-z0-9_-]{1,64}\\.(${LANGUAGE_IDS.map((language) => LANGUAGES[language].extension).join("|")})$`);
+/** A run's entry point names its language. */
+const ENTRY_LIST = ENTRY_FILES.join(", ");
 
 export const StartRunBody = z
   .object({
@@ -37,12 +39,12 @@ export const StartRunBody = z
         // Without this, zod says only "Invalid key in record".
         error: (issue) =>
           issue.code === "invalid_key"
-            ? `"${String(issue.input)}" is not a valid file name. File names are like main.ts, main.py or main.sql: letters, digits, '_' or '-', ending in .ts, .py or .sql.`
+            ? `"${String(issue.input)}" is not a valid file name. File names are like ${ENTRY_LIST}: letters, digits, '_' or '-', ending in ${LANGUAGE_IDS.map((language) => `.${LANGUAGES[language].extension}`).join(", ")}.`
             : undefined,
       })
       .refine(
         (files) => ENTRY_FILES.some((entry) => entry in files),
-        "files must include the program's entry point: main.ts (TypeScript), main.py (Python) or main.sql (Flink SQL).",
+        `files must include the program's entry point: ${LANGUAGE_IDS.map((language) => `${entryFile(language)} (${LANGUAGES[language].label})`).join(", ")}.`,
       )
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       // The refinements above, said in JSON Schema, so the document allows exactly what the server takes.
@@ -85,11 +87,6 @@ export const ProgressSchema = z
   })
   .openapi("Progress");
 
-/** The languages a learner may write an exercise in. */
-export const LanguageSchema = z
-  .enum(["typescript", "python", "sql"])
-  .openapi({ description: "typescript (main.ts), python (main.py) or sql (main.sql, Flink SQL)" });
-
 export const SolutionQuery = z.object({
   language: LanguageSchema.optional().openapi({ param: { name: "language", in: "query" }, example: "python" }),
 });
@@ -111,6 +108,15 @@ export const LearnerSchema = z
   })
   .openapi("Learner");
 
+/** The Kafka topics and groups an exercise owns in each learner's namespace, and whether each run starts afresh. */
+export const ExerciseSlateSchema = z
+  .object({
+    topics: z.array(z.string()).openapi({ description: "Topics this exercise owns, named as the lesson names them" }),
+    groups: z.array(z.string()).openapi({ description: "Consumer groups this exercise owns" }),
+    freshEachRun: z.boolean().openapi({ description: "True when every run starts with the exercise's topics and groups deleted and made anew" }),
+  })
+  .openapi("ExerciseSlate");
+
 export const ExerciseSchema = z
   .object({
     id: z.string(),
@@ -120,12 +126,25 @@ export const ExerciseSchema = z
     /** Every language the exercise is offered in, and its starter in each. */
     languages: z.array(LanguageSchema),
     starters: z.partialRecord(LanguageSchema, z.string()),
-    hints: z.array(z.string()),
+    hints: z.array(z.string()).openapi({ description: "Hints for the exercise's main language" }),
+    hintsByLanguage: z.partialRecord(LanguageSchema, z.array(z.string())).openapi({ description: "Hints in each language offered" }),
     checkpoint: z.object({ title: z.string() }),
     /** What the learner mainly writes: TypeScript (perhaps Python too), or Flink SQL. */
     language: z.enum(["typescript", "sql"]),
+    slate: ExerciseSlateSchema,
   })
   .openapi("Exercise");
+
+export const ExerciseResetSchema = z
+  .object({
+    exerciseId: z.string(),
+    deleted: z.object({
+      topics: z.array(z.string()).openapi({ description: "Topics deleted, named as the lesson names them" }),
+      groups: z.array(z.string()).openapi({ description: "Consumer groups deleted, named as the lesson names them" }),
+    }),
+    stoppedRuns: z.number().int().openapi({ description: "This learner's runs of the exercise that were stopped first" }),
+  })
+  .openapi("ExerciseReset");
 
 export const HealthSchema = z
   .object({

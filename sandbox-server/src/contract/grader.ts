@@ -3,8 +3,10 @@
 // "right" means; the server runs it (never in a learner's sandbox) on records it read from the
 // learner's topics as the super user, inside the learner's namespace, with a time and record cap.
 //
-//   import type { GraderInput, GraderCheck } from "../../../../../sandbox-server/src/contract/grader.ts";
+//   import { type GraderInput, type GraderCheck, recordsOfLatestRun } from "#contract/grader";
 //   export default function grade(input: GraderInput): GraderCheck[] { … }
+//
+// This module has no imports: a grader's worker loads it as it is.
 
 /** One record as it was on the broker; key and value are decoded as UTF-8 (null when absent). */
 export interface GradedRecord {
@@ -25,6 +27,12 @@ export interface GradedTopic {
   records: GradedRecord[];
   /** True when the topic held more records than the cap: the grader saw only the first ones. */
   truncated: boolean;
+  /**
+   * Where the judged run's records begin, per partition: records at or past these offsets were written
+   * since that run started. All 0 when the run started from a clean slate, when the topic was made anew
+   * since, or for a topic the exercise does not own (another exercise's output it reads).
+   */
+  runStart: Record<number, number>;
 }
 
 /** A consumer group's committed offsets on one topic: partition → next offset to read. */
@@ -34,11 +42,27 @@ export interface GradedGroup {
   committed: Record<number, number>;
 }
 
+/** The learner's run whose work is judged: the latest that ran. */
+export interface GradedRun {
+  id: string;
+  language: "typescript" | "python" | "sql";
+  startedAt: string;
+  /** Absent while the run is still going. */
+  endedAt?: string;
+  /** Why it ended (see ExitReason in run-events.ts); absent while it is still going. */
+  outcome?: string;
+  exitCode?: number | null;
+  /** True when it started with the exercise's topics and groups made anew. */
+  freshSlate: boolean;
+}
+
 export interface GraderInput {
   /** The topics the checkpoint names in `reads.topics`; a missing topic is absent from this map. */
   topics: Record<string, GradedTopic>;
   /** The groups the checkpoint names in `reads.groups`, keyed "<group>/<topic>". */
   groups: Record<string, GradedGroup>;
+  /** The judged run; absent when the learner has not run the exercise. */
+  run?: GradedRun;
 }
 
 /** One check's result, in a learner's words: what was expected, what was found, one example. */
@@ -46,4 +70,9 @@ export interface GraderCheck {
   title: string;
   status: "pass" | "fail";
   message: string;
+}
+
+/** The records of `topic` the judged run wrote (for a topic the exercise owns), or all of them. */
+export function recordsOfLatestRun(topic: GradedTopic): GradedRecord[] {
+  return topic.records.filter((record) => record.offset >= (topic.runStart[record.partition] ?? 0));
 }

@@ -4,4 +4,7 @@ export * from "./api.ts";
 export * from "./ids.ts";
 export * from "./run-events.ts";
 export * from "./verdict.ts";
-export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup } from "./grader.ts";
+export * from "./languages.ts";
+export * from "./language-schema.ts";
+export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup, GradedRun } from "./grader.ts";
+export { recordsOfLatestRun } from "./grader.ts";

@@ -16,6 +16,7 @@ export const ExitReasonSchema = z.enum([
   "start-failed", // the server could not start it (no room for its files, no sandbox)
   "unwatched", // nobody was watching any more (the browser went away)
   "server-shutdown", // the sandbox server is stopping
+  "superseded", // a newer run of the same exercise started from a clean slate
 ]);
 
 export const QueuedEventSchema = z.object({

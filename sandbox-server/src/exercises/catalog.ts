@@ -4,28 +4,15 @@
 // An exercise offered in Python too has starter.py and solution.py beside them (and wrong/<mistake>.py);
 // the checkpoint is the same.
 import { EXERCISE_ID_PATTERN } from "../contract/ids.ts";
+import { LANGUAGES, LANGUAGE_IDS, type Language } from "../contract/languages.ts";
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { checkpointSpecSchema, type CheckpointSpec } from "./checkpoint-spec.ts";
+import { exerciseSpecSchema } from "./exercise-spec.ts";
 
-const exerciseMetaSchema = z.object({
-  title: z.string().min(1),
-  /** A run of this exercise is stopped after this many seconds (a consumer may want longer). */
-  timeLimitSeconds: z.number().int().min(5).max(900).optional(),
-  /** Exercises whose results this one reads (a consumer needs a producer's messages); done first. */
-  after: z.array(z.string()).optional(),
-  /** Words of the verdict the untouched starter gets: the reason the lesson expects it to fail. */
-  starterFailsWith: z.string().min(1).optional(),
-  /** What the learner writes: TypeScript (starter.ts, solution.ts) or Flink SQL (starter.sql, solution.sql). */
-  language: z.enum(["typescript", "sql"]).optional(),
-});
-
-/** The languages an exercise may be offered in, and the extension of their files (main.<ext> is the entry point). */
-export const LANGUAGES = { typescript: "ts", python: "py", sql: "sql" } as const;
-export type Language = keyof typeof LANGUAGES;
-
+export { LANGUAGES, type Language };
 /** An exercise's code in one language. */
 export interface ExerciseCode {
   starter: string;
@@ -44,7 +31,10 @@ export interface Exercise {
   /** Every language the exercise is offered in, TypeScript first. */
   languages: Language[];
   code: Partial<Record<Language, ExerciseCode>>;
+  /** Hints of the exercise's main language (hints.md). */
   hints: string[];
+  /** Hints in each language offered: hints.md for the main language, hints.<language>.md for another. */
+  hintsByLanguage: Partial<Record<Language, string[]>>;
   checkpoint: CheckpointSpec;
   timeLimitSeconds?: number;
   /** Ids of the exercises to do before this one. */
@@ -55,16 +45,23 @@ export interface Exercise {
   graderFile?: string;
   /** What the learner mainly writes: TypeScript (perhaps Python too), or Flink SQL. */
   language: "typescript" | "sql";
-  /** Plausible wrong programs, each failing the checkpoint for the mistake its first line names. */
+  /** Plausible wrong programs in every language offered, each failing the checkpoint for the mistake its first line names. */
   wrong: WrongProgram[];
+  /** The learner's topics (with the partitions the server makes them with, if it does) and groups this exercise owns. */
+  owns: { topics: Record<string, { partitions?: number }>; groups: string[] };
+  /** Every run starts with the owned topics and groups deleted and the declared topics made anew. */
+  freshEachRun: boolean;
 }
 
 export interface WrongProgram {
-  /** The file name without .ts, e.g. "windows-too-short". */
+  /** The file name without its extension, e.g. "windows-too-short". */
   name: string;
+  language: Language;
+  /** The file's name in wrong/, e.g. "windows-too-short.sql". */
+  file: string;
   /** The first line's comment: what is wrong with the program. */
   mistake: string;
-  /** A second line `// The checkpoint says: …`: words its verdict must contain. */
+  /** A second line `<comment> The checkpoint says: …`: words its verdict must contain. */
   verdictSays?: string;
   code: string;
 }
@@ -97,24 +94,25 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
     throw new Error(`Exercise folder ${dir}: its name must be lowercase letters, digits and '-' (it becomes the exercise id).`);
   }
   const metaFile = path.join(dir, "exercise.json");
-  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseMetaSchema) : { title: id, language: undefined };
+  const meta = existsSync(metaFile) ? await readJson(metaFile, exerciseSpecSchema) : exerciseSpecSchema.parse({ title: id });
   const language = meta.language ?? "typescript";
-  const extension = language === "sql" ? "sql" : "ts";
+  const extension = LANGUAGES[language].extension;
   for (const required of [`starter.${extension}`, `solution.${extension}`, "checkpoint.json"]) {
     if (!existsSync(path.join(dir, required))) throw new Error(`Exercise ${id} (${dir}) has no ${required}.`);
   }
-  const hintsFile = path.join(dir, "hints.md");
   const checkpoint = await readJson(path.join(dir, "checkpoint.json"), checkpointSpecSchema);
   const graderFile = checkpoint.grader && path.join(dir, checkpoint.grader);
   if (graderFile && !existsSync(graderFile))
     throw new Error(`Exercise ${id} (${dir}): checkpoint.json names the grader ${checkpoint.grader}, which is not there.`);
   const code: Partial<Record<Language, ExerciseCode>> = {};
-  for (const [offered, ext] of Object.entries(LANGUAGES) as [Language, string][]) {
+  for (const offered of LANGUAGE_IDS) {
+    const ext = LANGUAGES[offered].extension;
     const [starter, solution] = [`starter.${ext}`, `solution.${ext}`].map((name) => path.join(dir, name));
     if (!existsSync(starter!)) continue;
     if (!existsSync(solution!)) throw new Error(`Exercise ${id} (${dir}) has starter.${ext} but no solution.${ext}.`);
     code[offered] = { starter: await readFile(starter!, "utf8"), solution: await readFile(solution!, "utf8") };
   }
+  const languages = [language, ...LANGUAGE_IDS.filter((other) => other !== language && code[other])];
   return {
     id,
     title: meta.title,
@@ -124,29 +122,52 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
       .join("/"),
     starter: code[language]!.starter,
     solution: code[language]!.solution,
-    languages: Object.keys(code) as Language[],
+    languages,
     code,
-    hints: existsSync(hintsFile) ? parseHints(await readFile(hintsFile, "utf8")) : [],
+    hints: await readHints(dir, "hints.md"),
+    hintsByLanguage: Object.fromEntries(
+      await Promise.all(languages.map(async (offered) => [offered, await readHints(dir, offered === language ? "hints.md" : `hints.${offered}.md`)])),
+    ),
     checkpoint,
     timeLimitSeconds: meta.timeLimitSeconds,
     after: meta.after ?? [],
     language,
     starterFailsWith: meta.starterFailsWith,
     graderFile,
-    wrong: await readWrongPrograms(id, path.join(dir, "wrong")),
+    wrong: await readWrongPrograms(id, path.join(dir, "wrong"), languages),
+    owns: { topics: meta.topics, groups: meta.groups },
+    freshEachRun: meta.freshEachRun,
   };
 }
 
-/** wrong/<mistake>.ts files; each must open with a `//` comment saying what is wrong. */
-async function readWrongPrograms(id: string, dir: string): Promise<WrongProgram[]> {
+async function readHints(dir: string, name: string): Promise<string[]> {
+  const file = path.join(dir, name);
+  return existsSync(file) ? parseHints(await readFile(file, "utf8")) : [];
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * wrong/<mistake>.<ext> files in the languages the exercise is offered in; each opens with a comment saying
+ * what is wrong, and a second comment line `The checkpoint says: …` naming words its verdict must contain.
+ */
+async function readWrongPrograms(id: string, dir: string, languages: Language[]): Promise<WrongProgram[]> {
   if (!existsSync(dir)) return [];
   const programs: WrongProgram[] = [];
-  for (const file of (await readdir(dir)).filter((name) => name.endsWith(".ts")).sort()) {
+  for (const file of (await readdir(dir)).sort()) {
+    const language = languages.find((offered) => file.endsWith(`.${LANGUAGES[offered].extension}`));
+    if (!language) {
+      throw new Error(`Exercise ${id}: wrong/${file} is in no language the exercise is offered in (${languages.join(", ")}).`);
+    }
+    const comment = escapeRegExp(LANGUAGES[language].comment);
     const code = await readFile(path.join(dir, file), "utf8");
-    const mistake = /^\/\/\s*(.+)/.exec(code.split("\n", 1)[0]!)?.[1]?.trim();
-    if (!mistake) throw new Error(`Exercise ${id}: wrong/${file} must start with a // comment saying what is wrong with it.`);
-    const verdictSays = /^\/\/ The checkpoint says: (.+)/.exec(code.split("\n", 2)[1] ?? "")?.[1]?.trim();
-    programs.push({ name: file.slice(0, -3), mistake, verdictSays, code });
+    const [first = "", second = ""] = code.split("\n", 2);
+    const mistake = new RegExp(`^${comment}\\s*(.+)`).exec(first)?.[1]?.trim();
+    if (!mistake) {
+      throw new Error(`Exercise ${id}: wrong/${file} must start with a ${LANGUAGES[language].comment} comment saying what is wrong with it.`);
+    }
+    const verdictSays = new RegExp(`^${comment} The checkpoint says: (.+)`).exec(second)?.[1]?.trim();
+    programs.push({ name: file.slice(0, file.lastIndexOf(".")), language, file, mistake, verdictSays, code });
   }
   return programs;
 }
@@ -185,5 +206,57 @@ export async function loadExerciseCatalog(contentDir: string): Promise<ExerciseC
     const unknown = exercise.after.filter((id) => !catalog.has(id));
     if (unknown.length) throw new Error(`Exercise ${exercise.id} says it comes after ${unknown.join(", ")}, which no exercise folder is called.`);
   }
+  checkOwnership(catalog);
   return catalog;
+}
+
+/** The exercises `exercise` comes after, directly or through others. */
+function exercisesBefore(catalog: ReadonlyMap<string, Exercise>, exercise: Exercise, seen = new Set<string>()): Exercise[] {
+  return exercise.after.flatMap((id) => {
+    if (seen.has(id)) return [];
+    seen.add(id);
+    const before = catalog.get(id)!;
+    return [before, ...exercisesBefore(catalog, before, seen)];
+  });
+}
+
+/**
+ * Each topic and group has one owner, and a checkpoint reads only what its exercise or an exercise it
+ * comes after owns: so no exercise's records can pass, fail or break another's.
+ */
+function checkOwnership(catalog: ReadonlyMap<string, Exercise>): void {
+  const owners = new Map<string, string>();
+  for (const exercise of catalog.values()) {
+    for (const name of [...Object.keys(exercise.owns.topics).map((t) => `topic \`${t}\``), ...exercise.owns.groups.map((g) => `group \`${g}\``)]) {
+      const other = owners.get(name);
+      if (other) throw new Error(`Exercises ${other} and ${exercise.id} both own ${name}: each topic and group belongs to one exercise.`);
+      owners.set(name, exercise.id);
+    }
+  }
+  for (const exercise of catalog.values()) {
+    const mayRead = [exercise, ...exercisesBefore(catalog, exercise)];
+    const topics = new Set(mayRead.flatMap((e) => Object.keys(e.owns.topics)));
+    const groups = new Set(mayRead.flatMap((e) => e.owns.groups));
+    const { checks, reads } = exercise.checkpoint;
+    const named = [
+      ...checks.map((check) => check.topic),
+      ...reads.topics,
+      ...reads.groups.map((g) => g.topic),
+      ...checks.flatMap((check) => (check.type === "group-caught-up" ? [check.topic] : [])),
+    ];
+    const strayTopic = named.find((topic) => !topics.has(topic));
+    if (strayTopic) {
+      const owner = owners.get(`topic \`${strayTopic}\``);
+      throw new Error(
+        `Exercise ${exercise.id}: its checkpoint reads topic \`${strayTopic}\`, which ${owner ? `exercise ${owner} owns; add "${owner}" to its "after"` : `no exercise owns; add it to "topics" in its exercise.json`}.`,
+      );
+    }
+    const groupNames = [...checks.flatMap((check) => (check.type === "group-caught-up" ? [check.group] : [])), ...reads.groups.map((g) => g.group)];
+    const strayGroup = groupNames.find((group) => !groups.has(group));
+    if (strayGroup) {
+      throw new Error(
+        `Exercise ${exercise.id}: its checkpoint reads group \`${strayGroup}\`, which it does not own; add it to "groups" in its exercise.json.`,
+      );
+    }
+  }
 }

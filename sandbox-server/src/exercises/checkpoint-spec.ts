@@ -3,8 +3,8 @@
 // own (grader.ts) for what the declarative checks cannot say. None reads the learner's source.
 import { z } from "zod";
 
-const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
-const groupId = z.string().min(1).max(200);
+export const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, "a Kafka topic name: letters, digits, '.', '_' or '-'");
+export const groupId = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, "a consumer group name: letters, digits, '.', '_' or '-'");
 /** A sentence added to a failed check's message: what to do in this exercise. */
 const advice = z.string().min(1).optional();
 

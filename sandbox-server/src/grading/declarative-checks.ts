@@ -1,15 +1,30 @@
 // The declarative checks of checkpoint.json, each a pure function of one broker snapshot. A failed
-// check says what it expected, what it found and, where it can, one example from the learner's data.
+// check says what it expected, what it found and, where it can, one example from the learner's data,
+// in the words of the language the judged run was written in.
 import type { BrokerSnapshot, TopicRecord, TopicState } from "../kafka/index.ts";
 import { groupKey } from "../kafka/index.ts";
 import type { CheckSpec } from "../exercises/index.ts";
 import type { CheckResult } from "../contract/verdict.ts";
+import type { Language } from "../contract/languages.ts";
 
 /** A check's result, or "unavailable": the cluster itself is not whole (a broker down), so nothing is judged. */
 export type CheckOutcome = CheckResult | { status: "unavailable"; message: string };
 
+/** How the checks see the learner's work. */
+export interface CheckView {
+  /** The judged run's language: advice names its client's calls. */
+  language: Language;
+  /** Per topic the exercise owns, where the judged run's records begin (partition → offset); absent: every record counts. */
+  runStart: ReadonlyMap<string, Record<number, number>>;
+}
+
+const TYPESCRIPT_VIEW: CheckView = { language: "typescript", runStart: new Map() };
+
 export const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 const shown = (text: string | null) => (text === null ? "no key" : `"${text.length > 60 ? `${text.slice(0, 57)}…` : text}"`);
+
+/** The same advice in each language's words; TypeScript's stands in where a language has none of its own. */
+const say = (language: Language, words: { typescript: string; python?: string; sql?: string }) => words[language] ?? words.typescript;
 
 /** Records a topic holds now: the sum over partitions of log-end minus log-start. */
 export function recordCount(topic: Pick<TopicState, "partitions">): number {
@@ -41,7 +56,43 @@ function failWith(title: string, message: string, advice?: string): CheckResult 
   return { title, status: "fail", message: advice ? `${message} ${advice}` : message };
 }
 
-function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" }>, topic: TopicState, snapshot: BrokerSnapshot): CheckResult {
+/** Why a group has committed nothing, in the language's words. */
+function noCommitReason(
+  check: Extract<CheckSpec, { type: "group-caught-up" }>,
+  state: { exists: boolean; members: number },
+  language: Language,
+): string {
+  const { group, topic } = check;
+  if (!state.exists) {
+    return say(language, {
+      typescript: `No consumer has joined group \`${group}\`: does your consumer use groupId group("${group}") and call consumer.run?`,
+      python: `No consumer has joined group \`${group}\`: does your consumer use group_id=group("${group}") and read messages?`,
+    });
+  }
+  if (check.commits === "manual") {
+    return say(language, {
+      typescript: "With autoCommit: false nothing is committed until your program calls consumer.commitOffsets after handling a message.",
+      python: "With enable_auto_commit=False nothing is committed until your program calls consumer.commit() after handling a message.",
+    });
+  }
+  if (state.members > 0) {
+    return say(language, {
+      typescript: `A consumer is in group \`${group}\` but has not handled any message of \`${topic}\`. Did it subscribe with fromBeginning: true? A new group otherwise starts at the end and waits for new messages only.`,
+      python: `A consumer is in group \`${group}\` but has not handled any message of \`${topic}\`. Did it start with auto_offset_reset="earliest"? A new group otherwise starts at the end and waits for new messages only.`,
+    });
+  }
+  return say(language, {
+    typescript: `A consumer joined group \`${group}\` and left without handling any message of \`${topic}\`. Subscribe with fromBeginning: true, call consumer.run, and keep the consumer running (do not disconnect right after consumer.run) until it has printed the messages: kafkajs commits what eachMessage has handled.`,
+    python: `A consumer joined group \`${group}\` and left without committing any message of \`${topic}\`. Read with auto_offset_reset="earliest", and commit what you handled (consumer.commit()) before consumer.close().`,
+  });
+}
+
+function gradeGroupCaughtUp(
+  check: Extract<CheckSpec, { type: "group-caught-up" }>,
+  topic: TopicState,
+  snapshot: BrokerSnapshot,
+  view: CheckView,
+): CheckResult {
   const title = `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`;
   const total = recordCount(topic);
   if (total === 0) {
@@ -54,21 +105,19 @@ function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" 
   const group = snapshot.groups.get(groupKey(check.group, check.topic));
   const committed = group?.committed ?? new Map<number, number>();
   if (committed.size === 0) {
-    const where =
-      !group || group.state === "Dead"
-        ? `No consumer has joined group \`${check.group}\`: does your consumer use groupId group("${check.group}") and call consumer.run?`
-        : check.commits === "manual"
-          ? "With autoCommit: false nothing is committed until your program calls consumer.commitOffsets after handling a message."
-          : group.members > 0
-            ? `A consumer is in group \`${check.group}\` but has not handled any message of \`${check.topic}\`. Did it subscribe with fromBeginning: true? A new group otherwise starts at the end and waits for new messages only.`
-            : `A consumer joined group \`${check.group}\` and left without handling any message of \`${check.topic}\`. Subscribe with fromBeginning: true, call consumer.run, and keep the consumer running (do not disconnect right after consumer.run) until it has printed the messages: kafkajs commits what eachMessage has handled.`;
-    return failWith(title, `Group \`${check.group}\` has committed no offset on \`${check.topic}\`. ${where}`, check.advice);
+    const reason = noCommitReason(check, { exists: !!group && group.state !== "Dead", members: group?.members ?? 0 }, view.language);
+    return failWith(title, `Group \`${check.group}\` has committed no offset on \`${check.topic}\`. ${reason}`, check.advice);
   }
   const past = topic.partitions.find((p) => (committed.get(p.partition) ?? 0) > p.high);
   if (past) {
+    const fix = say(view.language, {
+      typescript:
+        'Offsets are strings in kafkajs: `String(message.offset + 1)` joins text ("19" + 1 = "191"); use `String(Number(message.offset) + 1)`.',
+      python: "Commit the offset of the next message to read, `message.offset + 1`, no more.",
+    });
     return failWith(
       title,
-      `Group \`${check.group}\` committed offset ${committed.get(past.partition)} on partition ${past.partition} of \`${check.topic}\`, past its end (${past.high}). Offsets are strings in kafkajs: \`String(message.offset + 1)\` joins text ("19" + 1 = "191"); use \`String(Number(message.offset) + 1)\`.`,
+      `Group \`${check.group}\` committed offset ${committed.get(past.partition)} on partition ${past.partition} of \`${check.topic}\`, past its end (${past.high}). ${fix}`,
       check.advice,
     );
   }
@@ -79,23 +128,33 @@ function gradeGroupCaughtUp(check: Extract<CheckSpec, { type: "group-caught-up" 
     return { title, status: "pass", message: `Group \`${check.group}\` has read all ${plural(total, "message")} of \`${check.topic}\`.` };
   const offByOne = check.commits === "manual" && behindBy.every((p) => p.behind <= 1 && (p.behind === 0 || committed.has(p.partition)));
   const why = offByOne
-    ? `Its committed offset is that of the last message it handled. A committed offset is the next one to read: commit \`Number(message.offset) + 1\`.`
+    ? `Its committed offset is that of the last message it handled. A committed offset is the next one to read: commit ${say(view.language, {
+        typescript: "`Number(message.offset) + 1`",
+        python: "`message.offset + 1`",
+      })}.`
     : `Its consumer stopped before the end, or did not commit the last ones. Read until the end of the topic and commit what was handled, then check again.`;
   return failWith(title, `Group \`${check.group}\` is ${plural(behind, "message")} behind the end of \`${check.topic}\`. ${why}`, check.advice);
 }
 
-function gradeRecordsInclude(check: Extract<CheckSpec, { type: "records-include" }>, records: TopicRecord[]): CheckResult {
+/** What a topic holds, said of the records being judged. */
+const holdsPhrase = (topic: string, records: TopicRecord[], onlyLatestRun: boolean) =>
+  onlyLatestRun
+    ? `Your latest run wrote ${plural(records.length, "message")} to \`${topic}\``
+    : `The topic holds ${plural(records.length, "message")}`;
+
+function gradeRecordsInclude(check: Extract<CheckSpec, { type: "records-include" }>, records: TopicRecord[], onlyLatestRun: boolean): CheckResult {
   const title = `\`${check.topic}\` holds the ${plural(check.records.length, "expected message")}`;
   const have = new Set(records.map((r) => `${r.key}\u0000${r.value}`));
   const missing = check.records.find((e) => !have.has(`${e.key}\u0000${e.value}`));
   if (!missing) return { title, status: "pass", message: `\`${check.topic}\` holds all ${plural(check.records.length, "expected message")}.` };
   const sameValue = records.find((r) => r.value === missing.value);
   const sameKey = records.find((r) => r.key === missing.key && missing.key !== null);
+  const empty = onlyLatestRun ? `Your latest run wrote nothing to \`${check.topic}\`.` : "The topic is empty.";
   const found = sameValue
     ? `The message ${shown(missing.value)} is there with ${sameValue.key === null ? "no key" : `key ${shown(sameValue.key)}`}; it should have ${missing.key === null ? "no key" : `key ${shown(missing.key)}`}.`
     : sameKey
       ? `The message with key ${shown(missing.key)} has value ${shown(sameKey.value)}; it should be ${shown(missing.value)}.`
-      : `There is no message ${shown(missing.value)} with key ${shown(missing.key)}. ${records.length === 0 ? "The topic is empty." : `The topic holds ${plural(records.length, "message")}, the last one ${shown(records.at(-1)!.value)}.`}`;
+      : `There is no message ${shown(missing.value)} with key ${shown(missing.key)}. ${records.length === 0 ? empty : `${holdsPhrase(check.topic, records, onlyLatestRun)}, the last one ${shown(records.at(-1)!.value)}.`}`;
   return failWith(title, found, check.advice);
 }
 
@@ -124,9 +183,19 @@ function gradeKeysInOnePartition(check: Extract<CheckSpec, { type: "keys-in-one-
   return { title, status: "pass", message: `${plural(partitionsOf.size, "key")}, each in one partition.` };
 }
 
-function gradeRecordsShape(check: Extract<CheckSpec, { type: "records-shape" }>, records: TopicRecord[]): CheckResult {
+function gradeRecordsShape(
+  check: Extract<CheckSpec, { type: "records-shape" }>,
+  records: TopicRecord[],
+  view: CheckView,
+  onlyLatestRun: boolean,
+): CheckResult {
   const title = `Every message of \`${check.topic}\` is a JSON object${check.fields.length ? ` with ${check.fields.join(", ")}` : ""}`;
-  if (records.length === 0) return failWith(title, `\`${check.topic}\` holds no messages yet.`, check.advice);
+  if (records.length === 0)
+    return failWith(
+      title,
+      onlyLatestRun ? `Your latest run wrote no messages to \`${check.topic}\`.` : `\`${check.topic}\` holds no messages yet.`,
+      check.advice,
+    );
   for (const r of records) {
     if (check.keyed && r.key === null) return failWith(title, `The message ${shown(r.value)} (offset ${r.offset}) has no key.`, check.advice);
     let value: unknown;
@@ -136,9 +205,14 @@ function gradeRecordsShape(check: Extract<CheckSpec, { type: "records-shape" }>,
       value = undefined;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      const send = say(view.language, {
+        typescript: "Send JSON.stringify(…) of an object.",
+        python: "Send json.dumps(…) of a dict.",
+        sql: "Give the table 'format' = 'json'.",
+      });
       return failWith(
         title,
-        `The message at offset ${r.offset} of partition ${r.partition} is ${shown(r.value)}, not a JSON object. Send JSON.stringify(…) of an object.`,
+        `The message at offset ${r.offset} of partition ${r.partition} is ${shown(r.value)}, not a JSON object. ${send}`,
         check.advice,
       );
     }
@@ -152,8 +226,9 @@ function gradeRecordsShape(check: Extract<CheckSpec, { type: "records-shape" }>,
 }
 
 /** Grades one declarative check against the snapshot. */
-export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOutcome {
+export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot, view: CheckView = TYPESCRIPT_VIEW): CheckOutcome {
   const topic = snapshot.topics.get(check.topic);
+  const { language } = view;
   switch (check.type) {
     case "topic-exists": {
       const title = `Topic \`${check.topic}\` exists`;
@@ -173,15 +248,16 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOut
     }
     case "group-caught-up":
       if (!topic) return noTopic(check.topic, `Consumer group \`${check.group}\` has read \`${check.topic}\` to the end`);
-      return gradeGroupCaughtUp(check, topic, snapshot);
+      return gradeGroupCaughtUp(check, topic, snapshot, view);
     case "topic-partitions": {
       const title = `Topic \`${check.topic}\` has at least ${plural(check.atLeast, "partition")}`;
       if (!topic) return noTopic(check.topic, title);
       const count = topic.partitions.length;
       if (count >= check.atLeast) return { title, status: "pass", message: `Topic \`${check.topic}\` has ${plural(count, "partition")}.` };
+      const create = say(language, { typescript: `numPartitions: ${check.atLeast}`, python: `num_partitions=${check.atLeast}` });
       return failWith(
         title,
-        `Topic \`${check.topic}\` has ${plural(count, "partition")}; it needs at least ${check.atLeast}. A topic's partitions are set when it is created: delete it and create it again with numPartitions: ${check.atLeast}.`,
+        `Topic \`${check.topic}\` has ${plural(count, "partition")}; it needs at least ${check.atLeast}. A topic's partitions are set when it is created: delete it and create it again with ${create}.`,
         check.advice,
       );
     }
@@ -211,9 +287,10 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOut
       }
       const short = topic.partitions.find((p) => p.replicas !== factor);
       if (!short) return { title, status: "pass", message: `Each partition of \`${check.topic}\` is copied to ${plural(factor, "broker")}.` };
+      const create = say(language, { typescript: `replicationFactor: ${factor}`, python: `replication_factor=${factor}` });
       return failWith(
         title,
-        `Partition ${short.partition} of \`${check.topic}\` has ${plural(short.replicas, "replica")}; it should have ${factor}. Create the topic with replicationFactor: ${factor} (delete it first if it exists).`,
+        `Partition ${short.partition} of \`${check.topic}\` has ${plural(short.replicas, "replica")}; it should have ${factor}. Create the topic with ${create} (delete it first if it exists).`,
         check.advice,
       );
     }
@@ -230,10 +307,13 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot): CheckOut
     case "records-shape": {
       const title = `Messages of \`${check.topic}\``;
       if (!topic) return noTopic(check.topic, title);
-      const records = topic.records ?? [];
-      if (check.type === "records-include") return gradeRecordsInclude(check, records);
+      const start = view.runStart.get(check.topic);
+      const all = topic.records ?? [];
+      const records = start ? all.filter((r) => r.offset >= (start[r.partition] ?? 0)) : all;
+      const onlyLatestRun = records.length < all.length;
+      if (check.type === "records-include") return gradeRecordsInclude(check, records, onlyLatestRun);
       if (check.type === "keys-in-one-partition") return gradeKeysInOnePartition(check, records);
-      return gradeRecordsShape(check, records);
+      return gradeRecordsShape(check, records, view, onlyLatestRun);
     }
   }
 }

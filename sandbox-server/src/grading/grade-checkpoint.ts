@@ -1,11 +1,14 @@
 // Turns a checkpoint and one snapshot of the broker into a verdict with reasons a learner can act on.
-// A Check whose snapshot Kafka could not give, or that finds the cluster itself broken, is an "error":
-// it is never stored, so it never hides an earlier pass.
+// A Check judges the learner's latest run of the exercise that ran: the records it wrote to the
+// exercise's own topics, and how it ended. A Check whose snapshot Kafka could not give, or that finds
+// the cluster itself broken, is an "error": it is never stored, so it never hides an earlier pass.
 import type { BrokerSnapshot, BrokerState, SnapshotRequest } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
+import type { ExerciseRuns } from "../runs/run-record.ts";
 import { log } from "../log.ts";
-import { gradeCheck } from "./declarative-checks.ts";
+import { gradeCheck, type CheckView } from "./declarative-checks.ts";
 import { GraderFault, graderInput, runGrader } from "./run-grader.ts";
+import { attemptNote, judgedRun, outageDuring, runEndCheck, runStartOffsets } from "./judged-run.ts";
 import { VERDICT_VERSION, type CheckResult, type Verdict } from "../contract/verdict.ts";
 
 /** At most this many records of one topic are read for a Check. */
@@ -25,17 +28,25 @@ export function snapshotRequest(spec: CheckpointSpec): SnapshotRequest {
   };
 }
 
-export interface GradeOptions {
-  /** The learner's namespace: every name of the checkpoint is looked up inside it. */
-  namespace: string;
+/** What a Check knows besides the broker: whose work, which runs, which topics are the exercise's own. */
+export interface GradeContext {
   /** The exercise's grader module, if its checkpoint names one. */
   graderFile?: string;
+  /** The learner's latest runs of the exercise. */
+  runs?: ExerciseRuns;
+  /** The topics the exercise owns: record checks there judge only what the judged run wrote. */
+  ownedTopics?: readonly string[];
 }
 
-const errorVerdict = (exerciseId: string, message: string, checks: CheckResult[] = []): Verdict => ({
+export interface GradeOptions extends GradeContext {
+  /** The learner's namespace: every name of the checkpoint is looked up inside it. */
+  namespace: string;
+}
+
+const verdictOf = (exerciseId: string, status: Verdict["status"], message: string, checks: CheckResult[] = []): Verdict => ({
   version: VERDICT_VERSION,
   exerciseId,
-  status: "error",
+  status,
   message,
   checks,
   gradedAt: new Date().toISOString(),
@@ -43,53 +54,77 @@ const errorVerdict = (exerciseId: string, message: string, checks: CheckResult[]
 
 /** Grades the checkpoint on one snapshot: its declarative checks, then its grader module. */
 export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, broker: BrokerState, options: GradeOptions): Promise<Verdict> {
+  const ran = options.runs?.ran;
+  if (options.runs && !ran) {
+    const note = attemptNote({ ...options.runs, ran: options.runs.attempted }) ?? "";
+    const title = "You ran this exercise";
+    const message = `You have not run this exercise yet${options.runs.attempted ? " (your latest run did not get to run)" : ""}: the checkpoint judges what your program did. Press Run, then Check.`;
+    return { ...verdictOf(exerciseId, "fail", message, [{ title, status: "fail", message }]), ...(note ? { note } : {}) };
+  }
+  const outage = ran && outageDuring(ran);
+  if (outage) return { ...verdictOf(exerciseId, "error", outage), run: judgedRun(ran) };
   let snapshot: BrokerSnapshot;
   try {
     snapshot = await broker.snapshot(options.namespace, snapshotRequest(spec));
   } catch (error) {
     log.warn({ exercise: exerciseId, err: (error as Error).message }, "checkpoint not graded: Kafka did not answer");
-    return errorVerdict(
+    return verdictOf(
       exerciseId,
+      "error",
       "Kafka did not answer, so your work was not checked and your earlier result is kept. Check again in a moment; if this persists, Kafka may be down (`npm run kafka -- status` tells).",
     );
   }
-  return gradeSnapshot(exerciseId, spec, snapshot, options.graderFile);
+  return gradeSnapshot(exerciseId, spec, snapshot, options);
 }
 
 /** Grades the checkpoint on a snapshot already taken (pure but for the grader module). */
-export async function gradeSnapshot(exerciseId: string, spec: CheckpointSpec, snapshot: BrokerSnapshot, graderFile?: string): Promise<Verdict> {
+export async function gradeSnapshot(
+  exerciseId: string,
+  spec: CheckpointSpec,
+  snapshot: BrokerSnapshot,
+  context: GradeContext = {},
+): Promise<Verdict> {
+  const ran = context.runs?.ran;
+  const about = {
+    ...(ran ? { run: judgedRun(ran) } : {}),
+    ...(context.runs && attemptNote(context.runs) ? { note: attemptNote(context.runs) } : {}),
+  };
+  const view: CheckView = { language: ran?.language ?? "typescript", runStart: runStartOffsets(ran, context.ownedTopics ?? [], snapshot) };
   const checks: CheckResult[] = [];
+  const ended = ran && runEndCheck(ran);
+  if (ended) checks.push(ended);
   for (const check of spec.checks) {
-    const outcome = gradeCheck(check, snapshot);
+    const outcome = gradeCheck(check, snapshot, view);
     if (outcome.status === "unavailable") {
-      return errorVerdict(
-        exerciseId,
-        `${outcome.message} That is not your program's doing, so nothing was judged and your earlier result is kept. Check again once every broker runs (\`npm run kafka -- status\`).`,
-        checks,
-      );
+      return {
+        ...verdictOf(
+          exerciseId,
+          "error",
+          `${outcome.message} That is not your program's doing, so nothing was judged and your earlier result is kept. Check again once every broker runs (\`npm run kafka -- status\`).`,
+          checks,
+        ),
+        ...about,
+      };
     }
     checks.push(outcome);
   }
-  if (graderFile) {
+  if (context.graderFile) {
     try {
-      checks.push(...(await runGrader(graderFile, graderInput(spec, snapshot))));
+      checks.push(...(await runGrader(context.graderFile, graderInput(spec, snapshot, view.runStart, ran))));
     } catch (error) {
       if (!(error instanceof GraderFault)) throw error;
       log.error({ exercise: exerciseId, err: error.message }, "an exercise's grader failed");
-      return errorVerdict(
-        exerciseId,
-        "This checkpoint's grader failed: a fault of the course, not of your program. It has been logged for the course's host.",
-        checks,
-      );
+      return {
+        ...verdictOf(
+          exerciseId,
+          "error",
+          "This checkpoint's grader failed: a fault of the course, not of your program. It has been logged for the course's host.",
+          checks,
+        ),
+        ...about,
+      };
     }
   }
   const failed = checks.find((c) => c.status === "fail");
-  return {
-    version: VERDICT_VERSION,
-    exerciseId,
-    status: failed ? "fail" : "pass",
-    message: failed ? failed.message : `Passed: ${spec.title}.`,
-    checks,
-    gradedAt: new Date().toISOString(),
-  };
+  return { ...verdictOf(exerciseId, failed ? "fail" : "pass", failed ? failed.message : `Passed: ${spec.title}.`, checks), ...about };
 }

@@ -5,19 +5,46 @@ import type { BrokerSnapshot } from "../kafka/index.ts";
 import { groupKey } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
 import type { GraderCheck, GraderInput } from "../contract/grader.ts";
+import type { RunRecord } from "../runs/run-record.ts";
 
 /** A grader that throws, returns nonsense or runs past its time: a fault of the course, not the learner. */
 export class GraderFault extends Error {}
 
 export const GRADER_TIME_LIMIT_MS = 5000;
 
-/** What the grader module receives: the topics and groups its checkpoint names in `reads`. */
-export function graderInput(spec: CheckpointSpec, snapshot: BrokerSnapshot): GraderInput {
+/**
+ * What the grader module receives: the topics and groups its checkpoint names in `reads`, where the judged
+ * run's records begin in the exercise's own topics, and that run.
+ */
+export function graderInput(
+  spec: CheckpointSpec,
+  snapshot: BrokerSnapshot,
+  runStart: ReadonlyMap<string, Record<number, number>> = new Map(),
+  run?: RunRecord,
+): GraderInput {
   const input: GraderInput = { topics: {}, groups: {} };
+  if (run) {
+    const { id, language, startedAt, endedAt, outcome, exitCode, freshSlate } = run;
+    input.run = {
+      id,
+      language,
+      startedAt,
+      freshSlate,
+      ...(endedAt ? { endedAt } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    };
+  }
   for (const name of spec.reads.topics) {
     const topic = snapshot.topics.get(name);
     if (!topic) continue;
-    input.topics[name] = { name, partitions: topic.partitions.length, records: topic.records ?? [], truncated: topic.truncated ?? false };
+    input.topics[name] = {
+      name,
+      partitions: topic.partitions.length,
+      records: topic.records ?? [],
+      truncated: topic.truncated ?? false,
+      runStart: { ...runStart.get(name) },
+    };
   }
   for (const { group, topic } of spec.reads.groups) {
     const state = snapshot.groups.get(groupKey(group, topic));

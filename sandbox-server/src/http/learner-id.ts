@@ -77,7 +77,13 @@ export class LearnerIds {
 /** Routes that act for a learner: they need an id, and issue one to a new visitor. */
 /** Whether a route acts for a learner (and so may issue, or must see, their cookie). */
 export function needsLearner(pathname: string): boolean {
-  return pathname.startsWith("/api/runs") || pathname === "/api/progress" || pathname === "/api/learner" || pathname.endsWith("/grade");
+  return (
+    pathname.startsWith("/api/runs") ||
+    pathname === "/api/progress" ||
+    pathname === "/api/learner" ||
+    pathname.endsWith("/grade") ||
+    pathname.endsWith("/reset")
+  );
 }
 
 const problem = (c: Context, status: 403 | 429, code: string, message: string) => c.json({ error: { code, message } }, status);

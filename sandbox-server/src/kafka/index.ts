@@ -14,3 +14,4 @@ export {
   type PartitionOffsets,
 } from "./inspect.ts";
 export type { TopicRecord } from "./read-records.ts";
+export { ExerciseSlates, type OwnedNames, type RunMarks, type TopicMark } from "./exercise-slate.ts";

@@ -20,6 +20,8 @@ export interface PartitionOffsets {
 
 export interface TopicState {
   name: string;
+  /** Kafka's id of the topic: a topic deleted and made again under the same name has another. */
+  topicId?: string;
   partitions: PartitionOffsets[];
   /** The configs the snapshot was asked for, by name. */
   config: Record<string, string>;

@@ -1,2 +1,3 @@
-// progress/: what each learner has passed, kept in SQLite.
-export { ProgressStore, type StoredVerdict } from "./progress-store.ts";
+// progress/: what each learner has passed and their latest runs, behind one async interface.
+export type { ProgressStore, StoredVerdict } from "./progress-store.ts";
+export { SqliteProgressStore } from "./sqlite-store.ts";

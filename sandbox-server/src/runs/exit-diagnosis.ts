@@ -49,7 +49,7 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
     case "kafka-unavailable":
       return code === null
-        ? "Stopped: Kafka stopped answering while your program ran. Run again once it is back (`npm run kafka -- status` tells)."
+        ? "Stopped: Kafka is not answering. Run again once it is back (`npm run kafka -- status` tells)."
         : `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
     case "kafka-denied":
       return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
@@ -75,6 +75,8 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
       return "Stopped because nobody was watching it any more.";
     case "server-shutdown":
       return "Stopped because the sandbox server is shutting down.";
+    case "superseded":
+      return "Stopped: you started this exercise again, and every run of it starts from a clean slate.";
   }
 }
 

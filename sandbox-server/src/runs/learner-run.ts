@@ -17,10 +17,20 @@ import type { PythonRuntime } from "./python/python-packages.ts";
 import { log } from "../log.ts";
 import { exitMessage, kafkaRefusalIn } from "./exit-diagnosis.ts";
 import type { ProgramLauncher } from "./program-launcher.ts";
+import type { Language } from "../contract/languages.ts";
+import type { RunMarks } from "../kafka/index.ts";
+import type { RunRecord } from "./run-record.ts";
+
+/** What the exercise's Kafka looked like as the program began: made anew, or marked where it ended. */
+export interface SlateAtLaunch {
+  freshSlate: boolean;
+  marks: RunMarks;
+}
 
 export interface RunRequest {
   learnerId: string;
   exerciseId: string;
+  language: Language;
   files: Record<string, string>;
   limits: RunLimits;
   /** Parent of the run's scratch folder; it holds node_modules/kafkajs. */
@@ -43,6 +53,13 @@ export interface RunRequest {
   python?: PythonRuntime | string;
   /** Present for programs other than TypeScript and Python (Flink SQL): how to prepare and start them. */
   launcher?: ProgramLauncher;
+  /**
+   * Readies the exercise's Kafka once the program compiled, just before it starts (clears it, or marks
+   * where its topics end); a failure ends the run before it starts.
+   */
+  beforeLaunch?: () => Promise<SlateAtLaunch>;
+  /** Told what to keep of the run when it launches and when it ends. */
+  onRecord?: (record: RunRecord) => void;
 }
 
 export type RunListener = (event: RunEvent, seq: number) => void;
@@ -72,12 +89,22 @@ export class LearnerRun {
   #unwatchedTimer?: NodeJS.Timeout;
   #finished: Promise<ExitEvent>;
   #finish!: (event: ExitEvent) => void;
+  readonly #record: RunRecord;
 
   readonly request: RunRequest;
 
   constructor(request: RunRequest) {
     this.request = request;
     this.id = request.prestarted?.id ?? randomUUID();
+    this.#record = {
+      id: this.id,
+      exerciseId: request.exerciseId,
+      language: request.language,
+      startedAt: new Date().toISOString(),
+      launched: false,
+      freshSlate: false,
+      marks: {},
+    };
     this.#finished = new Promise((resolve) => (this.#finish = resolve));
     // Until its first viewer connects, a run waits longer: on a busy server the viewer's request
     // may queue behind many others. Once viewers have come and gone, the normal grace applies.
@@ -151,6 +178,7 @@ export class LearnerRun {
       }
       return false;
     }
+    if (!(await this.#readySlate())) return false;
     await mkdir(this.scratchDir, { recursive: true });
     const scriptPath = path.join(this.scratchDir, "main.mjs");
     if ("files" in compiled) {
@@ -201,6 +229,7 @@ export class LearnerRun {
         }
         return false;
       }
+      if (!(await this.#readySlate())) return false;
       const box = await boxing;
       await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
       this.#cgroup = box.cgroup;
@@ -213,6 +242,32 @@ export class LearnerRun {
     } finally {
       if (!launched) void boxing.then((box) => box.discard()).catch(() => {});
     }
+  }
+
+  /** Readies the exercise's Kafka for the program; false (the run ended, saying why) when that failed or Stop came first. */
+  async #readySlate(): Promise<boolean> {
+    if (!this.request.beforeLaunch) return true;
+    try {
+      Object.assign(this.#record, await this.request.beforeLaunch());
+    } catch (error) {
+      log.warn({ run: this.id, learner: this.learnerId, err: error }, "could not ready the exercise's topics for a run");
+      this.#emit({
+        type: "stderr",
+        data: `Could not start your program: Kafka did not answer while this exercise's topics were being readied (${(error as Error).message}).\n`,
+      });
+      this.#end("kafka-unavailable", null);
+      return false;
+    }
+    if (this.#stopReason) {
+      this.#end(this.#stopReason, null);
+      return false;
+    }
+    return true;
+  }
+
+  /** What is kept of this run: which run it was, how its exercise's Kafka looked at its start, how it ended. */
+  get record(): RunRecord {
+    return { ...this.#record };
   }
 
   /** The learner's part of the environment: their namespace and Kafka login. */
@@ -229,6 +284,8 @@ export class LearnerRun {
   /** Arms the limits around a started program. */
   #arm(child: ChildProcess): void {
     this.#child = child;
+    this.#record.launched = true;
+    this.request.onRecord?.(this.record);
     log.info({ run: this.id, learner: this.learnerId, exercise: this.request.exerciseId }, "run started");
     // Stop may have been pressed while the program was being prepared.
     if (this.#stopReason) endProcessTree(child, ENDS_AT_ONCE.has(this.#stopReason) ? 0 : this.request.stopGraceMs);
@@ -383,6 +440,8 @@ export class LearnerRun {
     };
     this.#emit(event);
     this.#listeners.clear();
+    Object.assign(this.#record, { endedAt: new Date().toISOString(), outcome: reason, exitCode: code });
+    this.request.onRecord?.(this.record);
     log.info({ run: this.id, learner: this.learnerId, reason, code, durationMs: event.durationMs }, "run ended");
     rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) =>
       log.warn({ run: this.id, err: error }, "could not remove a run folder"),

@@ -5,7 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { RunSettings } from "../config.ts";
-import { LearnerRun } from "./learner-run.ts";
+import { LearnerRun, type SlateAtLaunch } from "./learner-run.ts";
+import type { RunRecord } from "./run-record.ts";
+import { languageOfFiles } from "../contract/languages.ts";
 import { StartRateLimit } from "./start-rate.ts";
 import {
   bubblewrapAvailable,
@@ -82,6 +84,13 @@ export interface StartRunInput {
   kafka: LearnerKafka;
   /** The exercise's language: TypeScript unless it says otherwise. */
   language?: "typescript" | "sql";
+  /**
+   * How the exercise's Kafka is readied just before the program starts. `fresh`: every run starts from a
+   * clean slate, so the learner's other runs of the exercise are stopped first.
+   */
+  slate?: { fresh: boolean; ready: () => Promise<SlateAtLaunch> };
+  /** Told what to keep of the run when it launches and when it ends. */
+  onRecord?: (record: RunRecord) => void;
 }
 
 /** The folder of the kafkajs package, which learners' programs import. */
@@ -261,9 +270,10 @@ export class RunRegistry {
     const python = isPythonProgram(input.files);
     const sandbox = python ? this.#sandbox?.python : this.#sandbox;
     const prestarted = full || launcher ? undefined : sandbox?.pool?.take();
-    const run = new LearnerRun({
+    const run: LearnerRun = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
+      language: languageOfFiles(input.files) ?? "typescript",
       files: input.files,
       limits: { ...this.settings.limits, ...launcher?.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
       scratchRoot: sandbox?.template.runRoot ?? this.settings.scratchDir,
@@ -278,6 +288,8 @@ export class RunRegistry {
       prestarted,
       python: python ? this.#python : undefined,
       launcher,
+      beforeLaunch: input.slate && (() => this.#readySlate(run, input.slate!)),
+      onRecord: input.onRecord,
     });
     this.#runs.set(run.id, run);
     void run.finished.then(() => {
@@ -294,6 +306,26 @@ export class RunRegistry {
       this.#startWaiting();
     }
     return run;
+  }
+
+  /** A fresh slate is the newest run's alone: the learner's other runs of the exercise end first. */
+  async #readySlate(run: LearnerRun, slate: NonNullable<StartRunInput["slate"]>): Promise<SlateAtLaunch> {
+    if (slate.fresh) {
+      const others = this.alive().filter(
+        (other) => other !== run && other.learnerId === run.learnerId && other.request.exerciseId === run.request.exerciseId,
+      );
+      for (const other of others) other.stop("superseded");
+      await Promise.all(others.map((other) => other.finished));
+    }
+    return slate.ready();
+  }
+
+  /** The learner's runs of an exercise that have not ended, stopped; resolves once they have ended. */
+  async stopRunsOf(learnerId: string, exerciseId: string): Promise<number> {
+    const mine = this.alive().filter((run) => run.learnerId === learnerId && run.request.exerciseId === exerciseId);
+    for (const run of mine) run.stop("stopped");
+    await Promise.all(mine.map((run) => run.finished));
+    return mine.length;
   }
 
   /**

@@ -1,4 +1,4 @@
-// Passes when every raw page view of `page-views` is in `page-views-clean` as exactly
+// Passes when every raw page view of `etl-page-views` is in `etl-page-views-clean` as exactly
 // {user, page, country} with the country's name, like the TypeScript ETL lab's target.
 import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
@@ -14,12 +14,12 @@ function parse(value: string | null): Record<string, unknown> | undefined {
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
-  const raw = input.topics["page-views"];
-  const clean = input.topics["page-views-clean"];
-  const title = "Every raw page view is in `page-views-clean` as user, page and country name";
-  if (!raw || raw.records.length === 0) return [{ title, status: "fail", message: "`page-views` holds no page views yet: run the whole script, INSERT INTO page_views included." }];
+  const raw = input.topics["etl-page-views"];
+  const clean = input.topics["etl-page-views-clean"];
+  const title = "Every raw page view is in `etl-page-views-clean` as user, page and country name";
+  if (!raw || raw.records.length === 0) return [{ title, status: "fail", message: "`etl-page-views` holds no page views yet: run the whole script, INSERT INTO page_views included." }];
   if (!clean || clean.records.length === 0) {
-    return [{ title, status: "fail", message: "`page-views-clean` holds nothing yet: your INSERT INTO page_views_clean wrote no row. Does its WHERE let rows through?" }];
+    return [{ title, status: "fail", message: "`etl-page-views-clean` holds nothing yet: your INSERT INTO page_views_clean wrote no row. Does its WHERE let rows through?" }];
   }
   const written = clean.records.map((record) => parse(record.value)).filter((view) => view !== undefined);
   const extra = written.find((view) => Object.keys(view).some((key) => !["user", "page", "country"].includes(key)));
@@ -37,10 +37,10 @@ export default function grade(input: GraderInput): GraderCheck[] {
       return [{
         title,
         status: "fail",
-        message: `The raw view ${record.value} should be in \`page-views-clean\` as ${JSON.stringify(expected)}` +
+        message: `The raw view ${record.value} should be in \`etl-page-views-clean\` as ${JSON.stringify(expected)}` +
           (sameView ? `; found ${JSON.stringify(sameView)}.` : ", and it is not."),
       }];
     }
   }
-  return [{ title, status: "pass", message: `All ${raw.records.length} raw page views are in \`page-views-clean\`, e.g. ${JSON.stringify(written.at(-1))}.` }];
+  return [{ title, status: "pass", message: `All ${raw.records.length} raw page views are in \`etl-page-views-clean\`, e.g. ${JSON.stringify(written.at(-1))}.` }];
 }

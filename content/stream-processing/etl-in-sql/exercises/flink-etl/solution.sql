@@ -7,7 +7,7 @@ CREATE TABLE page_views (
   sessionCookie STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views',
+  'topic' = 'etl-page-views',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );
@@ -26,7 +26,7 @@ CREATE TABLE page_views_clean (
   country STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views-clean',
+  'topic' = 'etl-page-views-clean',
   'format' = 'json',
   'key.format' = 'raw',
   'key.fields' = 'user',

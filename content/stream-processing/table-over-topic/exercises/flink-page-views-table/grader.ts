@@ -1,4 +1,4 @@
-// Passes when page-views holds the eight page views the script's INSERT writes through the table, each a JSON
+// Passes when table-page-views holds the eight page views the script's INSERT writes through the table, each a JSON
 // record of exactly a user, a page and a country: what a table of those three columns writes. Page views
 // other programs wrote (the TypeScript ETL lab's carry a user agent and a session cookie too) do not count,
 // so only this exercise's SQL can pass it.
@@ -50,20 +50,20 @@ function strayRecordsNote(records: Record<string, unknown>[]): string | undefine
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
-  const title = `\`page-views\` holds the ${SCRIPT_VIEWS.length} page views the script writes through your table, each with user, page and country`;
+  const title = `\`table-page-views\` holds the ${SCRIPT_VIEWS.length} page views the script writes through your table, each with user, page and country`;
   const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
-  const topic = input.topics["page-views"];
-  if (!topic) return fail("There is no topic `page-views` yet: create the table with 'topic' = 'page-views' and run the INSERT.");
+  const topic = input.topics["table-page-views"];
+  if (!topic) return fail("There is no topic `table-page-views` yet: create the table with 'topic' = 'table-page-views' and run the INSERT.");
   const records = topic.records.map((record) => parse(record.value)).filter((record) => record !== undefined);
   const written = new Set(records.map(tableRow).flatMap((view) => (view ? [keyOf(view)] : [])));
   const missing = SCRIPT_VIEWS.filter((view) => !written.has(keyOf(view)));
   if (missing.length === 0) {
-    return [{ title, status: "pass", message: `\`page-views\` holds all ${SCRIPT_VIEWS.length} page views of your INSERT, e.g. ${JSON.stringify(SCRIPT_VIEWS[0])}.` }];
+    return [{ title, status: "pass", message: `\`table-page-views\` holds all ${SCRIPT_VIEWS.length} page views of your INSERT, e.g. ${JSON.stringify(SCRIPT_VIEWS[0])}.` }];
   }
   const none = missing.length === SCRIPT_VIEWS.length;
   const said = none
-    ? `\`page-views\` holds none of the ${SCRIPT_VIEWS.length} page views your INSERT writes (such as ${JSON.stringify(missing[0])}): did the INSERT run? If the planner stopped it, the terminal names the line.`
-    : `\`page-views\` lacks ${missing.length} of the ${SCRIPT_VIEWS.length} page views your INSERT writes, e.g. ${JSON.stringify(missing[0])}: run the whole INSERT as given.`;
+    ? `\`table-page-views\` holds none of the ${SCRIPT_VIEWS.length} page views your INSERT writes (such as ${JSON.stringify(missing[0])}): did the INSERT run? If the planner stopped it, the terminal names the line.`
+    : `\`table-page-views\` lacks ${missing.length} of the ${SCRIPT_VIEWS.length} page views your INSERT writes, e.g. ${JSON.stringify(missing[0])}: run the whole INSERT as given.`;
   const note = strayRecordsNote(records.filter((record) => !tableRow(record)));
   return fail(note ? `${said} ${note}` : said);
 }

@@ -1,11 +1,11 @@
--- A table over your topic `page-views`: each JSON record is one row.
+-- A table over your topic `table-page-views`: each JSON record is one row.
 CREATE TABLE page_views (
   `user` STRING,
   page STRING,
   country STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views',
+  'topic' = 'table-page-views',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );

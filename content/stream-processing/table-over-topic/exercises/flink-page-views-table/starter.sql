@@ -1,11 +1,11 @@
--- A table over your topic `page-views`: each JSON record is one row.
+-- A table over your topic `table-page-views`: each JSON record is one row.
 -- TODO: declare all three columns, `user`, page and country (each a STRING), and
 -- read the topic from its first record: 'scan.startup.mode' = 'earliest-offset'.
 CREATE TABLE page_views (
   `user` STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views',
+  'topic' = 'table-page-views',
   'format' = 'json'
 );
 

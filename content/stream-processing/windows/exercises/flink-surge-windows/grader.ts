@@ -1,5 +1,5 @@
-// Passes when `surge-prices` holds, for every area and 10-second window of event time that the input
-// has closed, the number of distinct trip requests (by id) in it, computed here from `trip-requests`.
+// Passes when `window-surge-prices` holds, for every area and 10-second window of event time that the input
+// has closed, the number of distinct trip requests (by id) in it, computed here from `window-trip-requests`.
 import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
 
 const WINDOW_MS = 10_000;
@@ -30,7 +30,7 @@ function parse(value: string | null): Record<string, unknown> | undefined {
  */
 export function expectedCounts(input: GraderInput): { distinct: Map<string, number>; all: Map<string, number> } {
   const requests: { id: number; area: string; at: number }[] = [];
-  for (const record of input.topics["trip-requests"]?.records ?? []) {
+  for (const record of input.topics["window-trip-requests"]?.records ?? []) {
     const request = parse(record.value);
     const at = eventTime(request?.at);
     if (request && typeof request.id === "number" && typeof request.area === "string" && at !== undefined) requests.push({ id: request.id, area: request.area, at });
@@ -51,12 +51,12 @@ export function expectedCounts(input: GraderInput): { distinct: Map<string, numb
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
-  const title = "`surge-prices` counts the requests of each area in each 10-second window of event time";
+  const title = "`window-surge-prices` counts the requests of each area in each 10-second window of event time";
   const { distinct: expected, all } = expectedCounts(input);
-  if (expected.size === 0) return [{ title, status: "fail", message: "`trip-requests` holds no requests yet: run the whole script, INSERT INTO trip_requests included." }];
+  if (expected.size === 0) return [{ title, status: "fail", message: "`window-trip-requests` holds no requests yet: run the whole script, INSERT INTO trip_requests included." }];
   // The latest count for each area and window wins: a script run again writes its windows again.
   const found = new Map<string, { count: number; end: number }>();
-  for (const record of input.topics["surge-prices"]?.records ?? []) {
+  for (const record of input.topics["window-surge-prices"]?.records ?? []) {
     const price = parse(record.value);
     const start = eventTime(price?.window_start);
     const end = eventTime(price?.window_end);
@@ -64,7 +64,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
     found.set(`${price.area}@${start}`, { count: Number(price.requests), end });
   }
   if (found.size === 0) {
-    return [{ title, status: "fail", message: "`surge-prices` holds no window yet. A window's row appears once the watermark passes its end: does trip_requests declare a WATERMARK on `at`?" }];
+    return [{ title, status: "fail", message: "`window-surge-prices` holds no window yet. A window's row appears once the watermark passes its end: does trip_requests declare a WATERMARK on `at`?" }];
   }
   for (const [key, { end }] of found) {
     const start = Number(key.split("@")[1]);
@@ -79,8 +79,8 @@ export default function grade(input: GraderInput): GraderCheck[] {
     const [area, start] = key.split("@");
     const row = found.get(key);
     const where = `${area} ${show(Number(start))}–${show(Number(start) + WINDOW_MS)}`;
-    if (!row) return [{ title, status: "fail", message: `No count for ${where} in \`surge-prices\`; it had ${count} requests.` }];
-    if (row.count !== count && row.count !== all.get(key)) return [{ title, status: "fail", message: `${where} had ${count} requests; \`surge-prices\` says ${row.count}.` }];
+    if (!row) return [{ title, status: "fail", message: `No count for ${where} in \`window-surge-prices\`; it had ${count} requests.` }];
+    if (row.count !== count && row.count !== all.get(key)) return [{ title, status: "fail", message: `${where} had ${count} requests; \`window-surge-prices\` says ${row.count}.` }];
   }
   return [{ title, status: "pass", message: `All ${expected.size} counts are right, e.g. downtown had ${expected.get(`downtown@${[...expected.keys()][0]!.split("@")[1]}`) ?? "?"} requests in the first window.` }];
 }

@@ -8,7 +8,7 @@ CREATE TABLE page_views (
   sessionCookie STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views',
+  'topic' = 'etl-page-views',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );
@@ -27,7 +27,7 @@ CREATE TABLE page_views_clean (
   userAgent STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views-clean',
+  'topic' = 'etl-page-views-clean',
   'format' = 'json'
 );
 

@@ -5,7 +5,7 @@ CREATE TABLE page_views (
   page STRING
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'page-views',
+  'topic' = 'table-page-views',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );

@@ -1,5 +1,5 @@
--- Wrong: the table reads and writes the topic `page_views`, not the lesson's `page-views`.
--- The checkpoint says: no topic `page-views`
+-- Wrong: the table reads and writes the topic `page_views`, not the lesson's `table-page-views`.
+-- The checkpoint says: no topic `table-page-views`
 CREATE TABLE page_views (
   `user` STRING,
   page STRING,

@@ -6,7 +6,7 @@ CREATE TABLE trip_requests (
   `at` TIMESTAMP(3)
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'trip-requests',
+  'topic' = 'window-trip-requests',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );
@@ -31,7 +31,7 @@ CREATE TABLE surge_prices (
   requests BIGINT
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'surge-prices',
+  'topic' = 'window-surge-prices',
   'format' = 'json'
 );
 

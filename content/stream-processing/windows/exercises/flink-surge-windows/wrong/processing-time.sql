@@ -7,7 +7,7 @@ CREATE TABLE trip_requests (
   read_at AS PROCTIME()
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'trip-requests',
+  'topic' = 'window-trip-requests',
   'format' = 'json',
   'scan.startup.mode' = 'earliest-offset'
 );
@@ -32,7 +32,7 @@ CREATE TABLE surge_prices (
   requests BIGINT
 ) WITH (
   'connector' = 'kafka',
-  'topic' = 'surge-prices',
+  'topic' = 'window-surge-prices',
   'format' = 'json'
 );
 
