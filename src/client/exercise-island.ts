@@ -12,6 +12,7 @@ import {
   type Progress,
 } from "./sandbox-api.ts";
 import { entryFile } from "#contract/languages";
+import { LANGUAGE_CHANGED } from "./language-prose.ts";
 import { loadLanguage, loadSavedCode, saveCode, saveLanguage } from "./saved-code.ts";
 import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
@@ -132,6 +133,7 @@ class ExerciseIsland {
     }
     this.#language = language;
     saveLanguage(language);
+    window.dispatchEvent(new CustomEvent(LANGUAGE_CHANGED, { detail: language }));
     this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
     this.#solution = undefined;
     this.#closeSolution();
