@@ -1,7 +1,7 @@
 // npm run python:setup — installs kafka-python (pinned in sandbox-server/src/runs/python/requirements.txt)
 // into .tributary/python/ for learners' Python programs. The server does the same on its first start;
 // this lets a host do it ahead of time, or check that it works.
-import { ensurePythonRuntime, PYTHON_HOME } from "../sandbox-server/src/runs/python/python-packages.ts";
+import { ensurePythonRuntime, PYTHON_HOME } from "../sandbox-server/src/runs/languages/python/packages.ts";
 import { progressPrinter } from "./lib/progress.ts";
 
 const runtime = await ensurePythonRuntime(PYTHON_HOME, progressPrinter("python"));

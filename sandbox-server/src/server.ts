@@ -5,12 +5,19 @@ import { brokerAccess } from "./provisioning/index.ts";
 import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka, brokerNodeStates } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { SqliteProgressStore } from "./progress/index.ts";
-import { RunRegistry, type IsolationState } from "./runs/index.ts";
+import {
+  RunRegistry,
+  ensureFlinkRunner,
+  PythonLanguageRuntime,
+  SqlLanguageRuntime,
+  TypeScriptRuntime,
+  type IsolationState,
+  type LanguageRuntime,
+} from "./runs/index.ts";
 import { createApp } from "./app.ts";
 import { serveSiteFiles } from "./http/site-files.ts";
 import { LearnerIds, loadServerSecret } from "./http/learner-id.ts";
 import { serverHostNames } from "./http/same-origin.ts";
-import { ensureFlinkRunner, sqlLauncherFactory } from "./flink/index.ts";
 import { log } from "./log.ts";
 
 export interface SandboxServer {
@@ -45,7 +52,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   idleSweep?.unref();
   // Flink's jars are fetched (once) and its SQL runner compiled only when the course has SQL exercises.
   const flinkRunner = [...catalog.values()].some((exercise) => exercise.language === "sql")
-    ? await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, (message) => log.info(`flink: ${message}`))
+    ? await ensureFlinkRunner(config.flink.pomPath, config.flink.homeDir, (message: string) => log.info(`flink: ${message}`))
     : undefined;
   const runs = new RunRegistry(
     config.runs,
@@ -54,7 +61,11 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       answers: async () => (await probeKafka(access, 1500)).reachable,
       namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
     },
-    flinkRunner && sqlLauncherFactory(config.flink, flinkRunner, { KAFKA_BROKERS: access.bootstrap.join(","), TZ: "UTC" }),
+    [
+      new TypeScriptRuntime(config.runs.warmSandboxes),
+      new PythonLanguageRuntime(config.runs.warmSandboxes),
+      ...(flinkRunner ? [new SqlLanguageRuntime(config.flink, flinkRunner)] : []),
+    ] satisfies LanguageRuntime[],
   );
   const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({

@@ -149,6 +149,8 @@ class ExerciseIsland {
   /** Replaces the static code listing with Monaco, keeping whatever the learner sees. */
   async loadEditor(): Promise<void> {
     if (this.#editor) return;
+    // A Flink SQL exercise near view: the server starts warming a runner now, so Run waits for none.
+    if (this.ui.root.dataset.language === "sql") void fetch(`/api/exercises/${this.id}`).catch(() => {});
     const { mountCodeEditor } = await import("./code-editor.ts");
     const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
     const label = `Code editor: ${title}. Tab moves on until you type; then Escape gives Tab back.`;

@@ -6,7 +6,7 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { grade } from "../support/flink-runs.ts";
-import { ensureFlinkRunner } from "../../sandbox-server/src/flink/index.ts";
+import { ensureFlinkRunner } from "../../sandbox-server/src/runs/index.ts";
 import { benchKafka } from "./bench-kafka.ts";
 
 const ROUNDS = Number(process.env.BENCH_FLINK_ROUNDS ?? 3);

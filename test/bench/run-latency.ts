@@ -9,7 +9,7 @@ import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
-import { ensurePythonRuntime } from "../../sandbox-server/src/runs/python/python-packages.ts";
+import { ensurePythonRuntime } from "../../sandbox-server/src/runs/languages/python/packages.ts";
 import { benchKafka } from "./bench-kafka.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);

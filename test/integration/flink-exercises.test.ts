@@ -9,7 +9,7 @@ import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { runSqlAndGrade, terminalText } from "../support/flink-runs.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { ensureFlinkRunner } from "../../sandbox-server/src/flink/index.ts";
+import { ensureFlinkRunner } from "../../sandbox-server/src/runs/index.ts";
 
 const kafka = inject("kafkaAccess");
 const contentDir = path.resolve(import.meta.dirname, "../../content");

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { RunRegistry, type LearnerRun, type RunEvent } from "../../sandbox-server/src/runs/index.ts";
+import { RunRegistry, TypeScriptRuntime, type LearnerRun, type RunEvent } from "../../sandbox-server/src/runs/index.ts";
 import { processesMentioning } from "../support/processes.ts";
 
 let stateDir: string;
@@ -271,7 +271,8 @@ describe.skipIf(process.platform !== "linux")("the warm pool of sandboxes", () =
   beforeAll(async () => {
     poolStateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-pool-"));
     const config = loadConfig({ TRIBUTARY_STATE_DIR: poolStateDir, TRIBUTARY_ISOLATION: "sandbox", TRIBUTARY_WARM_SANDBOXES: "3" });
-    pooled = new RunRegistry(config.runs, ["127.0.0.1:39999"]);
+    // TypeScript alone, so every waiting folder in the run root is one of its three.
+    pooled = new RunRegistry(config.runs, ["127.0.0.1:39999"], {}, [new TypeScriptRuntime(3)]);
     await pooled.prepare();
   });
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { RunRegistry, compileProgram, type LearnerRun } from "../../sandbox-server/src/runs/index.ts";
-import { compileHere, compileIsolated, compilerHealth } from "../../sandbox-server/src/runs/compile.ts";
+import { compileHere, compileIsolated, compilerHealth } from "../../sandbox-server/src/runs/languages/typescript/compile.ts";
 import { processesMentioning } from "../support/processes.ts";
 
 let stateDir: string;

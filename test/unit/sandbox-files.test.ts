@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearStaleSandboxRoots, reachableByNobody, sandboxFiles } from "../../sandbox-server/src/runs/containment/index.ts";
+import { clearStaleSandboxRoots, reachableByNobody, reachableForSandbox } from "../../sandbox-server/src/runs/containment/index.ts";
 
 let dir: string;
 
@@ -34,7 +34,7 @@ describe("what the sandbox's user can reach", () => {
     expect(reachableByNobody(file, true)).toBe(false);
   });
 
-  it("links Node and copies kafkajs into the sandbox folder when run as root from a closed folder", async () => {
+  it("places Node (executable) and kafkajs (every file) in the sandbox folder when run as root from a closed folder", async () => {
     const home = path.join(dir, "closed");
     await mkdir(path.join(home, "kafkajs", "src"), { recursive: true });
     await writeFile(path.join(home, "node"), "binary");
@@ -42,14 +42,17 @@ describe("what the sandbox's user can reach", () => {
     await writeFile(path.join(home, "kafkajs", "src", "index.js"), "");
     await chmod(home, 0o700);
     const root = path.join(dir, "sandbox-root");
-    const placed = await sandboxFiles(root, { node: path.join(home, "node"), kafkajsDir: path.join(home, "kafkajs") }, true);
-    expect(placed.node.startsWith(root)).toBe(true);
-    expect(placed.kafkajsDir.startsWith(root)).toBe(true);
-    expect(reachableByNobody(placed.node, true)).toBe(true);
-    expect(reachableByNobody(path.join(placed.kafkajsDir, "src", "index.js"))).toBe(true);
+    await chmod(path.join(home, "node"), 0o755);
+    const node = await reachableForSandbox(root, path.join(home, "node"), "node/bin/node", { executable: true, runningAsRoot: true });
+    const kafkajs = await reachableForSandbox(root, path.join(home, "kafkajs"), "kafkajs", { runningAsRoot: true });
+    expect(node.startsWith(root)).toBe(true);
+    expect(kafkajs.startsWith(root)).toBe(true);
+    expect(reachableByNobody(node, true)).toBe(true);
+    expect(reachableByNobody(path.join(kafkajs, "src", "index.js"))).toBe(true);
     // Not root: the sandbox runs as the server's own user, who reads the originals.
-    const asUser = await sandboxFiles(path.join(dir, "unused"), { node: path.join(home, "node"), kafkajsDir: path.join(home, "kafkajs") }, false);
-    expect(asUser).toEqual({ node: path.join(home, "node"), kafkajsDir: path.join(home, "kafkajs") });
+    expect(await reachableForSandbox(path.join(dir, "unused"), path.join(home, "kafkajs"), "kafkajs", { runningAsRoot: false })).toBe(
+      path.join(home, "kafkajs"),
+    );
   });
 });
 

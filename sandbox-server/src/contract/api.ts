@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { CheckResultSchema } from "./verdict.ts";
 import { EXERCISE_ID_PATTERN, EXERCISE_ID_RULE } from "./ids.ts";
 import { ExitReasonSchema } from "./run-events.ts";
-import { ENTRY_FILES, LANGUAGES, LANGUAGE_IDS, entryFile } from "./languages.ts";
+import { ENTRY_FILES, LANGUAGES, LANGUAGE_IDS, entryFile, listWithOr } from "./languages.ts";
 import { LanguageSchema } from "./language-schema.ts";
 
 export const ErrorSchema = z
@@ -29,7 +29,7 @@ export const RunIdParam = z.object({
 
 const FILE_NAME = new RegExp(`^[A-Za-z0-9_-]{1,64}\\.(${LANGUAGE_IDS.map((language) => LANGUAGES[language].extension).join("|")})$`);
 /** A run's entry point names its language. */
-const ENTRY_LIST = ENTRY_FILES.join(", ");
+const ENTRY_LIST = listWithOr(ENTRY_FILES);
 
 export const StartRunBody = z
   .object({
@@ -39,12 +39,12 @@ export const StartRunBody = z
         // Without this, zod says only "Invalid key in record".
         error: (issue) =>
           issue.code === "invalid_key"
-            ? `"${String(issue.input)}" is not a valid file name. File names are like ${ENTRY_LIST}: letters, digits, '_' or '-', ending in ${LANGUAGE_IDS.map((language) => `.${LANGUAGES[language].extension}`).join(", ")}.`
+            ? `"${String(issue.input)}" is not a valid file name. File names are like ${ENTRY_LIST}: letters, digits, '_' or '-', ending in ${listWithOr(LANGUAGE_IDS.map((language) => `.${LANGUAGES[language].extension}`))}.`
             : undefined,
       })
       .refine(
         (files) => ENTRY_FILES.some((entry) => entry in files),
-        `files must include the program's entry point: ${LANGUAGE_IDS.map((language) => `${entryFile(language)} (${LANGUAGES[language].label})`).join(", ")}.`,
+        `files must include the program's entry point: ${listWithOr(LANGUAGE_IDS.map((language) => `${entryFile(language)} (${LANGUAGES[language].label})`))}.`,
       )
       .refine((files) => Object.keys(files).length <= 10, "At most 10 files per run.")
       // The refinements above, said in JSON Schema, so the document allows exactly what the server takes.

@@ -33,3 +33,6 @@ export const ENTRY_FILES = LANGUAGE_IDS.map(entryFile);
 export function languageOfFiles(files: Readonly<Record<string, string>>): Language | undefined {
   return LANGUAGE_IDS.find((language) => entryFile(language) in files);
 }
+
+/** Words joined as a sentence says them: "a, b or c". */
+export const listWithOr = (items: string[]): string => (items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`);

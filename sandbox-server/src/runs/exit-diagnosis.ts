@@ -3,14 +3,14 @@
 import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { ExitReason } from "../contract/run-events.ts";
 import { learnerTopicBounds } from "../provisioning/topology.ts";
-import { isPythonProgram } from "./python/python-program.ts";
+import type { Language } from "../contract/languages.ts";
 
 /** What the exit message needs to know of the run. */
 export interface ExitContext {
   limits: RunLimits;
-  /** A launcher of another language may word a reason its own way (a Flink job, not a program). */
-  launcher?: { exitMessage?(reason: ExitReason, code: number | null): string | undefined };
-  files: Readonly<Record<string, string>>;
+  language: Language;
+  /** A language may word a reason its own way (a Flink job, not a program). */
+  runtime: { exitMessage?(reason: ExitReason, code: number | null, limits: RunLimits): string | undefined };
   kafka: { topicLimits?: LearnerTopicLimits };
 }
 
@@ -42,7 +42,7 @@ function topicSettingsSentence(limits: LearnerTopicLimits | undefined): string {
 /** The one sentence the terminal shows when a run ends, naming the limit or the refusal it met. */
 export function exitMessage(reason: ExitReason, code: number | null, request: ExitContext): string {
   const { limits } = request;
-  const own = request.launcher?.exitMessage?.(reason, code);
+  const own = request.runtime.exitMessage?.(reason, code, limits);
   if (own) return own;
   switch (reason) {
     case "exited":
@@ -66,7 +66,7 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
     case "cpu-limit":
       return `Stopped: your program used more than ${limits.cpuSeconds} s of CPU time, the CPU limit. Is a loop spinning without waiting?`;
     case "compile-error":
-      return isPythonProgram(request.files)
+      return request.language === "python"
         ? "Your Python program could not be started; the message above says why."
         : "Your TypeScript did not compile; fix the error above and run again.";
     case "start-failed":

@@ -1,24 +1,21 @@
-// One run of a learner's program: compile, start, enforce limits, and keep its events
-// so every viewer (and a viewer that reconnects) sees the whole output in order.
-import type { ChildProcess } from "node:child_process";
+// One run of a learner's program, in any language: prepare its files, ready the exercise's Kafka, hand
+// them to a process of its language, enforce limits, and keep its events so every viewer (and a viewer
+// that reconnects) sees the whole output in order.
 import { randomUUID } from "node:crypto";
-import { mkdir, writeFile, rm } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../kafka/index.ts";
-import { compileProgram } from "./compile.ts";
-import { spawnLearnerProcess, endProcessTree, residentMemoryMb, commonProgramEnv } from "./learner-process.ts";
-import { startSandbox, type SandboxTemplate, type StartedSandbox } from "./sandbox-pool.ts";
+import type { RunMarks } from "../kafka/index.ts";
 import type { RunCgroup } from "./containment/index.ts";
 import type { ExitEvent, ExitReason, RunEvent } from "../contract/run-events.ts";
+import type { Language } from "../contract/languages.ts";
 import { KafkaNoiseFolder } from "./kafka-noise.ts";
-import { isPythonProgram, pythonProgramFiles, spawnPythonProcess } from "./python/python-program.ts";
-import type { PythonRuntime } from "./python/python-packages.ts";
 import { log } from "../log.ts";
 import { exitMessage, kafkaRefusalIn } from "./exit-diagnosis.ts";
-import type { ProgramLauncher } from "./program-launcher.ts";
-import type { Language } from "../contract/languages.ts";
-import type { RunMarks } from "../kafka/index.ts";
+import type { LanguageRuntime } from "./languages/language-runtime.ts";
+import type { ProgramProcess } from "./process/program-process.ts";
+import { endProcessTree, residentMemoryMb } from "./process/process-tree.ts";
 import type { RunRecord } from "./run-record.ts";
 
 /** What the exercise's Kafka looked like as the program began: made anew, or marked where it ended. */
@@ -33,10 +30,14 @@ export interface RunRequest {
   language: Language;
   files: Record<string, string>;
   limits: RunLimits;
-  /** Parent of the run's scratch folder; it holds node_modules/kafkajs. */
-  scratchRoot: string;
-  readableDirs: string[];
-  bootstrap: string[];
+  /** The language's part: how its files are prepared, how it words an exit. */
+  runtime: LanguageRuntime;
+  /** Starts a process for this run when none was waiting for it. */
+  startProcess: (id: string) => Promise<ProgramProcess>;
+  /** A process started ahead of time (the warm pool); the run takes its id. */
+  prestarted?: ProgramProcess;
+  /** Where run folders live; this run's is named after its id. */
+  runRoot: string;
   /** The learner's namespace and principal; the program reads them through the "tributary" module. */
   kafka: LearnerKafka;
   unwatchedGraceMs: number;
@@ -45,23 +46,14 @@ export interface RunRequest {
   kafkaAnswers?: () => Promise<boolean>;
   /** How many topics and partitions the learner holds; asked when a program fails to find a new topic. */
   namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
-  /** Present when runs are sandboxed: how to build this run's sandbox. */
-  sandbox?: SandboxTemplate;
-  /** A sandbox started ahead of time (the warm pool); the run takes its id. */
-  prestarted?: StartedSandbox;
-  /** For a Python program (main.py): the interpreter and kafka-python, or why Python cannot run here. */
-  python?: PythonRuntime | string;
-  /** Present for programs other than TypeScript and Python (Flink SQL): how to prepare and start them. */
-  launcher?: ProgramLauncher;
   /**
-   * Readies the exercise's Kafka once the program compiled, just before it starts (clears it, or marks
+   * Readies the exercise's Kafka once the program is prepared, just before it starts (clears it, or marks
    * where its topics end); a failure ends the run before it starts.
    */
   beforeLaunch?: () => Promise<SlateAtLaunch>;
   /** Told what to keep of the run when it launches and when it ends. */
   onRecord?: (record: RunRecord) => void;
 }
-
 export type RunListener = (event: RunEvent, seq: number) => void;
 
 const MEMORY_POLL_MS = 200;
@@ -77,7 +69,7 @@ export class LearnerRun {
   readonly startedAt = performance.now();
   readonly events: RunEvent[] = [];
   #listeners = new Set<RunListener>();
-  #child?: ChildProcess;
+  #process?: ProgramProcess;
   #cgroup?: RunCgroup;
   #outputBytes = 0;
   #started = false;
@@ -125,8 +117,9 @@ export class LearnerRun {
     return this.#finished;
   }
 
+  /** The run's folder on the host: its program's files go here. */
   get scratchDir(): string {
-    return path.join(this.request.scratchRoot, this.id);
+    return path.join(this.request.runRoot, this.id);
   }
 
   /** Tells viewers the run waits for a free slot, and where it stands in line. */
@@ -137,23 +130,23 @@ export class LearnerRun {
   }
 
   /**
-   * Compiles and starts the program; output and the exit arrive as events. Never rejects: whatever
-   * fails on the way ends the run with a reason the learner can read, and frees its sandbox.
+   * Prepares and starts the program; output and the exit arrive as events. Never rejects: whatever
+   * fails on the way ends the run with a reason the learner can read, and frees its process.
    */
   async start(): Promise<void> {
     this.#started = true;
-    const { sandbox, prestarted } = this.request;
-    // Without a sandbox waiting, one is built while the program compiles.
-    const boxing = prestarted ? Promise.resolve(prestarted) : sandbox && startSandbox(this.id, sandbox);
-    // A sandbox that failed to start is reported below, where the run waits for it.
-    boxing?.catch(() => {});
+    const { prestarted } = this.request;
+    // Without a process waiting, one starts while the program is prepared.
+    const starting = prestarted ? Promise.resolve(prestarted) : this.request.startProcess(this.id);
+    // A process that failed to start is reported below, where the run waits for it.
+    starting.catch(() => {});
     let launched = false;
     try {
-      launched = this.request.launcher ? await this.#launchWith(this.request.launcher) : await this.#launch(boxing);
+      launched = await this.#launch(starting);
     } catch (error) {
       this.failToStart(error);
     } finally {
-      if (!launched) void boxing?.then((box) => box.discard()).catch(() => {});
+      if (!launched) void starting.then((proc) => proc.discard()).catch(() => {});
     }
   }
 
@@ -165,83 +158,26 @@ export class LearnerRun {
     this.#end("start-failed", null);
   }
 
-  /** Compiles, writes and launches the program; false when it never got to run. */
-  async #launch(boxing: Promise<StartedSandbox> | undefined): Promise<boolean> {
-    const runLimits = this.request.limits;
-    const python = isPythonProgram(this.request.files);
-    const compiled = python ? this.#pythonFiles() : await compileProgram(this.request.files);
-    if (!compiled.ok || this.#stopReason) {
-      if (compiled.ok) this.#end(this.#stopReason!, null);
+  /** Prepares the files, readies Kafka and hands the program to its process; false when it never got to run. */
+  async #launch(starting: Promise<ProgramProcess>): Promise<boolean> {
+    const prepared = await this.request.runtime.prepare(this.request.files);
+    if (!prepared.ok || this.#stopReason) {
+      if (prepared.ok) this.#end(this.#stopReason!, null);
       else {
-        this.#emit({ type: "stderr", data: `${compiled.message}\n` });
+        this.#emit({ type: "stderr", data: `${prepared.message}\n` });
         this.#end("compile-error", null);
       }
       return false;
     }
     if (!(await this.#readySlate())) return false;
-    await mkdir(this.scratchDir, { recursive: true });
-    const scriptPath = path.join(this.scratchDir, "main.mjs");
-    if ("files" in compiled) {
-      for (const [name, text] of Object.entries(compiled.files)) await writeFile(path.join(this.scratchDir, name), text, { mode: 0o644 });
-    } else {
-      await writeFile(scriptPath, compiled.code);
-    }
-    const learnerEnv = this.#learnerEnv();
-
-    let child: ChildProcess;
-    if (boxing) {
-      const box = await boxing;
-      this.#cgroup = box.cgroup;
-      child = box.child;
-      box.onOutput(({ type, data }) => this.#output(type, data));
-      void box.closed.then(({ code, signal }) => this.#closed(code, signal));
-      box.launch(learnerEnv);
-    } else if (python) {
-      const env = { ...commonProgramEnv(this.request.bootstrap), ...learnerEnv, HOME: this.scratchDir };
-      child = spawnPythonProcess(this.request.python as PythonRuntime, this.scratchDir, env);
-      this.#watchPlainProcess(child);
-    } else {
-      child = spawnLearnerProcess({
-        scriptPath,
-        scratchDir: this.scratchDir,
-        readableDirs: this.request.readableDirs,
-        memoryLimitMb: runLimits.memoryLimitMb,
-        env: { ...commonProgramEnv(this.request.bootstrap), ...learnerEnv, HOME: this.scratchDir },
-      });
-      this.#watchPlainProcess(child);
-    }
-    this.#arm(child);
+    const proc = await starting;
+    for (const [name, text] of Object.entries(prepared.files)) await writeFile(path.join(proc.dir, name), text, { mode: 0o644 });
+    this.#cgroup = proc.cgroup;
+    proc.onOutput(({ type, data }) => this.#output(type, data));
+    void proc.closed.then(({ code, signal }) => this.#closed(code, signal));
+    this.#arm(proc);
+    proc.launch(this.#learnerEnv());
     return true;
-  }
-
-  /** Like #launch, for a program another launcher prepares and starts (Flink SQL); false when it never got to run. */
-  async #launchWith(launcher: ProgramLauncher): Promise<boolean> {
-    // The process starts (and warms up) while the learner's files are prepared.
-    const boxing = launcher.start(this.id);
-    let launched = false;
-    try {
-      const prepared = await launcher.prepare(this.request.files);
-      if (!prepared.ok || this.#stopReason) {
-        if (prepared.ok) this.#end(this.#stopReason!, null);
-        else {
-          this.#emit({ type: "stderr", data: `${prepared.message}\n` });
-          this.#end("compile-error", null);
-        }
-        return false;
-      }
-      if (!(await this.#readySlate())) return false;
-      const box = await boxing;
-      await writeFile(path.join(box.dir, prepared.fileName), prepared.code, { mode: 0o644 });
-      this.#cgroup = box.cgroup;
-      box.onOutput(({ type, data }) => this.#output(type, data));
-      void box.closed.then(({ code, signal }) => this.#closed(code, signal));
-      box.launch(this.#learnerEnv());
-      launched = true;
-      this.#arm(box.child);
-      return true;
-    } finally {
-      if (!launched) void boxing.then((box) => box.discard()).catch(() => {});
-    }
   }
 
   /** Readies the exercise's Kafka for the program; false (the run ended, saying why) when that failed or Stop came first. */
@@ -282,8 +218,9 @@ export class LearnerRun {
   }
 
   /** Arms the limits around a started program. */
-  #arm(child: ChildProcess): void {
-    this.#child = child;
+  #arm(proc: ProgramProcess): void {
+    this.#process = proc;
+    const { child } = proc;
     this.#record.launched = true;
     this.request.onRecord?.(this.record);
     log.info({ run: this.id, learner: this.learnerId, exercise: this.request.exerciseId }, "run started");
@@ -292,25 +229,6 @@ export class LearnerRun {
     this.#timers.push(setTimeout(() => this.stop("timeout"), this.request.limits.wallTimeMs));
     // With a cgroup the kernel enforces the memory cap; without one, poll.
     if (!this.#cgroup) this.#timers.push(setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS));
-  }
-
-  /** Output and exit of a program started without the sandbox. */
-  #watchPlainProcess(child: ChildProcess): void {
-    child.stdout?.setEncoding("utf8").on("data", (data: string) => this.#output("stdout", data));
-    child.stderr?.setEncoding("utf8").on("data", (data: string) => this.#output("stderr", data));
-    child.once("error", (error) => {
-      this.#emit({ type: "stderr", data: `Could not start your program: ${error.message}\n` });
-    });
-    child.once("close", (code, signal) => void this.#closed(code, signal));
-  }
-
-  /** A Python program's files, or why it cannot run (no Python here). */
-  #pythonFiles(): ReturnType<typeof pythonProgramFiles> {
-    const { python } = this.request;
-    if (python === undefined || typeof python === "string") {
-      return { ok: false, message: `Python programs cannot run on this server: ${python ?? "Python is not set up"}` };
-    }
-    return pythonProgramFiles(this.request.files);
   }
 
   /** Ends the whole process tree (after a short grace period unless a hard limit was hit); the exit event says why. */
@@ -323,9 +241,10 @@ export class LearnerRun {
       this.#end(this.#stopReason, null);
       return;
     }
-    if (!this.#child) return;
-    if (ENDS_AT_ONCE.has(reason)) endProcessTree(this.#child);
-    else if (firstRequest) endProcessTree(this.#child, reason === "kafka-unavailable" ? KAFKA_GONE_GRACE_MS : this.request.stopGraceMs);
+    const child = this.#process?.child;
+    if (!child) return;
+    if (ENDS_AT_ONCE.has(reason)) endProcessTree(child);
+    else if (firstRequest) endProcessTree(child, reason === "kafka-unavailable" ? KAFKA_GONE_GRACE_MS : this.request.stopGraceMs);
   }
 
   /** Sends every event after `afterSeq` to the listener, then each new one; returns an unsubscribe. */
@@ -346,8 +265,8 @@ export class LearnerRun {
     if (unfinished) this.#emit({ type: "stderr", data: unfinished });
     // The sandbox reports a program killed by a signal as 128 + the signal's number.
     const cpuExhausted = code === 128 + 24 || signal === "SIGXCPU";
-    // A launcher of another kind (Flink SQL) may know from its exit code why it ended (a refused statement).
-    if (!this.#stopReason) this.#stopReason = this.request.launcher?.exitReason?.(code, this.#stderrTail);
+    // A language may know from its exit code why it ended (a refused SQL statement, a JVM out of memory).
+    if (!this.#stopReason) this.#stopReason = this.request.runtime.exitReason?.(code, this.#stderrTail);
     if (!this.#stopReason) {
       // V8 aborts at the heap cap before any poll sees it; the kernel kills at the cgroup cap.
       if (/JavaScript heap out of memory|^MemoryError/m.test(this.#stderrTail)) this.#stopReason = "memory-limit";
@@ -396,9 +315,9 @@ export class LearnerRun {
   }
 
   async #checkMemory(): Promise<void> {
-    const pid = this.#child?.pid;
+    const pid = this.#process?.child.pid;
     if (pid === undefined || this.exitEvent) return;
-    const rss = await residentMemoryMb(pid, this.request.sandbox !== undefined);
+    const rss = await residentMemoryMb(pid, this.#process!.sandboxed);
     if (rss !== undefined && rss > this.request.limits.memoryLimitMb) this.stop("memory-limit");
   }
 
@@ -443,9 +362,6 @@ export class LearnerRun {
     Object.assign(this.#record, { endedAt: new Date().toISOString(), outcome: reason, exitCode: code });
     this.request.onRecord?.(this.record);
     log.info({ run: this.id, learner: this.learnerId, reason, code, durationMs: event.durationMs }, "run ended");
-    rm(this.scratchDir, { recursive: true, force: true }).catch((error: Error) =>
-      log.warn({ run: this.id, err: error }, "could not remove a run folder"),
-    );
     this.#finish(event);
   }
 }

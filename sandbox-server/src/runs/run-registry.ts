@@ -1,44 +1,32 @@
-// Keeps the runs that are alive or recently finished, and refuses new ones past the caps.
+// Keeps the runs that are alive or recently finished, refuses new ones past the caps, and gives each the
+// process of its language: one waiting in the pool, or one started for it.
 import type { LearnerKafka } from "../kafka/index.ts";
-import { chmod, mkdir, mkdtemp, symlink, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { createRequire } from "node:module";
-import type { RunSettings } from "../config.ts";
+import type { RunLimits, RunSettings } from "../config.ts";
+import type { Language } from "../contract/languages.ts";
+import { languageOfFiles } from "../contract/languages.ts";
+import { log } from "../log.ts";
 import { LearnerRun, type SlateAtLaunch } from "./learner-run.ts";
 import type { RunRecord } from "./run-record.ts";
-import { languageOfFiles } from "../contract/languages.ts";
 import { StartRateLimit } from "./start-rate.ts";
-import {
-  bubblewrapAvailable,
-  compileSandboxScripts,
-  createRunCgroup,
-  startKafkaBridge,
-  sandboxFiles,
-  reachableForSandbox,
-  clearStaleSandboxRoots,
-  SANDBOX_ROOT_PREFIX,
-  type KafkaBridge,
-} from "./containment/index.ts";
-import { SandboxPool, type SandboxTemplate } from "./sandbox-pool.ts";
-import { commonProgramEnv } from "./learner-process.ts";
-import { runSandboxCanary, type CanaryResult } from "./sandbox-canary.ts";
-import { ensurePythonRuntime, type PythonRuntime } from "./python/python-packages.ts";
-import { isPythonProgram, pythonHostFiles, pythonSandboxInterpreter } from "./python/python-program.ts";
-import { log } from "../log.ts";
-import type { ProgramLauncher } from "./program-launcher.ts";
-
-/** Builds the launcher of one kind of program once the server knows how runs are contained (no sandbox: undefined). */
-export type LauncherFactory = (sandbox: SandboxTemplate | undefined) => ProgramLauncher & { close(): Promise<void> };
+import { runCanary, type CanaryResult } from "./sandbox-canary.ts";
+import type { LanguageRuntime } from "./languages/language-runtime.ts";
+import { PythonLanguageRuntime } from "./languages/python/runtime.ts";
+import { TypeScriptRuntime } from "./languages/typescript/runtime.ts";
+import { plainProgramHost, setUpProgramHost, type ProgramHost } from "./process/program-host.ts";
+import { ProgramPool } from "./process/program-pool.ts";
+import { startProgramProcess } from "./process/start-program.ts";
 
 /** How this server contains runs, decided once at the first run. */
 export interface IsolationState {
   kind: "sandbox" | "process";
   /** Why the sandbox is not used, or what it lacks (no cgroups). */
   note?: string;
-  /** What the program run through the sandbox at start found (absent when no sandbox was tried). */
+  /** What the TypeScript program run through the sandbox at start found (absent when no sandbox was tried). */
   canary?: CanaryResult;
 }
+
+/** Whether each language can run here: its canary's result, or why it cannot run at all. */
+export type LanguageHealth = Partial<Record<Language, { ok: boolean | null; note?: string; canary?: CanaryResult }>>;
 
 /** How often running programs' Kafka is asked after, and how many misses in a row end them. */
 const KAFKA_CHECK_MS = 2000;
@@ -46,15 +34,6 @@ const KAFKA_MISSES_TO_STOP = 2;
 
 const CANARY_ADVICE =
   "Check that bubblewrap works for this user (`bwrap --ro-bind / / true`), or set TRIBUTARY_ISOLATION=process to run programs without it (one learner on their own machine only).";
-
-interface SandboxSetup {
-  template: SandboxTemplate;
-  bridge: KafkaBridge;
-  /** Sandboxes started ahead of time; absent when TRIBUTARY_WARM_SANDBOXES is 0. */
-  pool?: SandboxPool;
-  /** The same for Python programs, when Python is set up. */
-  python?: { template: SandboxTemplate; pool?: SandboxPool };
-}
 
 /** A run was refused because too many are alive; maps to HTTP 429. */
 export class RunRefused extends Error {
@@ -82,8 +61,8 @@ export interface StartRunInput {
   wallTimeMs?: number;
   /** The learner's namespace and Kafka principal, handed to their program. */
   kafka: LearnerKafka;
-  /** The exercise's language: TypeScript unless it says otherwise. */
-  language?: "typescript" | "sql";
+  /** The exercise's main language, for files that name none. */
+  language?: Language;
   /**
    * How the exercise's Kafka is readied just before the program starts. `fresh`: every run starts from a
    * clean slate, so the learner's other runs of the exercise are stopped first.
@@ -93,19 +72,14 @@ export interface StartRunInput {
   onRecord?: (record: RunRecord) => void;
 }
 
-/** The folder of the kafkajs package, which learners' programs import. */
-function kafkajsDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve("kafkajs/package.json"));
-}
-
 export class RunRegistry {
   #runs = new Map<string, LearnerRun>();
-  #kafkajs = kafkajsDir();
   #prepared?: Promise<void>;
-  #sandbox?: SandboxSetup;
-  /** Python for main.py programs, or why there is none; known after `prepare()`. */
-  #python: PythonRuntime | string = "not set up yet";
+  #host?: ProgramHost;
+  #pool?: ProgramPool;
+  /** The languages that can run here, after `prepare()`. */
+  #runtimes = new Map<Language, LanguageRuntime>();
+  #languages: LanguageHealth = {};
   /** Runs whose program is starting or running: they hold the server's slots. */
   #running = new Set<LearnerRun>();
   /** Runs waiting for a slot, first in line first. */
@@ -121,111 +95,110 @@ export class RunRegistry {
 
   readonly #kafka: KafkaQuestions;
   readonly #startRate: StartRateLimit;
-  readonly #sqlFactory?: LauncherFactory;
-  #sql?: ReturnType<LauncherFactory>;
+  readonly #offered: LanguageRuntime[];
 
-  /** `kafka` lets a failed run tell the learner why Kafka failed it; `sql` runs Flink SQL exercises. */
-  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}, sql?: LauncherFactory) {
+  /**
+   * `kafka` lets a failed run tell the learner why Kafka failed it; `languages` are the runtimes offered
+   * (TypeScript and Python unless given; the server adds Flink SQL when the course has SQL exercises).
+   */
+  constructor(settings: RunSettings, bootstrap: string[], kafka: KafkaQuestions = {}, languages?: LanguageRuntime[]) {
     this.settings = settings;
     this.bootstrap = bootstrap;
     this.#kafka = kafka;
-    this.#sqlFactory = sql;
+    this.#offered = languages ?? [new TypeScriptRuntime(settings.warmSandboxes), new PythonLanguageRuntime(settings.warmSandboxes)];
     this.#startRate = new StartRateLimit(settings.startsPerMinute);
   }
 
+  /** A language's limits: the server's defaults, then the language's own. */
+  #limitsOf(runtime: LanguageRuntime): RunLimits {
+    return { ...this.settings.limits, ...runtime.limits };
+  }
+
   /**
-   * The scratch root holds node_modules/kafkajs so `import "kafkajs"` resolves from every run.
-   * Whatever an earlier server left behind (it may have been killed mid-run) is cleared first.
-   * Then the sandbox is set up, unless isolation is "process" or (with "auto") bubblewrap cannot run here.
+   * Sets up where programs run (the sandbox unless isolation is "process" or bubblewrap cannot run here),
+   * then each language. TypeScript's canary decides whether the sandbox is trusted; the others' run in the
+   * background, Flink SQL's once a learner first opens a SQL exercise.
    */
   #prepare(): Promise<void> {
     this.#prepared ??= (async () => {
-      await rm(this.settings.scratchDir, { force: true, recursive: true });
-      const modules = path.join(this.settings.scratchDir, "node_modules");
-      await mkdir(modules, { recursive: true });
-      await symlink(this.#kafkajs, path.join(modules, "kafkajs"), "dir");
-      this.#python = await ensurePythonRuntime(undefined, (message) => log.info(message));
-      if (typeof this.#python === "string") log.warn({ reason: this.#python }, "Python programs cannot run");
-      this.#sandbox = await this.#setUpSandbox();
-      this.#sql = this.#sqlFactory?.(this.#sandbox?.template);
+      let host = await setUpProgramHost(this.settings, this.bootstrap);
+      let canary: CanaryResult | undefined;
+      if (host.kind === "sandbox") {
+        const typescript = this.#offered.find((runtime) => runtime.language === "typescript")!;
+        await typescript.setUp(host);
+        canary = await runCanary(host, typescript, this.#limitsOf(typescript));
+        if (!canary.ok) {
+          await host.close();
+          const why = `the sandbox cannot run a program (${canary.error}).`;
+          if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${why} ${CANARY_ADVICE}`);
+          console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${why} ${CANARY_ADVICE}`);
+          host = await plainProgramHost(this.settings, this.bootstrap, `${why} ${CANARY_ADVICE}`);
+        } else {
+          log.info({ canaryMs: canary.durationMs }, "a program ran in the sandbox");
+        }
+      }
+      this.#host = host;
+      this.isolation = { kind: host.kind, ...(host.note ? { note: host.note } : {}), ...(canary ? { canary } : {}) };
+      for (const runtime of this.#offered) {
+        const unavailable = await runtime.setUp(host).catch((error: Error) => error.message);
+        if (unavailable) {
+          log.warn({ language: runtime.language, reason: unavailable }, "a language cannot run on this server");
+          this.#languages[runtime.language] = { ok: false, note: unavailable };
+          continue;
+        }
+        this.#runtimes.set(runtime.language, runtime);
+        this.#languages[runtime.language] = { ok: null };
+      }
+      if (canary?.ok) this.#languages.typescript = { ok: true, canary };
+      this.#pool =
+        this.settings.warmSandboxes > 0 || this.#runtimes.has("sql")
+          ? new ProgramPool(host, [...this.#runtimes.values()], (runtime) => this.#limitsOf(runtime))
+          : undefined;
+      for (const runtime of this.#runtimes.values()) if (runtime.warm.when === "always") void this.#checkLanguage(runtime);
     })();
     return this.#prepared;
   }
 
-  async #setUpSandbox(): Promise<SandboxSetup | undefined> {
-    if (this.settings.isolation === "process") {
-      this.isolation = { kind: "process", note: "TRIBUTARY_ISOLATION=process: programs run without the OS sandbox" };
-      return undefined;
-    }
-    const available = await bubblewrapAvailable();
-    if (available !== true) {
-      if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${available}`);
-      this.isolation = { kind: "process", note: available };
-      console.warn(
-        `⚠ Learners' programs run WITHOUT the OS sandbox: ${available}. Fine for one learner on their own machine; not for a shared server.`,
-      );
-      return undefined;
-    }
-    const cleared = await clearStaleSandboxRoots();
-    if (cleared.length) log.info({ folders: cleared }, "cleared sandbox folders of servers that are gone");
-    // Named after this process, so a later server knows when the folder's owner is gone.
-    const runRoot = await mkdtemp(path.join(os.tmpdir(), `${SANDBOX_ROOT_PREFIX}${process.pid}-`));
-    await chmod(runRoot, 0o711);
-    const bridge = await startKafkaBridge(path.join(runRoot, "kafka"), this.bootstrap);
-    const scripts = await compileSandboxScripts(runRoot);
-    const files = await sandboxFiles(runRoot, { node: process.execPath, kafkajsDir: this.#kafkajs });
-    const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
-    const useCgroups = typeof probe !== "string";
-    if (typeof probe !== "string") await probe.remove();
-    const template: SandboxTemplate = {
-      runRoot,
-      kafkajsDir: files.kafkajsDir,
-      nodePath: files.node,
-      kafkaSocketDir: bridge.dir,
-      scripts,
-      useCgroups,
-      limits: this.settings.limits,
-      env: commonProgramEnv(this.bootstrap),
-    };
-    const canary = await runSandboxCanary(template);
-    if (!canary.ok) {
-      await bridge.close();
-      await rm(runRoot, { recursive: true, force: true });
-      const why = `the sandbox cannot run a program (${canary.error}).`;
-      if (this.settings.isolation === "sandbox") throw new Error(`TRIBUTARY_ISOLATION=sandbox, but ${why} ${CANARY_ADVICE}`);
-      this.isolation = { kind: "process", note: `${why} ${CANARY_ADVICE}`, canary };
-      console.warn(`⚠ Learners' programs run WITHOUT the OS sandbox: ${why} ${CANARY_ADVICE}`);
-      return undefined;
-    }
-    log.info({ canaryMs: canary.durationMs }, "a program ran in the sandbox");
-    this.isolation = { kind: "sandbox", note: useCgroups ? undefined : `memory is polled, not capped by the kernel: ${probe}`, canary };
-    const pool = this.settings.warmSandboxes > 0 ? new SandboxPool(template, this.settings.warmSandboxes) : undefined;
-    if (typeof this.#python === "string") return { template, bridge, pool };
-    // Python's run folders sit apart, so each pool's folder holds its own sandboxes only.
-    const pythonRoot = path.join(runRoot, "python");
-    await mkdir(pythonRoot, { mode: 0o711 });
-    await chmod(pythonRoot, 0o711);
-    // Cloned where nobody cannot reach (e.g. /root), the launcher and packages are bound from copies.
-    const host = pythonHostFiles(this.#python);
-    const staged = {
-      launcher: await reachableForSandbox(runRoot, host.launcher, "python-kit/launcher.py"),
-      kit: await reachableForSandbox(runRoot, host.kit, "python-kit/tributary.py"),
-      packagesDir: await reachableForSandbox(runRoot, host.packagesDir, "python-packages"),
-    };
-    const pythonTemplate: SandboxTemplate = { ...template, runRoot: pythonRoot, interpreter: pythonSandboxInterpreter(this.#python, staged) };
-    const pythonPool = this.settings.warmSandboxes > 0 ? new SandboxPool(pythonTemplate, this.settings.warmSandboxes) : undefined;
-    return { template, bridge, pool, python: { template: pythonTemplate, pool: pythonPool } };
+  /** Runs a language's canary once, and keeps what it found for health. */
+  #checkLanguage(runtime: LanguageRuntime): Promise<void> {
+    const known = this.#languages[runtime.language];
+    if (known?.ok !== null && known !== undefined) return Promise.resolve();
+    this.#languages[runtime.language] = { ok: null, note: "being checked" };
+    return runCanary(this.#host!, runtime, this.#limitsOf(runtime)).then((canary) => {
+      this.#languages[runtime.language] = canary.ok
+        ? { ok: true, canary }
+        : { ok: false, canary, note: `a ${runtime.language} program cannot run: ${canary.error}` };
+      if (!canary.ok) log.warn({ language: runtime.language, err: canary.error }, "a language's canary failed");
+    });
   }
 
   /** Gets runs of this language ready ahead of time: a learner opened such an exercise. */
-  async warmUp(language: "typescript" | "sql"): Promise<void> {
+  async warmUp(language: Language): Promise<void> {
     await this.#prepare();
-    if (language === "sql") this.#sql?.warmUp?.();
+    const runtime = this.#runtimes.get(language);
+    if (!runtime || runtime.warm.when !== "on-demand") return;
+    this.#pool?.warmUp(language);
+    void this.#checkLanguage(runtime);
   }
 
-  /** Sandboxes started and waiting for a run. */
+  /** Whether each language can run here (null: not checked yet). */
+  get languages(): LanguageHealth {
+    return this.#languages;
+  }
+
+  /** Processes started and waiting for a run, all languages together. */
   get warmSandboxes(): number {
-    return this.#sandbox?.pool?.ready ?? 0;
+    return Object.values(this.#pool?.readyCounts() ?? {}).reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Processes waiting for a run, per language. */
+  get warmByLanguage(): Partial<Record<Language, number>> {
+    return this.#pool?.readyCounts() ?? {};
+  }
+
+  /** A language's runtime, once the server has set it up. */
+  runtime(language: Language): LanguageRuntime | undefined {
+    return this.#runtimes.get(language);
   }
 
   get(id: string): LearnerRun | undefined {
@@ -264,30 +237,31 @@ export class RunRegistry {
         30,
       );
     }
-    const launcher = input.language === "sql" ? this.#sql : undefined;
-    if (input.language === "sql" && !launcher) throw new RunRefused("This server cannot run SQL exercises: it was started without Flink.", 60);
-    // A run that starts at once takes a waiting sandbox; one that queues builds its own when its turn comes.
-    const python = isPythonProgram(input.files);
-    const sandbox = python ? this.#sandbox?.python : this.#sandbox;
-    const prestarted = full || launcher ? undefined : sandbox?.pool?.take();
+    const language = languageOfFiles(input.files) ?? input.language ?? "typescript";
+    const runtime = this.#runtimes.get(language);
+    if (!runtime) {
+      const why = this.#languages[language]?.note ?? "it is not set up";
+      throw new RunRefused(`This server cannot run ${language} programs: ${why}.`, 60);
+    }
+    const host = this.#host!;
+    const limits = { ...this.#limitsOf(runtime), wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs };
+    // A run that starts at once takes a waiting process; one that queues starts its own when its turn comes.
+    const prestarted = full ? undefined : this.#pool?.take(language);
     const run: LearnerRun = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
-      language: languageOfFiles(input.files) ?? "typescript",
+      language,
       files: input.files,
-      limits: { ...this.settings.limits, ...launcher?.limits, wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs },
-      scratchRoot: sandbox?.template.runRoot ?? this.settings.scratchDir,
-      readableDirs: [path.join(this.settings.scratchDir, "node_modules"), this.#kafkajs],
-      bootstrap: this.bootstrap,
+      limits,
+      runtime,
+      startProcess: (id) => startProgramProcess(host, runtime, id, this.#limitsOf(runtime)),
+      prestarted,
+      runRoot: host.runRoot,
       kafka: input.kafka,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
       kafkaAnswers: this.#kafka.answers,
       namespaceUsage: this.#kafka.namespaceUsage,
-      sandbox: sandbox?.template,
-      prestarted,
-      python: python ? this.#python : undefined,
-      launcher,
       beforeLaunch: input.slate && (() => this.#readySlate(run, input.slate!)),
       onRecord: input.onRecord,
     });
@@ -399,15 +373,12 @@ export class RunRegistry {
     const alive = this.alive();
     for (const run of alive) run.stop("server-shutdown");
     await Promise.all(alive.map((run) => run.finished));
-    await this.#sql?.close();
-    this.#sql = undefined;
-    if (this.#sandbox) {
-      await this.#sandbox.pool?.close();
-      await this.#sandbox.python?.pool?.close();
-      await this.#sandbox.bridge.close();
-      await rm(this.#sandbox.template.runRoot, { recursive: true, force: true });
-      this.#sandbox = undefined;
-      this.#prepared = undefined;
-    }
+    await this.#pool?.close();
+    this.#pool = undefined;
+    for (const runtime of this.#runtimes.values()) await runtime.close?.();
+    await this.#host?.close();
+    this.#host = undefined;
+    this.#runtimes.clear();
+    this.#prepared = undefined;
   }
 }

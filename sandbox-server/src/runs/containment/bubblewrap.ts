@@ -1,97 +1,61 @@
-// The sandbox every learner's program runs in, built from Linux namespaces with bubblewrap:
-// a read-only file system holding only Node, kafkajs and the program; a private, size-capped /tmp;
-// no network but its own loopback, where a forwarder leads to the Kafka bridge; its own process tree;
-// an unprivileged user; an empty environment but for what the run sets; CPU-time and file limits.
+// The sandbox every learner's program runs in, whatever its language, built from Linux namespaces with
+// bubblewrap: a read-only file system holding only the system's folders and what the language binds (its
+// interpreter, its libraries, the run's folder); a private, size-capped /tmp; no network but its own
+// loopback, where a forwarder leads to the Kafka bridge; its own process tree; an unprivileged user; an
+// empty environment but for what the run sets; CPU-time and file limits; the run's cgroups.
 import { execFile } from "node:child_process";
-import { chmod } from "node:fs/promises";
-import { build } from "esbuild";
 import { promisify } from "node:util";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { KAFKA_SOCKET_DIR, SANDBOX } from "../inside/sandbox-paths.ts";
+import { KAFKA_SOCKET_DIR } from "../inside/sandbox-paths.ts";
 
 const execFileAsync = promisify(execFile);
 
 /** The unprivileged user sandboxes run as when the server runs as root (nobody). */
 const NOBODY = 65534;
-/** Scripts every sandbox loads; `compileSandboxScripts` turns them into JavaScript once. */
-const SCRIPT_SOURCES = {
-  forwarder: fileURLToPath(new URL("../inside/kafka-forwarder.ts", import.meta.url)),
-  launcher: fileURLToPath(new URL("../inside/sandbox-launcher.ts", import.meta.url)),
-};
-
-export interface SandboxScripts {
-  forwarderPath: string;
-  launcherPath: string;
-}
 
 export interface SandboxSpec {
-  /** The run's folder on the host, where its compiled program (main.mjs) will be written. */
-  runDir: string;
-  /** The kafkajs package folder on the host. */
-  kafkajsDir: string;
-  /** The Node binary on the host (default: the server's own); it must be readable by the sandbox's user. */
-  nodePath?: string;
+  /** [host path, sandbox path] pairs bound read-only: the language's interpreter, libraries and the run's folder. */
+  readOnly: [string, string][];
+  /** [host path, sandbox path] pairs bound writable (a folder a JVM dumps its class data into). */
+  writable?: [string, string][];
   /** The folder of broker sockets (the Kafka bridge) on the host. */
   kafkaSocketDir: string;
-  /** The compiled Kafka forwarder and launcher on the host. */
-  scripts: SandboxScripts;
-  /** The sandbox's environment; the run adds its own when it begins (see sandbox-launcher.ts). */
+  /** A hosts file naming localhost, bound at /etc/hosts (a JVM resolves "localhost"; the sandbox has no /etc). */
+  hostsFile?: string;
+  /** Where the program starts, inside the sandbox. */
+  chdir: string;
+  /** The sandbox's environment; the run adds its learner's own when it begins. */
   env: Record<string, string>;
-  /** Node's own flags (heap size, source maps, permissions). */
-  nodeFlags: string[];
-  limits: { cpuSeconds: number; tmpBytes: number; openFiles: number };
-  /** cgroup.procs files the launcher joins before anything else starts. */
-  cgroupProcsFiles: string[];
-  /** Another interpreter instead of Node (Python): its read-only binds and command line inside the sandbox. */
-  interpreter?: SandboxInterpreter;
-}
-
-export interface SandboxInterpreter {
-  /** [host path, sandbox path] pairs, bound read-only. */
-  binds: [string, string][];
+  /** The command line inside the sandbox. */
   argv: string[];
+  limits: { cpuSeconds: number; tmpBytes: number; openFiles: number };
+  /** cgroup.procs files the sandbox's first process joins before anything else starts. */
+  cgroupProcsFiles: string[];
 }
 
-/** The whole command line: join the cgroups, set rlimits, drop to nobody (if root), enter the sandbox, run Node. */
+/** The whole command line: join the cgroups, set rlimits, drop to nobody (if root), enter the sandbox, run `argv`. */
 export function sandboxCommand(
   spec: SandboxSpec,
   runningAsRoot = process.getuid?.() === 0,
 ): { command: string; args: string[]; env: Record<string, string> } {
+  const bind = (flag: string, pairs: [string, string][] = []) => pairs.flatMap(([host, inside]) => [flag, host, inside]);
   const bwrap = [
     "bwrap",
     "--unshare-all",
     "--die-with-parent",
     "--new-session",
     "--clearenv",
-    ...Object.entries({ ...spec.env, HOME: SANDBOX.tmp }).flatMap(([name, value]) => ["--setenv", name, value]),
+    ...Object.entries({ ...spec.env, HOME: "/tmp" }).flatMap(([name, value]) => ["--setenv", name, value]),
     ...["/usr", "/lib", "/lib64", "/bin"].flatMap((dir) => ["--ro-bind-try", dir, dir]),
-    ...(spec.interpreter
-      ? spec.interpreter.binds.flatMap(([host, inside]) => ["--ro-bind", host, inside])
-      : [
-          "--ro-bind",
-          spec.nodePath ?? process.execPath,
-          SANDBOX.node,
-          "--ro-bind",
-          spec.scripts.forwarderPath,
-          SANDBOX.forwarder,
-          "--ro-bind",
-          spec.scripts.launcherPath,
-          SANDBOX.launcher,
-          "--ro-bind",
-          spec.kafkajsDir,
-          SANDBOX.kafkajs,
-        ]),
-    "--ro-bind",
-    spec.runDir,
-    SANDBOX.runDir,
+    ...(spec.hostsFile ? ["--ro-bind", spec.hostsFile, "/etc/hosts"] : []),
+    ...bind("--ro-bind", spec.readOnly),
+    ...bind("--bind", spec.writable),
     "--ro-bind",
     spec.kafkaSocketDir,
     KAFKA_SOCKET_DIR,
     "--size",
     String(spec.limits.tmpBytes),
     "--tmpfs",
-    SANDBOX.tmp,
+    "/tmp",
     "--proc",
     "/proc",
     "--dev",
@@ -99,14 +63,14 @@ export function sandboxCommand(
     "--remount-ro",
     "/",
     "--chdir",
-    SANDBOX.home,
+    spec.chdir,
     "--hostname",
     "sandbox",
-    ...(spec.interpreter?.argv ?? [SANDBOX.node, ...spec.nodeFlags, "--import", SANDBOX.forwarder, SANDBOX.launcher]),
+    ...spec.argv,
   ];
   const prlimit = [
     "prlimit",
-    // The soft limit sends SIGXCPU, which ends Node; the hard limit a second later is SIGKILL.
+    // The soft limit sends SIGXCPU, which ends the program; the hard limit a second later is SIGKILL.
     `--cpu=${spec.limits.cpuSeconds}:${spec.limits.cpuSeconds + 1}`,
     `--nofile=${spec.limits.openFiles}`,
     "--core=0",
@@ -145,21 +109,4 @@ export async function bubblewrapAvailable(): Promise<true | string> {
     const reason = (error as { stderr?: string; message: string }).stderr?.trim() || (error as Error).message;
     return `bubblewrap cannot create a sandbox here (${reason}). On Debian/Ubuntu: apt-get install bubblewrap`;
   }
-}
-
-/**
- * Compiles the in-sandbox scripts to JavaScript once, into `dir`: loading TypeScript in every
- * sandbox would add Node's type stripper to the start-up of every run.
- */
-export async function compileSandboxScripts(dir: string): Promise<SandboxScripts> {
-  // Bundled, so the scripts carry the paths they share with the server (inside/sandbox-paths.ts).
-  const compile = async (source: string, file: string) => {
-    await build({ entryPoints: [source], outfile: file, bundle: true, platform: "node", format: "esm", target: "node22", logLevel: "silent" });
-    await chmod(file, 0o644);
-    return file;
-  };
-  return {
-    forwarderPath: await compile(SCRIPT_SOURCES.forwarder, path.join(dir, "kafka-forwarder.mjs")),
-    launcherPath: await compile(SCRIPT_SOURCES.launcher, path.join(dir, "sandbox-launcher.mjs")),
-  };
 }

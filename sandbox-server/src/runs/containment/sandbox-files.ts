@@ -3,7 +3,7 @@
 // linked (or copied) into the server's own sandbox folder under the system's temporary folder, which
 // nobody may traverse. Also here: clearing sandbox folders a killed server left behind.
 import { constants, statSync } from "node:fs";
-import { chmod, copyFile, cp, link, mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -50,51 +50,35 @@ async function placeFile(source: string, target: string, mode: number): Promise<
   }
 }
 
-export interface SandboxFiles {
-  node: string;
-  kafkajsDir: string;
-}
-
-/**
- * The Node binary and kafkajs package for sandboxes to bind: the originals when nobody can reach them
- * (or the server does not run as root), else copies in `root` (a folder nobody may traverse).
- */
-export async function sandboxFiles(root: string, original: SandboxFiles, runningAsRoot = process.getuid?.() === 0): Promise<SandboxFiles> {
-  const node = !runningAsRoot || reachableByNobody(original.node, true) ? original.node : path.join(root, "node", "bin", "node");
-  if (node !== original.node) await placeFile(original.node, node, 0o755);
-  const kafkajsReachable = !runningAsRoot || reachableByNobody(path.join(original.kafkajsDir, "package.json"));
-  const kafkajsDir = kafkajsReachable ? original.kafkajsDir : path.join(root, "kafkajs");
-  if (!kafkajsReachable) {
-    await cp(original.kafkajsDir, kafkajsDir, { recursive: true, dereference: true });
-    // Copies keep the source's modes; nobody must read every file and enter every folder.
-    await chmodTree(kafkajsDir);
-  }
-  return { node, kafkajsDir };
-}
-
 /**
  * A file or folder the sandbox binds, as nobody can reach it: the original when it can (or the server does not
  * run as root), else a copy named `name` in `root`.
  */
-export async function reachableForSandbox(root: string, source: string, name: string, runningAsRoot = process.getuid?.() === 0): Promise<string> {
+export async function reachableForSandbox(
+  root: string,
+  source: string,
+  name: string,
+  options: { executable?: boolean; runningAsRoot?: boolean } = {},
+): Promise<string> {
+  const { executable = false, runningAsRoot = process.getuid?.() === 0 } = options;
   const isDir = statSync(source).isDirectory();
-  if (!runningAsRoot || reachableByNobody(source, isDir)) return source;
+  if (!runningAsRoot || reachableByNobody(source, isDir || executable)) return source;
   const target = path.join(root, name);
-  if (isDir) {
-    await cp(source, target, { recursive: true, dereference: true });
-    await chmodTree(target);
-  } else {
-    await placeFile(source, target, 0o644);
-  }
+  if (isDir) await placeTree(source, target);
+  else await placeFile(source, target, executable ? 0o755 : 0o644);
   return target;
 }
 
-async function chmodTree(dir: string): Promise<void> {
-  await chmod(dir, 0o755);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await chmodTree(full);
-    else await chmod(full, 0o644);
+/** A folder placed where nobody can read it, file by file (links where they may be, copies elsewhere). */
+async function placeTree(source: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true, mode: 0o755 });
+  await chmod(target, 0o755);
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    const from = path.join(source, entry.name);
+    const to = path.join(target, entry.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(from).isDirectory());
+    if (isDir) await placeTree(from, to);
+    else await placeFile(from, to, 0o644);
   }
 }
 

@@ -1,11 +1,12 @@
-// The first script every sandbox runs. Sandboxes are started before anyone presses Run (the warm
-// pool), so this loads what every program needs, then waits on stdin for its run: one JSON line with
-// the run's environment, sent once the learner's compiled program is in /sandbox/run/main.mjs.
-// Nothing learner-specific is in a sandbox until then, and each sandbox serves one run only.
+// The first script every Node program's process runs. Processes are started before anyone presses Run
+// (the warm pool), so this loads what every program needs, then waits on stdin for its run: one JSON line
+// with the run's environment, sent once the learner's compiled program is in /sandbox/run/main.mjs (or,
+// without a sandbox, where its first argument says). Nothing learner-specific is in the process until
+// then, and each process serves one run only.
 import { createRequire } from "node:module";
 import { SANDBOX } from "./sandbox-paths.ts";
 
-const PROGRAM = SANDBOX.program;
+const PROGRAM = process.argv[2] ?? SANDBOX.program;
 
 // The program's own `import "kafkajs"` resolves to this same file, so it finds kafkajs loaded.
 createRequire(PROGRAM)("kafkajs");

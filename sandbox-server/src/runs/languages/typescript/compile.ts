@@ -9,14 +9,14 @@
 import { build, formatMessages, stop, type Plugin } from "esbuild";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { log } from "../log.ts";
+import { log } from "../../../log.ts";
 
 export type CompileResult = { ok: true; code: string } | { ok: false; message: string };
 
 export const ENTRY_FILE = "main.ts";
 const NAMESPACE = "learner";
 /** `import ... from "tributary"` in a learner's program: the course's kit, bundled in. */
-export const LEARNER_KIT = { specifier: "tributary", path: fileURLToPath(new URL("./inside/learner-kit.ts", import.meta.url)) };
+export const LEARNER_KIT = { specifier: "tributary", path: fileURLToPath(new URL("../../inside/learner-kit.ts", import.meta.url)) };
 /** Brackets nested deeper than this, or more prefix operators in a row, are refused: no course program comes near. */
 export const MAX_NESTING = 200;
 const COMPILE_TIMEOUT_MS = 10_000;

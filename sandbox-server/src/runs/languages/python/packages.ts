@@ -28,7 +28,7 @@ export interface PythonRuntime {
  * Where kafka-python is installed: .tributary/python in the project, shared by every server and test
  * (whatever their state folder), so it is fetched once, like Kafka's jars.
  */
-export const PYTHON_HOME = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../../.tributary/python");
+export const PYTHON_HOME = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../../../.tributary/python");
 
 async function standardLibrary(): Promise<string> {
   const { stdout } = await execFileAsync(SYSTEM_PYTHON, ["-I", "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], {

@@ -1,55 +1,7 @@
-// A learner's program runs in its own process (never inside the server), in its own process group:
-// inside the OS sandbox (sandbox-pool.ts, containment/) or, where that is unavailable, as a plain
-// Node process with Node's permission model as the only fence. Here: starting the plain process,
-// and ending or measuring either kind.
-import { spawn, type ChildProcess } from "node:child_process";
+// A learner's program runs in its own process group (never inside the server), sandboxed or not. Here:
+// the one way to end such a process and everything it started, and to measure it.
+import type { ChildProcess } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
-
-export interface LearnerProcessOptions {
-  /** The compiled program. */
-  scriptPath: string;
-  /** The run's scratch folder: its working directory. */
-  scratchDir: string;
-  /** Folders the program may read besides its scratch folder (kafkajs). */
-  readableDirs: string[];
-  /** The only environment it gets. */
-  env: Record<string, string>;
-  memoryLimitMb: number;
-}
-
-/** The environment every learner's program gets, whoever's it is; a run adds its learner's own. */
-export function commonProgramEnv(bootstrap: string[]): Record<string, string> {
-  return { KAFKA_BROKERS: bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" };
-}
-
-/** Node's flags for a learner's program: its heap cap, and (unless `permissionModel` is false) Node's permission model. */
-export function nodeFlags(memoryLimitMb: number, readable: string[], writable: string[], permissionModel = true): string[] {
-  const heapMb = Math.max(32, Math.floor(memoryLimitMb * 0.75));
-  return [
-    `--max-old-space-size=${heapMb}`,
-    "--enable-source-maps",
-    "--disable-warning=TimeoutNegativeWarning",
-    // A second fence inside the first: files outside these folders, child processes, workers and
-    // native addons are refused by Node itself.
-    ...(permissionModel
-      ? ["--permission", ...readable.map((dir) => `--allow-fs-read=${dir}`), ...writable.map((dir) => `--allow-fs-write=${dir}`)]
-      : []),
-  ];
-}
-
-/**
- * Starts the program as a plain Node process, where the OS sandbox is unavailable (see
- * sandbox-pool.ts for the sandboxed way); stdout and stderr are pipes, stdin is closed.
- */
-export function spawnLearnerProcess(options: LearnerProcessOptions): ChildProcess {
-  const flags = nodeFlags(options.memoryLimitMb, [options.scratchDir, ...options.readableDirs], []);
-  return spawn(process.execPath, [...flags, options.scriptPath], {
-    cwd: options.scratchDir,
-    env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-}
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;

@@ -1,0 +1,67 @@
+// A learner's program's process, started before its run (or as the run begins) and waiting for it: every
+// language's process follows one protocol. It reads its program from its run folder once one JSON line
+// {"env": {...}} arrives on stdin with the learner's part of the environment; nothing of a learner is in
+// it before then, and it serves one run only.
+import type { ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
+import type { Language } from "../../contract/languages.ts";
+import type { RunCgroup } from "../containment/index.ts";
+import { endProcessTree } from "./process-tree.ts";
+
+export type ProgramOutput = { type: "stdout" | "stderr"; data: string };
+
+export class ProgramProcess {
+  readonly id: string;
+  readonly language: Language;
+  /** The run's folder on the host; the prepared program goes in here. */
+  readonly dir: string;
+  readonly child: ChildProcess;
+  readonly cgroup?: RunCgroup;
+  /** True when it runs inside the OS sandbox. */
+  readonly sandboxed: boolean;
+  /** Settles when the process tree has ended. */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #output: ProgramOutput[] = [];
+  #listener?: (output: ProgramOutput) => void;
+
+  constructor(options: { id: string; language: Language; dir: string; child: ChildProcess; cgroup?: RunCgroup; sandboxed: boolean }) {
+    ({ id: this.id, language: this.language, dir: this.dir, child: this.child, cgroup: this.cgroup, sandboxed: this.sandboxed } = options);
+    const { child } = options;
+    this.closed = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+    for (const type of ["stdout", "stderr"] as const) {
+      child[type]?.setEncoding("utf8").on("data", (data: string) => {
+        if (this.#listener) this.#listener({ type, data });
+        else this.#output.push({ type, data });
+      });
+    }
+    // A process that died before its run began cannot take the run's message; that is not the server's error.
+    child.stdin?.on("error", () => {});
+    // Spawning can fail (no bwrap any more); the close event still follows.
+    child.once("error", (error) => this.#output.push({ type: "stderr", data: `Could not start the program's process: ${error.message}\n` }));
+    // Its folder goes with it, whatever ends it.
+    void this.closed.then(() => rm(this.dir, { recursive: true, force: true }));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends output to `listener`, starting with anything written before it was set. */
+  onOutput(listener: (output: ProgramOutput) => void): void {
+    this.#listener = listener;
+    for (const output of this.#output.splice(0)) listener(output);
+  }
+
+  /** Begins the run: its program must already be in `dir`; `env` is the learner's part of the environment. */
+  launch(env: Record<string, string>): void {
+    this.child.stdin?.end(`${JSON.stringify({ env })}\n`);
+  }
+
+  /** Ends a process that will serve no run, and removes what it held. */
+  async discard(): Promise<void> {
+    endProcessTree(this.child);
+    await this.closed;
+    await this.cgroup?.remove();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
