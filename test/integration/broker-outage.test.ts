@@ -9,8 +9,9 @@ import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir, TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 
-// A broker of its own, 20200 ports above the shared test broker (39292 by default).
-const PORT = Number(process.env.TRIBUTARY_TEST_OUTAGE_PORT ?? TEST_KAFKA_PORT + 20200);
+// A broker of its own, 4 ports above the shared test broker (19096 by default): below the kernel's
+// ephemeral range, like every broker port.
+const PORT = Number(process.env.TRIBUTARY_TEST_OUTAGE_PORT ?? TEST_KAFKA_PORT + 4);
 const homeDir = path.join(testStateDir, "outage-kafka");
 const startBroker = () =>
   startJvmCluster({
@@ -18,6 +19,7 @@ const startBroker = () =>
     homeDir,
     pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
     learnerLimits: loadConfig().kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_OUTAGE_PORT",
     onProgress: () => {},
   });
 

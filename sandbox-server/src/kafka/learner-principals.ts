@@ -16,9 +16,9 @@ import {
   type AclOperationValue,
   type ResourceTypeValue,
 } from "@platformatic/kafka";
-import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
-import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
-import { LEARNER_NAMESPACE_PATTERN } from "../provisioning/topology.ts";
+import type { LearnerQuotas } from "../config.ts";
+import { brokerAddress, clientOptions, guardPool, refuseSelfConnection, saslOptions, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+import { LEARNER_NAMESPACE_PATTERN, type LearnerTopicLimits } from "./learner-policy.ts";
 import { log } from "../log.ts";
 
 export interface LearnerKafka {
@@ -44,11 +44,6 @@ const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 export function learnerNamespace(learnerId: string, key: Buffer): string {
   // The brokers' topic policy recognises learners' topics by this shape (LEARNER_NAMESPACE_PATTERN).
   return `l${createHmac("sha256", key).update(learnerId).digest("hex").slice(0, 20)}-`;
-}
-
-function hostAndPort(address: string): [string, number] {
-  const at = address.lastIndexOf(":");
-  return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
 /**
@@ -165,6 +160,7 @@ export class LearnerPrincipals {
             { key: "producer_byte_rate", value: this.#quotas.produceBytesPerSecond, remove: false },
             { key: "consumer_byte_rate", value: this.#quotas.fetchBytesPerSecond, remove: false },
             { key: "controller_mutation_rate", value: this.#quotas.partitionMutationsPerSecond, remove: false },
+            { key: "request_percentage", value: this.#quotas.requestPercentage, remove: false },
           ],
         },
       ],
@@ -256,6 +252,7 @@ export class LearnerPrincipals {
             { key: "producer_byte_rate", remove: true },
             { key: "consumer_byte_rate", remove: true },
             { key: "controller_mutation_rate", remove: true },
+            { key: "request_percentage", remove: true },
           ],
         },
       ],
@@ -270,12 +267,12 @@ export class LearnerPrincipals {
     const deadline = Date.now() + PRINCIPAL_READY_TIMEOUT_MS;
     for (const address of this.#access.bootstrap) {
       for (;;) {
-        const connection = new Connection("tributary-principals", {
-          connectTimeout: 2000,
-          sasl: { mechanism: SCRAM.kafka, ...credentials },
-        });
+        const connection = new Connection("tributary-principals", { connectTimeout: 2000, ...saslOptions(credentials) });
+        const { host, port } = brokerAddress(address);
         try {
-          await connection.connect(...hostAndPort(address));
+          const connecting = connection.connect(host, port);
+          refuseSelfConnection(connection.socket);
+          await connecting;
           break;
         } catch (error) {
           if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${(error as Error).message}`);
@@ -289,13 +286,12 @@ export class LearnerPrincipals {
 
   /** One authenticated connection for the low-level AlterUserScramCredentials call. */
   async #withAdminConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = new Connection("tributary-principals", {
-      connectTimeout: 2000,
-      requestTimeout: 5000,
-      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
-    });
+    const connection = new Connection("tributary-principals", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(this.#access.admin) });
+    const { host, port } = brokerAddress(this.#access.bootstrap[0]!);
     try {
-      await connection.connect(...hostAndPort(this.#access.bootstrap[0]!));
+      const connecting = connection.connect(host, port);
+      refuseSelfConnection(connection.socket);
+      await connecting;
       return await call(connection);
     } finally {
       await connection.close().catch(() => {});
@@ -303,13 +299,10 @@ export class LearnerPrincipals {
   }
 
   #adminClient(): Admin {
-    this.#admin ??= new Admin({
-      clientId: "tributary-principals",
-      bootstrapBrokers: this.#access.bootstrap,
-      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
-      timeout: 5000,
-      retries: 2,
-    });
+    if (!this.#admin) {
+      this.#admin = new Admin(clientOptions(this.#access, "tributary-principals", { timeout: 5000, retries: 2 }));
+      guardPool(this.#admin.connections);
+    }
     return this.#admin;
   }
 
