@@ -50,7 +50,7 @@ describe("when Kafka stops during the course", () => {
     // Either the program gave up by itself, or the server saw Kafka gone first and ended it.
     expect(failed.exit.message).toMatch(/^(Your program exited with code \d+|Stopped): Kafka stopped answering/);
     const health = await learner.json<{ status: string }>("GET", "/api/health");
-    expect(health).toMatchObject({ status: 503, body: { status: "degraded" } });
+    expect(health).toMatchObject({ status: 503, body: { status: "degraded", kafka: { reachable: false, brokers: 0, nodes: [{ up: false }] } } });
     const verdict = await learner.json<{ status: string; message: string }>("POST", "/api/exercises/first-producer/grade");
     expect(verdict.body).toMatchObject({ status: "error", message: expect.stringContaining("Kafka did not answer") });
 

@@ -6,7 +6,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
-import { brokerAddress, LearnerPrincipals, learnerNamespace, SCRAM_MECHANISM, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { connectTo, LearnerPrincipals, learnerNamespace, SCRAM_MECHANISM, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
 
 const access = inject("kafkaAccess");
 const quotas = loadConfig().kafka.learnerQuotas;
@@ -77,8 +77,7 @@ async function flood(learner: LearnerKafka, until: Promise<unknown>): Promise<Fl
         sasl: { mechanism: SCRAM_MECHANISM, ...learner.credentials! },
         requestTimeout: 60_000,
       });
-      const { host, port } = brokerAddress(access.bootstrap[0]!);
-      await connection.connect(host, port);
+      await connectTo(connection, access.bootstrap[0]!);
       try {
         while (!done && performance.now() - started < FLOOD_SECONDS * 1000) {
           // Several requests in flight on each connection, as a client that ignores throttling sends them.

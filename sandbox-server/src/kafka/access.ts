@@ -2,7 +2,7 @@
 // present (SASL/SCRAM, when the broker authenticates clients), and the connection options every client
 // of the server shares. The mechanism is spelled here and nowhere else.
 import type { Socket } from "node:net";
-import type { BaseOptions, ConnectionOptions, ConnectionPool } from "@platformatic/kafka";
+import { AuthenticationError, Connection, type BaseOptions, type ConnectionOptions, type ConnectionPool } from "@platformatic/kafka";
 
 export interface KafkaCredentials {
   username: string;
@@ -51,9 +51,49 @@ export function refuseSelfConnection(socket: Socket | undefined): void {
   });
 }
 
-/** Applies refuseSelfConnection to every connection a pool (a client's, or one of its own) opens from now on. */
+/**
+ * A connection reports its failures to whoever waits on it (a request's callback, connect's promise), and
+ * also emits them as "error" events; a connection that fails twice (its broker killed during a login)
+ * emits one nobody listens for, which would end the process. The events are left to the waiters.
+ */
+function leaveErrorsToWaiters(connection: Connection): void {
+  connection.on("error", () => {});
+}
+
+/** Guards every connection a pool (a client's, or one of its own) opens from now on: see refuseSelfConnection and leaveErrorsToWaiters. */
 export function guardPool(pool: ConnectionPool): ConnectionPool {
   // The pool emits "connecting" just before the connection creates its socket.
-  pool.on("connecting", ({ connection }) => process.nextTick(() => refuseSelfConnection(connection.socket)));
+  pool.on("connecting", ({ connection }) => {
+    leaveErrorsToWaiters(connection);
+    process.nextTick(() => refuseSelfConnection(connection.socket));
+  });
   return pool;
+}
+
+/** Connects a connection of its own to a broker, guarded as a pool's are (see guardPool). */
+export async function connectTo(connection: Connection, address: string): Promise<void> {
+  const { host, port } = brokerAddress(address);
+  leaveErrorsToWaiters(connection);
+  const connecting = connection.connect(host, port);
+  refuseSelfConnection(connection.socket);
+  await connecting;
+}
+
+/** Why a login at `address` failed, or nothing when it succeeded. */
+export async function loginRefusal(address: string, options: ConnectionOptions): Promise<Error | undefined> {
+  const connection = new Connection("tributary-principals", options);
+  try {
+    await connectTo(connection, address);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/** Whether the broker answered and refused the login (rather than not answering at all). */
+export function isLoginRefused(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause instanceof AuthenticationError) return true;
+  return false;
 }

@@ -130,7 +130,8 @@ export class BrokerInspector implements BrokerState {
   /** A cluster with fewer than a majority of its brokers answering cannot serve, whatever its survivors say. */
   #requireMajority(view: ClusterView): void {
     for (const nodeId of view.listed.keys()) this.#seen.add(nodeId);
-    const size = this.#seen.size > 0 ? this.#seen.size : this.#access.bootstrap.length;
+    // A fresh server whose cluster lost two brokers gracefully sees only the survivor listed: its bootstrap list knows better.
+    const size = Math.max(this.#seen.size, new Set(this.#access.bootstrap).size);
     if (view.answering >= brokersNeeded(size)) return;
     const reason = view.bootstrap.find((b) => b.error)?.error;
     throw new KafkaUnavailable(

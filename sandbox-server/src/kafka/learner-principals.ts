@@ -17,7 +17,16 @@ import {
   type ResourceTypeValue,
 } from "@platformatic/kafka";
 import type { LearnerQuotas } from "../config.ts";
-import { brokerAddress, clientOptions, guardPool, refuseSelfConnection, saslOptions, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+import {
+  clientOptions,
+  connectTo,
+  guardPool,
+  isLoginRefused,
+  loginRefusal,
+  saslOptions,
+  type BrokerAccess,
+  type KafkaCredentials,
+} from "./access.ts";
 import { LEARNER_NAMESPACE_PATTERN, type LearnerTopicLimits } from "./learner-policy.ts";
 import { log } from "../log.ts";
 
@@ -262,40 +271,42 @@ export class LearnerPrincipals {
     );
   }
 
-  /** New credentials reach each broker through the metadata log; a run must not race that. */
+  /**
+   * New credentials reach each broker through the metadata log; a run must not race that. A broker that
+   * does not answer at all is down, and reads the credentials from the log before it serves again: only
+   * a broker that answers but refuses the login is waited for.
+   */
   async #untilEveryBrokerAccepts(credentials: KafkaCredentials): Promise<void> {
     const deadline = Date.now() + PRINCIPAL_READY_TIMEOUT_MS;
     for (const address of this.#access.bootstrap) {
       for (;;) {
-        const connection = new Connection("tributary-principals", { connectTimeout: 2000, ...saslOptions(credentials) });
-        const { host, port } = brokerAddress(address);
-        try {
-          const connecting = connection.connect(host, port);
-          refuseSelfConnection(connection.socket);
-          await connecting;
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${(error as Error).message}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        } finally {
-          await connection.close().catch(() => {});
-        }
+        const refusal = await loginRefusal(address, { connectTimeout: 2000, ...saslOptions(credentials) });
+        if (!refusal || !isLoginRefused(refusal)) break;
+        if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${refusal.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
   }
 
-  /** One authenticated connection for the low-level AlterUserScramCredentials call. */
+  /** One authenticated connection for the low-level AlterUserScramCredentials call, to the first bootstrap broker that answers. */
   async #withAdminConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = new Connection("tributary-principals", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(this.#access.admin) });
-    const { host, port } = brokerAddress(this.#access.bootstrap[0]!);
-    try {
-      const connecting = connection.connect(host, port);
-      refuseSelfConnection(connection.socket);
-      await connecting;
-      return await call(connection);
-    } finally {
-      await connection.close().catch(() => {});
+    let lastError: unknown;
+    for (const address of this.#access.bootstrap) {
+      const connection = new Connection("tributary-principals", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(this.#access.admin) });
+      try {
+        await connectTo(connection, address);
+      } catch (error) {
+        lastError = error;
+        await connection.close().catch(() => {});
+        continue;
+      }
+      try {
+        return await call(connection);
+      } finally {
+        await connection.close().catch(() => {});
+      }
     }
+    throw lastError;
   }
 
   #adminClient(): Admin {
