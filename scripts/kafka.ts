@@ -1,7 +1,10 @@
-// npm run kafka -- single | multi | status | stop | stop-node N | start-node N
+// npm run kafka -- single | multi | status | stop | stop-node N | start-node N | compose
 // Starts the course's Kafka in the foreground (Ctrl-C stops it), or reports on / stops one already running.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { checkStateFolders, loadConfig, type ClusterMode } from "../sandbox-server/src/config.ts";
 import {
+  repositoryComposeFiles,
   startKafka,
   stopKafka,
   stopOwnKafka,
@@ -21,9 +24,11 @@ const USAGE = `Usage: npm run kafka -- <command>
   stop          stop a Kafka started by another terminal
   stop-node N   stop broker N (1, 2 or 3) of a running cluster; the others keep serving
   start-node N  start broker N again; it rejoins and catches up
+  compose       write docker/compose.single.yaml, docker/compose.multi.yaml and the files they mount,
+                from the broker definition the JVM path reads (with the default settings)
 
-Docker is used when an engine answers, else the JVM (Java 17+ and Maven).
-Force one with TRIBUTARY_KAFKA_RUNTIME=docker|jvm.`;
+Docker is used when an engine answers, else the JVM (Java 17+ and Maven, which also build the
+brokers' policies for Docker). Force one with TRIBUTARY_KAFKA_RUNTIME=docker|jvm.`;
 
 async function start(mode: ClusterMode): Promise<void> {
   const config = loadConfig({ ...process.env, TRIBUTARY_KAFKA_MODE: mode });
@@ -104,6 +109,17 @@ async function startNode(): Promise<void> {
   console.log(`Kafka node ${node} runs again (pid ${pid}); it rejoins the cluster and catches up on its own.`);
 }
 
+/** Writes the Docker path's files for both modes into docker/, from the default settings: what the repository holds. */
+async function compose(): Promise<void> {
+  const config = loadConfig({});
+  for (const [name, text] of repositoryComposeFiles(config)) {
+    const file = path.join(config.projectRoot, "docker", name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, text, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
+    console.log(`wrote docker/${name}`);
+  }
+}
+
 const command = process.argv[2];
 const commands: Record<string, () => Promise<void>> = {
   single: () => start("single"),
@@ -112,6 +128,7 @@ const commands: Record<string, () => Promise<void>> = {
   stop,
   "stop-node": stopNode,
   "start-node": startNode,
+  compose,
 };
 const chosen = command ? commands[command] : undefined;
 if (!chosen) {

@@ -5,11 +5,12 @@ import { constants } from "node:fs";
 import { access, mkdir, open, rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-// The cluster's port layout is the topology's alone (it imports only types from here).
-import { bootstrapAddresses, clusterTopology } from "./provisioning/topology.ts";
+// The cluster's port layout is the topology's alone (it imports nothing from here).
+import { bootstrapAddresses, clusterTopology, type ClusterMode } from "./provisioning/topology.ts";
 import type { KafkaCredentials } from "./kafka/access.ts";
+import type { LearnerTopicLimits } from "./kafka/learner-policy.ts";
 
-export type ClusterMode = "single" | "multi";
+export type { ClusterMode, LearnerTopicLimits };
 export type KafkaRuntime = "auto" | "docker" | "jvm";
 
 export interface KafkaSettings {
@@ -32,28 +33,15 @@ export interface KafkaSettings {
   learnerQuotas: LearnerQuotas;
 }
 
-export interface LearnerQuotas {
+/** What each learner's principal may use: client quotas the broker enforces, and its topic policies' caps. */
+export interface LearnerQuotas extends LearnerTopicLimits {
   produceBytesPerSecond: number;
   fetchBytesPerSecond: number;
   /** Partitions a learner may create or delete per second (Kafka's controller_mutation_rate). */
   partitionMutationsPerSecond: number;
-  /** Topics, partitions in all, and partitions in one topic a learner may have at once. */
-  topics: number;
-  partitions: number;
-  partitionsPerTopic: number;
-  /** Bytes one learner's topics may hold on the broker's disk, all partitions together. */
-  storageBytes: number;
-  /** The largest record a learner's topic may take. */
-  maxMessageBytes: number;
-  /** Learners with Kafka data the broker is sized for: its file-descriptor limit follows from this. */
-  classSize: number;
+  /** Percent of one request-handling thread's time a learner's requests may take (Kafka's request_percentage). */
+  requestPercentage: number;
 }
-
-/** The caps the brokers' learner topic policies enforce. */
-export type LearnerTopicLimits = Pick<
-  LearnerQuotas,
-  "topics" | "partitions" | "partitionsPerTopic" | "storageBytes" | "maxMessageBytes" | "classSize"
->;
 
 export interface RunLimits {
   /** A run is stopped after this much wall-clock time. */
@@ -238,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
         produceBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_PRODUCE_KIB_S", 1024) * 1024,
         fetchBytesPerSecond: integer(env, "TRIBUTARY_LEARNER_FETCH_KIB_S", 2048) * 1024,
         partitionMutationsPerSecond: integer(env, "TRIBUTARY_LEARNER_PARTITIONS_PER_S", 20),
+        requestPercentage: integer(env, "TRIBUTARY_LEARNER_REQUEST_PERCENT", 10, { max: 1100 }),
         topics: integer(env, "TRIBUTARY_LEARNER_MAX_TOPICS", 25),
         partitions: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS", 100),
         partitionsPerTopic: integer(env, "TRIBUTARY_LEARNER_MAX_PARTITIONS_PER_TOPIC", 12),

@@ -2,7 +2,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
-import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka, brokerNodeStates } from "./kafka/index.ts";
+import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { SqliteProgressStore } from "./progress/index.ts";
 import {
@@ -75,10 +75,8 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     principals,
     progress,
     slates,
-    probeKafka: async () => {
-      const [probe, nodes] = await Promise.all([probeKafka(access), brokerNodeStates(access.bootstrap)]);
-      return { ...probe, bootstrap: access.bootstrap, nodes };
-    },
+    // Each broker asked for itself: `brokers` counts those that answer, `nodes` says which bootstrap addresses do.
+    probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
     identity,
     protection: {

@@ -4,7 +4,8 @@ import type { loadConfig } from "../../sandbox-server/src/config.ts";
 import { type BrokerAccess, probeKafka } from "../../sandbox-server/src/kafka/index.ts";
 import { brokerAccess, clusterTopology, type RunningCluster, startJvmCluster } from "../../sandbox-server/src/provisioning/index.ts";
 
-export const BENCH_KAFKA_PORT = 39092;
+/** Below the kernel's ephemeral range (32768 and up on Linux), where a broker's port is never a client's. */
+export const BENCH_KAFKA_PORT = Number(process.env.TRIBUTARY_BENCH_KAFKA_PORT ?? 24092);
 
 export async function benchKafka(config: ReturnType<typeof loadConfig>): Promise<{ access: BrokerAccess; cluster?: RunningCluster }> {
   const course = await brokerAccess(config);
@@ -15,6 +16,7 @@ export async function benchKafka(config: ReturnType<typeof loadConfig>): Promise
     homeDir: path.join(config.projectRoot, ".tributary", "bench", "kafka"),
     pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
     learnerLimits: config.kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_BENCH_KAFKA_PORT",
     onProgress: () => {},
   });
   return { access: { bootstrap: cluster.bootstrap, admin: cluster.admin }, cluster };

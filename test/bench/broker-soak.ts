@@ -1,6 +1,6 @@
 // A soak of the course's broker: a few learners run and check exercises for SOAK_MINUTES (30), while the
 // broker JVM's resident memory, open descriptors and threads are sampled every 30 s. Prints figures;
-// asserts nothing. Starts a broker of its own on SOAK_KAFKA_PORT (39092), with the flags `npm start` uses.
+// asserts nothing. Starts a broker of its own on SOAK_KAFKA_PORT (24192), with the flags `npm start` uses.
 import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
@@ -10,7 +10,7 @@ import { exerciseFile } from "../support/sandbox-client.ts";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LEARNERS = Number(process.env.SOAK_LEARNERS ?? 3);
-const PORT = Number(process.env.SOAK_KAFKA_PORT ?? 39092);
+const PORT = Number(process.env.SOAK_KAFKA_PORT ?? 24192);
 const SAMPLE_MS = 30_000;
 const config = loadConfig();
 
@@ -27,6 +27,7 @@ const cluster = await startJvmCluster({
   homeDir,
   pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
   learnerLimits: config.kafka.learnerQuotas,
+  portSetting: "SOAK_KAFKA_PORT",
   onProgress: () => {},
 });
 const server = await startTestServer({ bootstrap: cluster.bootstrap, admin: cluster.admin });

@@ -9,8 +9,9 @@ import { exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir, TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 
-// A broker of its own, 20200 ports above the shared test broker (39292 by default).
-const PORT = Number(process.env.TRIBUTARY_TEST_OUTAGE_PORT ?? TEST_KAFKA_PORT + 20200);
+// A broker of its own, 4 ports above the shared test broker (19096 by default): below the kernel's
+// ephemeral range, like every broker port.
+const PORT = Number(process.env.TRIBUTARY_TEST_OUTAGE_PORT ?? TEST_KAFKA_PORT + 4);
 const homeDir = path.join(testStateDir, "outage-kafka");
 const startBroker = () =>
   startJvmCluster({
@@ -18,6 +19,7 @@ const startBroker = () =>
     homeDir,
     pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
     learnerLimits: loadConfig().kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_OUTAGE_PORT",
     onProgress: () => {},
   });
 
@@ -48,7 +50,7 @@ describe("when Kafka stops during the course", () => {
     // Either the program gave up by itself, or the server saw Kafka gone first and ended it.
     expect(failed.exit.message).toMatch(/^(Your program exited with code \d+|Stopped): Kafka stopped answering/);
     const health = await learner.json<{ status: string }>("GET", "/api/health");
-    expect(health).toMatchObject({ status: 503, body: { status: "degraded" } });
+    expect(health).toMatchObject({ status: 503, body: { status: "degraded", kafka: { reachable: false, brokers: 0, nodes: [{ up: false }] } } });
     const verdict = await learner.json<{ status: string; message: string }>("POST", "/api/exercises/first-producer/grade");
     expect(verdict.body).toMatchObject({ status: "error", message: expect.stringContaining("Kafka did not answer") });
 

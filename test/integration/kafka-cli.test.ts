@@ -1,16 +1,26 @@
 // `npm run kafka -- multi | status | stop-node | start-node | stop | single`, run as a host would, on
 // ports of their own (TRIBUTARY_TEST_CLUSTER_PORT, 29092 by default). The three-broker cluster must keep
-// serving learners while any one broker is down.
-import { spawn, type ChildProcess } from "node:child_process";
+// serving learners while any one broker is down, and say so truthfully when it cannot.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Connection, describeQuorumV2 } from "@platformatic/kafka";
 import { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { processAlive, startKafka, stopOwnKafka, type ClusterRecord } from "../../sandbox-server/src/provisioning/index.ts";
-import { kafkajsConfig } from "../../sandbox-server/src/kafka/index.ts";
+import { connectTo, SCRAM_MECHANISM } from "../../sandbox-server/src/kafka/index.ts";
+import {
+  clusterTopology,
+  processAlive,
+  refuseEphemeralBrokerPorts,
+  startKafka,
+  stopOwnKafka,
+  type ClusterRecord,
+} from "../../sandbox-server/src/provisioning/index.ts";
+import { kafkajsConfig } from "../support/kafkajs-config.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const root = loadConfig().projectRoot;
@@ -19,10 +29,10 @@ let stateDir: string;
 let foreground: ChildProcess | undefined;
 let multi: ReturnType<typeof kafkaCommand>;
 
-function kafkaCommand(args: string[]) {
+function kafkaCommand(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn("bash", [path.join(root, "scripts/node.sh"), path.join(root, "scripts/kafka.ts"), ...args], {
     cwd: root,
-    env: { ...process.env, TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_KAFKA_PORT: String(PORT_BASE), TRIBUTARY_KAFKA_RUNTIME: "jvm" },
+    env: { ...process.env, TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_KAFKA_PORT: String(PORT_BASE), TRIBUTARY_KAFKA_RUNTIME: "jvm", ...env },
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -43,6 +53,7 @@ const recordFile = () => path.join(stateDir, "kafka", "cluster.json");
 const readRecord = async () => JSON.parse(await readFile(recordFile(), "utf8")) as ClusterRecord;
 
 beforeAll(async () => {
+  refuseEphemeralBrokerPorts(clusterTopology("multi", PORT_BASE), "TRIBUTARY_TEST_CLUSTER_PORT");
   stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-cli-"));
   // Kafka's jars and the compiler, from the project's own cache when it has them: Maven is slow to copy them again.
   const cache = path.join(root, ".tributary", "kafka");
@@ -60,6 +71,38 @@ afterAll(async () => {
   }
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
+
+/** The node id of the cluster's active controller, as the metadata quorum tells. */
+async function activeController(record: ClusterRecord): Promise<number> {
+  const connection = new Connection("cli-test", { sasl: { mechanism: SCRAM_MECHANISM, ...record.admin! } });
+  await connectTo(connection, record.bootstrap[0]!);
+  try {
+    const quorum = await describeQuorumV2.api.async(connection, [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }]);
+    return quorum.topics[0]!.partitions[0]!.leaderId;
+  } finally {
+    await connection.close();
+  }
+}
+
+interface Health {
+  status: string;
+  kafka: { reachable: boolean; brokers: number; nodes: { address: string; up: boolean }[] };
+}
+
+/** Whether a port of this machine's loopback can be bound now: nothing holds it. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** Java processes whose command line names this test's state folder: brokers of its clusters. */
+function brokerProcesses(): string[] {
+  const listing = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
+  return listing.split("\n").filter((line) => line.includes("kafka.Kafka") && line.includes(stateDir));
+}
 
 /** A learner's producer: `count` records with acks=all, one every 100 ms, printing each acknowledged key. */
 const steadyProducer = (count: number) => `
@@ -90,6 +133,17 @@ describe("npm run kafka", () => {
     expect(command.output()).toContain('Unknown command "triple".');
     expect(command.output()).toContain("multi         start three brokers");
     expect(command.output()).toContain("stop-node N");
+  });
+
+  it("refuses broker ports in the kernel's ephemeral range, in one line naming the setting and the range", async () => {
+    const [low, high] = (await readFile("/proc/sys/net/ipv4/ip_local_port_range", "utf8")).trim().split(/\s+/);
+    const command = kafkaCommand(["single"], { TRIBUTARY_KAFKA_PORT: String(Number(low) + 100) });
+    expect(await command.exited).toBe(1);
+    const lines = command.output().trim().split("\n");
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^✗ TRIBUTARY_KAFKA_PORT=${Number(low) + 100} puts Kafka's ports .* ephemeral port range ${low}–${high} `),
+    );
+    expect(existsSync(recordFile())).toBe(false);
   });
 
   it("starts three brokers with `multi`, where a topic gets replication factor 3", { timeout: 480_000 }, async () => {
@@ -216,6 +270,63 @@ describe("npm run kafka", () => {
     expect(after.output()).toContain("Kafka answers: 3 broker(s)");
   });
 
+  it("answers health with 200 through the seconds after the active controller is killed, counting only the brokers that answer", {
+    timeout: 300_000,
+  }, async () => {
+    const record = await readRecord();
+    const controller = await activeController(record);
+    const server = await startTestServer({ bootstrap: record.bootstrap, admin: record.admin });
+    try {
+      const learner = server.learner();
+      const pid = record.pids[controller - 1]!;
+      const samples: { status: number; body: Health }[] = [];
+      process.kill(pid, "SIGKILL");
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        samples.push(await learner.json<Health>("GET", "/api/health"));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const refused = samples.filter((sample) => sample.status !== 200);
+      expect(refused, `health during the controller's failover: ${JSON.stringify(refused.slice(0, 3))}`).toEqual([]);
+      for (const { body } of samples) {
+        expect(body.kafka.brokers).toBe(2);
+        expect(body.kafka.nodes.map((n) => n.up)).toEqual([1, 2, 3].map((id) => id !== controller));
+      }
+    } finally {
+      await server.close();
+    }
+    const restarted = kafkaCommand(["start-node", String(controller)]);
+    expect(await restarted.exited, restarted.output()).toBe(0);
+  });
+
+  it("with two brokers of three down, says one broker answers, is degraded, and gives a fresh learner's Check an outage error", {
+    timeout: 400_000,
+  }, async () => {
+    const record = await readRecord();
+    const server = await startTestServer({ bootstrap: record.bootstrap, admin: record.admin });
+    try {
+      const learner = server.learner();
+      await learner.namespace();
+      for (const node of [2, 3]) {
+        const stopped = kafkaCommand(["stop-node", String(node)]);
+        expect(await stopped.exited, stopped.output()).toBe(0);
+      }
+      const health = await learner.json<Health>("GET", "/api/health");
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: "degraded", kafka: { reachable: true, brokers: 1 } });
+      expect(health.body.kafka.nodes.map((n) => n.up)).toEqual([true, false, false]);
+      const verdict = await learner.json<{ status: string; message: string }>("POST", "/api/exercises/first-producer/grade");
+      expect(verdict.body.status).toBe("error");
+      expect(verdict.body.message).not.toContain("There is no topic");
+    } finally {
+      await server.close();
+      for (const node of [2, 3]) {
+        const started = kafkaCommand(["start-node", String(node)]);
+        expect(await started.exited, started.output()).toBe(0);
+      }
+    }
+  });
+
   it("is stopped from another terminal with `stop`, every node (restarted ones too) with it", { timeout: 120_000 }, async () => {
     const pids = (await readRecord()).pids;
     const stop = kafkaCommand(["stop"]);
@@ -229,6 +340,35 @@ describe("npm run kafka", () => {
     const after = kafkaCommand(["status"]);
     expect(await after.exited).toBe(1);
     expect(after.output()).toContain("Kafka does not answer.");
+  });
+
+  it("records one broker when two `start-node` run at once, and leaves no broker running after a Ctrl-C of the cluster's command", {
+    timeout: 600_000,
+  }, async () => {
+    multi = kafkaCommand(["multi"]);
+    foreground = multi.child;
+    await until(() => multi.output().includes("Kafka is ready"), 400_000, "three brokers", multi.output);
+    const stopped = kafkaCommand(["stop-node", "1"]);
+    expect(await stopped.exited, stopped.output()).toBe(0);
+
+    const twice = [kafkaCommand(["start-node", "1"]), kafkaCommand(["start-node", "1"])];
+    const codes = await Promise.all(twice.map((command) => command.exited));
+    const outputs = twice.map((command) => command.output()).join("\n---\n");
+    expect([...codes].sort(), outputs).toEqual([0, 1]);
+    expect(outputs).toMatch(/Kafka node 1 already runs \(pid \d+\)/);
+    const record = await readRecord();
+    expect(record.pids.map(processAlive)).toEqual([true, true, true]);
+    const status = kafkaCommand(["status"]);
+    expect(await status.exited).toBe(0);
+    expect(status.output()).toContain("Processes alive: 3 of 3");
+
+    multi.child.kill("SIGINT");
+    expect(await multi.exited).toBe(0);
+    expect(record.pids.filter(processAlive)).toEqual([]);
+    expect(brokerProcesses()).toEqual([]);
+    const ports = clusterTopology("multi", PORT_BASE).nodes.flatMap((node) => [node.clientPort, node.controllerPort]);
+    for (const port of ports) expect(await portFree(port), `port ${port}`).toBe(true);
+    expect(existsSync(recordFile())).toBe(false);
   });
 
   it("keeps the record of a Kafka started after the first one's broker was killed, and stops on Ctrl-C without calling it unexpected", {

@@ -3,7 +3,8 @@
 // would stay for ever. Real broker, real principals; only the clock is moved forward.
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LearnerPrincipals, kafkajsConfig, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { LearnerPrincipals, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { kafkajsConfig } from "../support/kafkajs-config.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
 import { learnerNamespace } from "../../sandbox-server/src/kafka/learner-principals.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";

@@ -10,7 +10,7 @@ import { benignBeside, hostilePreamble } from "../support/hostile-learners.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir } from "../support/test-kafka.ts";
 import { probeKafka } from "../../sandbox-server/src/kafka/index.ts";
-import { learnerTopicBounds } from "../../sandbox-server/src/provisioning/topology.ts";
+import { learnerTopicBounds } from "../../sandbox-server/src/kafka/index.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 
 const kafka = inject("kafkaAccess");

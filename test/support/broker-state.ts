@@ -1,6 +1,7 @@
 // Puts the test broker back to a known state: no course topics, no course consumer groups.
 import { Kafka } from "kafkajs";
-import { kafkajsConfig, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
+import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
+import { kafkajsConfig } from "./kafkajs-config.ts";
 
 /** Deletes the named topics and groups, and waits until the broker no longer lists the topics. */
 export async function forgetTopicsAndGroups(access: BrokerAccess, topics: string[], groups: string[]): Promise<void> {

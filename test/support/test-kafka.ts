@@ -38,6 +38,7 @@ async function bringUp(): Promise<{ access: BrokerAccess; cluster?: RunningClust
     homeDir,
     pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
     learnerLimits: loadConfig().kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_KAFKA_PORT",
     onProgress: (message) => console.log(`[test kafka] ${message}`),
   });
   console.log(`[test kafka] ready on ${cluster.bootstrap.join(",")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -5,9 +5,24 @@ import { checkpointSpecSchema, type CheckpointInput, type CheckpointSpec } from 
 
 const spec = (input: CheckpointInput): CheckpointSpec => checkpointSpecSchema.parse(input);
 
+/** A partition's copies on brokers 1, 2, …: led by broker 1, the first `inSync` of them in sync. */
+const copies = (replicas: number, inSync: number) => ({
+  replicas,
+  inSync,
+  leader: 1,
+  replicaIds: Array.from({ length: replicas }, (_, i) => i + 1),
+  isrIds: Array.from({ length: inSync }, (_, i) => i + 1),
+});
+
 /** A topic as plain data: [low, high] per partition, records and configs optional. */
 function topicOf(name: string, partitions: [low: number, high: number][], extra: Partial<TopicState> = {}): TopicState {
-  return { name, partitions: partitions.map(([low, high], partition) => ({ partition, low, high, replicas: 1, inSync: 1 })), config: {}, ...extra };
+  return {
+    name,
+    topicId: `id-${name}`,
+    partitions: partitions.map(([low, high], partition) => ({ partition, low, high, ...copies(1, 1) })),
+    config: {},
+    ...extra,
+  };
 }
 const record = (partition: number, offset: number, key: string | null, value: string): TopicRecord => ({
   partition,
@@ -266,7 +281,7 @@ describe("gradeSnapshot", () => {
     });
     const ledger = (retention: string, replicas = 1, inSync = replicas) => ({
       ...topicOf("ledger", [[0, 1]], { config: { "retention.ms": retention } }),
-      partitions: [{ partition: 0, low: 0, high: 1, replicas, inSync }],
+      partitions: [{ partition: 0, low: 0, high: 1, ...copies(replicas, inSync) }],
     });
     expect((await gradeSnapshot("x", durable, snapshotOf([ledger("2592000000")]))).status).toBe("pass");
     const seconds = await gradeSnapshot("x", durable, snapshotOf([ledger("2592000")]));
@@ -277,7 +292,7 @@ describe("gradeSnapshot", () => {
 
   it("does not judge a topic whose copies are out of sync because a broker is down: an error, never a fail", async () => {
     const durable = spec({ title: "t", checks: [{ type: "topic-replication", topic: "ledger", factor: "all-brokers" }] });
-    const degraded = { ...topicOf("ledger", [[0, 1]]), partitions: [{ partition: 0, low: 0, high: 1, replicas: 3, inSync: 2 }] };
+    const degraded = { ...topicOf("ledger", [[0, 1]]), partitions: [{ partition: 0, low: 0, high: 1, ...copies(3, 2) }] };
     const verdict = await gradeSnapshot("durable-topic", durable, snapshotOf([degraded], [], 2));
     expect(verdict.status).toBe("error");
     expect(verdict.message).toContain("a broker is down");

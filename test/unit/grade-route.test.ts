@@ -37,7 +37,10 @@ const ranDurableTopic = {
 
 const ledger = (replicas: number, inSync: number, retention = "2592000000") => ({
   name: "ledger",
-  partitions: [{ partition: 0, low: 0, high: 0, replicas, inSync }],
+  topicId: "id-ledger",
+  partitions: [
+    { partition: 0, low: 0, high: 0, replicas, inSync, leader: 1, replicaIds: [1, 2, 3].slice(0, replicas), isrIds: [1, 2, 3].slice(0, inSync) },
+  ],
   config: { "retention.ms": retention },
 });
 

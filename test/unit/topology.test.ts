@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterTopology, bootstrapAddresses, serverProperties } from "../../sandbox-server/src/provisioning/index.ts";
-import { learnerNamespace } from "../../sandbox-server/src/kafka/learner-principals.ts";
-import { LEARNER_NAMESPACE_PATTERN } from "../../sandbox-server/src/provisioning/topology.ts";
+import { learnerNamespace, LEARNER_NAMESPACE_PATTERN } from "../../sandbox-server/src/kafka/index.ts";
 
 const ADMIN = { username: "course-admin", password: "s3cret-pw" };
 const LIMITS = { topics: 25, partitions: 100, partitionsPerTopic: 12, storageBytes: 200 * 1024 * 1024, maxMessageBytes: 1024 * 1024, classSize: 16 };

@@ -3,7 +3,7 @@
 // the exercise says how many partitions its topics need, and marked when a run starts, so a check can
 // tell the records that run wrote from those of earlier runs.
 import { Admin } from "@platformatic/kafka";
-import { SCRAM, type BrokerAccess } from "./access.ts";
+import { clientOptions, guardPool, type BrokerAccess } from "./access.ts";
 
 /** What an exercise owns, named as the lesson names it (without the namespace). */
 export interface OwnedNames {
@@ -107,13 +107,10 @@ export class ExerciseSlates {
   }
 
   #client(): Admin {
-    this.#admin ??= new Admin({
-      clientId: "tributary-slates",
-      bootstrapBrokers: this.#access.bootstrap,
-      ...(this.#access.admin ? { sasl: { mechanism: SCRAM.kafka, ...this.#access.admin } } : {}),
-      timeout: 5000,
-      retries: 2,
-    });
+    if (!this.#admin) {
+      this.#admin = new Admin(clientOptions(this.#access, "tributary-slates", { timeout: 5000, retries: 2 }));
+      guardPool(this.#admin.connections);
+    }
     return this.#admin;
   }
 

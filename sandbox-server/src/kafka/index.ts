@@ -1,8 +1,17 @@
-// kafka/: the server's run-time access to Kafka: the admin connection, learners' principals, health
-// probes and the snapshots checkpoints are graded on.
+// kafka/: the server's run-time access to Kafka, with one client (@platformatic/kafka): the admin
+// connection, learners' principals and the policy their topics are held to, health probes, and the
+// snapshots checkpoints are graded on.
 export { waitUntilKafkaAnswers, probeKafka, brokerNodeStates, brokersNeeded, type KafkaProbe, type BrokerNodeState } from "./readiness.ts";
-export { kafkajsConfig, SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+export { SCRAM_MECHANISM, brokerAddress, connectTo, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+export { KafkaUnavailable } from "./errors.ts";
 export { LearnerPrincipals, learnerNamespace, type LearnerKafka } from "./learner-principals.ts";
+export {
+  learnerTopicBounds,
+  LEARNER_NAMESPACE_PATTERN,
+  LEARNER_TOPIC_POLICY_CLASS,
+  LEARNER_CONFIG_POLICY_CLASS,
+  type LearnerTopicLimits,
+} from "./learner-policy.ts";
 export {
   BrokerInspector,
   groupKey,

@@ -16,9 +16,18 @@ import {
   type AclOperationValue,
   type ResourceTypeValue,
 } from "@platformatic/kafka";
-import type { LearnerQuotas, LearnerTopicLimits } from "../config.ts";
-import { SCRAM, type BrokerAccess, type KafkaCredentials } from "./access.ts";
-import { LEARNER_NAMESPACE_PATTERN } from "../provisioning/topology.ts";
+import type { LearnerQuotas } from "../config.ts";
+import {
+  clientOptions,
+  connectTo,
+  guardPool,
+  isLoginRefused,
+  loginRefusal,
+  saslOptions,
+  type BrokerAccess,
+  type KafkaCredentials,
+} from "./access.ts";
+import { LEARNER_NAMESPACE_PATTERN, type LearnerTopicLimits } from "./learner-policy.ts";
 import { log } from "../log.ts";
 
 export interface LearnerKafka {
@@ -44,11 +53,6 @@ const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 export function learnerNamespace(learnerId: string, key: Buffer): string {
   // The brokers' topic policy recognises learners' topics by this shape (LEARNER_NAMESPACE_PATTERN).
   return `l${createHmac("sha256", key).update(learnerId).digest("hex").slice(0, 20)}-`;
-}
-
-function hostAndPort(address: string): [string, number] {
-  const at = address.lastIndexOf(":");
-  return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
 /**
@@ -165,6 +169,7 @@ export class LearnerPrincipals {
             { key: "producer_byte_rate", value: this.#quotas.produceBytesPerSecond, remove: false },
             { key: "consumer_byte_rate", value: this.#quotas.fetchBytesPerSecond, remove: false },
             { key: "controller_mutation_rate", value: this.#quotas.partitionMutationsPerSecond, remove: false },
+            { key: "request_percentage", value: this.#quotas.requestPercentage, remove: false },
           ],
         },
       ],
@@ -256,6 +261,7 @@ export class LearnerPrincipals {
             { key: "producer_byte_rate", remove: true },
             { key: "consumer_byte_rate", remove: true },
             { key: "controller_mutation_rate", remove: true },
+            { key: "request_percentage", remove: true },
           ],
         },
       ],
@@ -265,51 +271,49 @@ export class LearnerPrincipals {
     );
   }
 
-  /** New credentials reach each broker through the metadata log; a run must not race that. */
+  /**
+   * New credentials reach each broker through the metadata log; a run must not race that. A broker that
+   * does not answer at all is down, and reads the credentials from the log before it serves again: only
+   * a broker that answers but refuses the login is waited for.
+   */
   async #untilEveryBrokerAccepts(credentials: KafkaCredentials): Promise<void> {
     const deadline = Date.now() + PRINCIPAL_READY_TIMEOUT_MS;
     for (const address of this.#access.bootstrap) {
       for (;;) {
-        const connection = new Connection("tributary-principals", {
-          connectTimeout: 2000,
-          sasl: { mechanism: SCRAM.kafka, ...credentials },
-        });
-        try {
-          await connection.connect(...hostAndPort(address));
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${(error as Error).message}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        } finally {
-          await connection.close().catch(() => {});
-        }
+        const refusal = await loginRefusal(address, { connectTimeout: 2000, ...saslOptions(credentials) });
+        if (!refusal || !isLoginRefused(refusal)) break;
+        if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${refusal.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
   }
 
-  /** One authenticated connection for the low-level AlterUserScramCredentials call. */
+  /** One authenticated connection for the low-level AlterUserScramCredentials call, to the first bootstrap broker that answers. */
   async #withAdminConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = new Connection("tributary-principals", {
-      connectTimeout: 2000,
-      requestTimeout: 5000,
-      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
-    });
-    try {
-      await connection.connect(...hostAndPort(this.#access.bootstrap[0]!));
-      return await call(connection);
-    } finally {
-      await connection.close().catch(() => {});
+    let lastError: unknown;
+    for (const address of this.#access.bootstrap) {
+      const connection = new Connection("tributary-principals", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(this.#access.admin) });
+      try {
+        await connectTo(connection, address);
+      } catch (error) {
+        lastError = error;
+        await connection.close().catch(() => {});
+        continue;
+      }
+      try {
+        return await call(connection);
+      } finally {
+        await connection.close().catch(() => {});
+      }
     }
+    throw lastError;
   }
 
   #adminClient(): Admin {
-    this.#admin ??= new Admin({
-      clientId: "tributary-principals",
-      bootstrapBrokers: this.#access.bootstrap,
-      sasl: { mechanism: SCRAM.kafka, ...this.#access.admin! },
-      timeout: 5000,
-      retries: 2,
-    });
+    if (!this.#admin) {
+      this.#admin = new Admin(clientOptions(this.#access, "tributary-principals", { timeout: 5000, retries: 2 }));
+      guardPool(this.#admin.connections);
+    }
     return this.#admin;
   }
 

@@ -4,9 +4,11 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bootstrapAddresses, serverProperties } from "./topology.ts";
+import { bootstrapAddresses } from "./topology.ts";
+import { serverProperties } from "./broker-definition.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
 import type { KafkaCredentials } from "../kafka/access.ts";
+import { terminateBroker } from "./broker-processes.ts";
 import {
   adminCredentials,
   formatNode,
@@ -15,7 +17,6 @@ import {
   prepareJvm,
   refuseTakenPorts,
   spawnBroker,
-  terminateBroker,
   type JvmClusterOptions,
 } from "./kafka-node.ts";
 

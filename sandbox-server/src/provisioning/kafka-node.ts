@@ -4,14 +4,17 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, openSync, closeSync, readFileSync } from "node:fs";
 import { readFile, writeFile, rm } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { brokerOpenFiles, type ClusterTopology, type KafkaNode } from "./topology.ts";
+import type { ClusterTopology, KafkaNode } from "./topology.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
-import { SCRAM, type KafkaCredentials } from "../kafka/access.ts";
-import type { LearnerTopicLimits } from "../config.ts";
-import { checkJavaAndMaven, ensureBrokerJars, ensureLearnerTopicPolicy, kafkaVersionFromPom } from "./kafka-jars.ts";
+import { SCRAM_MECHANISM, type KafkaCredentials } from "../kafka/access.ts";
+import type { LearnerTopicLimits } from "../kafka/learner-policy.ts";
+import { checkJavaAndMaven } from "../java-build/index.ts";
+import { ensureBrokerJars, ensureLearnerTopicPolicy, kafkaVersionFromPom } from "./kafka-jars.ts";
+import { BROKER_ENVIRONMENT, brokerJvmFlags, brokerOpenFiles, newSuperUser } from "./broker-definition.ts";
+import { portAnswers, terminateBroker } from "./broker-processes.ts";
+import { refuseEphemeralBrokerPorts } from "./ports.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -24,6 +27,8 @@ export interface JvmClusterOptions {
   onProgress: (message: string) => void;
   /** What the brokers' topic policy lets each learner have. */
   learnerLimits: LearnerTopicLimits;
+  /** The setting that chose the ports (TRIBUTARY_KAFKA_PORT, …), named when they cannot be used. */
+  portSetting: string;
   readyTimeoutMs?: number;
 }
 
@@ -36,16 +41,6 @@ async function openFilesHardLimit(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Whether something already listens on a loopback port. */
-export function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port, timeout: 500 });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64, never starting with "-". */
@@ -80,11 +75,9 @@ export function nodePaths(clusterDir: string, node: KafkaNode): NodePaths {
  */
 function java(args: string[], logFile?: string, options: { detached?: boolean; openFiles?: number } = {}): ChildProcess {
   const out = logFile ? openSync(logFile, "a") : "ignore";
-  // glibc gives every thread that allocates its own malloc arena (64 MiB each, up to 8 per core); a
-  // broker's hundred threads then grow its resident memory for hours. Two arenas serve a course.
   const spawnOptions = {
     stdio: ["ignore", out, out] as ["ignore", typeof out, typeof out],
-    env: { ...process.env, MALLOC_ARENA_MAX: "2" },
+    env: { ...process.env, ...BROKER_ENVIRONMENT },
     detached: options.detached,
   };
   // The shell raises the open-file limit as far as asked, or as far as the hard limit allows, then becomes java.
@@ -107,7 +100,7 @@ export async function adminCredentials(clusterDir: string, nodes: NodePaths[], o
     onProgress(`clearing ${clusterDir}: it was formatted without client authentication`);
     await Promise.all(nodes.map((paths) => rm(paths.dataDir, { recursive: true, force: true })));
   }
-  const credentials = { username: "tributary-admin", password: randomBytes(24).toString("base64url") };
+  const credentials = newSuperUser();
   await writeFile(file, `${JSON.stringify(credentials)}\n`, { mode: 0o600 });
   return credentials;
 }
@@ -122,7 +115,7 @@ export async function formatNode(
 ): Promise<void> {
   if (existsSync(path.join(paths.dataDir, "meta.properties"))) return;
   const args = ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", paths.propertiesFile];
-  args.push("--add-scram", `${SCRAM.kafka}=[name=${admin.username},password=${admin.password}]`);
+  args.push("--add-scram", `${SCRAM_MECHANISM}=[name=${admin.username},password=${admin.password}]`);
   if (standalone) args.push("--standalone");
   const child = java(args, paths.logFile);
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -139,72 +132,6 @@ function lastLines(file: string, count: number): string {
   }
 }
 
-/**
- * Every memory area of a broker's JVM, bounded, so its resident memory stays flat over a long course
- * instead of creeping up as the heap is first touched, the JIT fills its code cache and NIO caches
- * direct buffers per thread. The heap is touched at start (AlwaysPreTouch): what `ps` shows after
- * start-up is what the broker keeps. Measured: see the README (Kafka's memory).
- */
-export function brokerMemoryFlags(nodeCount: number): string[] {
-  const heapMb = nodeCount === 1 ? BROKER_HEAP_MB.single : BROKER_HEAP_MB.multi;
-  return [
-    `-Xms${heapMb}m`,
-    `-Xmx${heapMb}m`,
-    "-XX:+AlwaysPreTouch",
-    "-XX:+UseG1GC",
-    "-XX:MaxGCPauseMillis=20",
-    "-XX:MaxMetaspaceSize=128m",
-    "-XX:ReservedCodeCacheSize=64m",
-    "-XX:MaxDirectMemorySize=64m",
-    // NIO keeps a direct buffer per thread as large as the largest write it did; cap what it keeps.
-    "-Djdk.nio.maxCachedBufferSize=262144",
-  ];
-}
-
-/** Heap per broker, in MiB: course data is small, and three brokers share one machine. */
-export const BROKER_HEAP_MB = { single: 384, multi: 256 } as const;
-
-/** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
-export function processAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true; // no /proc (macOS): trust the signal
-  }
-}
-
-/**
- * Sends SIGTERM to a broker, then SIGKILL after `graceMs`, and resolves once it is gone. Works for a
- * broker another command started too. Brokers first wait on the controllers for a controlled shutdown;
- * 20 s is plenty on loopback, and a node whose quorum is gone holds nothing we need by then.
- */
-export async function terminateBroker(pid: number, graceMs = 20000, onWait?: () => void): Promise<void> {
-  if (!processAlive(pid)) return;
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (processAlive(pid)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-    }
-    onWait?.();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 export interface JvmSetup {
   version: string;
   classpath: string;
@@ -217,6 +144,7 @@ export interface JvmSetup {
 /** Java, Kafka's jars and the topic policy, ready; the same for a whole cluster and for one restarted node. */
 export async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> {
   const { topology, homeDir, pomPath, onProgress } = options;
+  refuseEphemeralBrokerPorts(topology, options.portSetting);
   await checkJavaAndMaven();
   const version = kafkaVersionFromPom(pomPath);
   const libDir = path.join(homeDir, `lib-${version}`);
@@ -253,8 +181,7 @@ export function spawnBroker(setup: JvmSetup, topology: ClusterTopology, node: Ka
   const paths = nodePaths(setup.clusterDir, node);
   const child = java(
     [
-      ...brokerMemoryFlags(topology.nodes.length),
-      "-Djava.awt.headless=true",
+      ...brokerJvmFlags(topology.nodes.length),
       `-Dlog4j2.configurationFile=${setup.log4jConfig}`,
       `-Dkafka.logs.dir=${paths.dir}`,
       "-cp",
@@ -284,17 +211,23 @@ export function brokerLogFile(homeDir: string, topology: ClusterTopology, nodeId
   return nodePaths(path.join(homeDir, topology.mode), node).logFile;
 }
 
+export interface StartingNode {
+  pid: number;
+  /** Resolves once the cluster lists the node again; rejects (with the node stopped) if it does not come up. */
+  ready: Promise<void>;
+}
+
 /**
- * Starts one node of a cluster whose storage is formatted (it was stopped or died), and waits until
- * the cluster lists it again. Returns its process id; the node runs on after the caller exits.
+ * Starts one node of a cluster whose storage is formatted (it was stopped or died), with `setup` from
+ * prepareJvm. Resolves as soon as its process runs, so the caller can record its pid before waiting for
+ * it; the node runs on after the caller exits.
  */
-export async function startJvmNode(options: JvmClusterOptions, nodeId: number, admin?: KafkaCredentials): Promise<number> {
+export async function startJvmNode(setup: JvmSetup, options: JvmClusterOptions, nodeId: number, admin?: KafkaCredentials): Promise<StartingNode> {
   const { topology, onProgress } = options;
   const node = topology.nodes.find((n) => n.id === nodeId);
   if (!node) {
     throw new Error(`The ${topology.mode} cluster has nodes ${topology.nodes.map((n) => n.id).join(", ")}; there is no node ${nodeId}.`);
   }
-  const setup = await prepareJvm(options);
   const paths = nodePaths(setup.clusterDir, node);
   if (!existsSync(path.join(paths.dataDir, "meta.properties"))) {
     throw new Error(`Node ${nodeId} has no storage in ${paths.dataDir}; start the whole cluster (npm run kafka -- ${topology.mode}).`);
@@ -303,19 +236,20 @@ export async function startJvmNode(options: JvmClusterOptions, nodeId: number, a
   onProgress(`starting Kafka node ${nodeId} on 127.0.0.1:${node.clientPort}`);
   const died = new AbortController();
   const child = spawnBroker(setup, topology, node, died);
-  try {
-    await waitUntilKafkaAnswers(
-      { bootstrap: [`127.0.0.1:${node.clientPort}`], admin },
-      {
-        expectedBrokers: topology.nodes.length,
-        timeoutMs: options.readyTimeoutMs ?? 240000,
-        onProgress,
-        signal: died.signal,
-      },
-    );
-  } catch (error) {
-    if (child.pid) await terminateBroker(child.pid);
-    throw died.signal.aborted ? died.signal.reason : error;
-  }
-  return child.pid ?? -1;
+  const pid = child.pid ?? -1;
+  // Ready once the cluster lists it again: the other nodes need not all run (two may be started one after the other).
+  const ready = waitUntilKafkaAnswers(
+    { bootstrap: [`127.0.0.1:${node.clientPort}`], admin },
+    { expectedBrokers: 1, nodeId, timeoutMs: options.readyTimeoutMs ?? 240000, onProgress, signal: died.signal },
+  ).then(
+    () => void died.abort(new Error("started")),
+    async (error: unknown) => {
+      const reason = died.signal.aborted ? died.signal.reason : error;
+      await terminateBroker(pid);
+      throw reason;
+    },
+  );
+  // The caller records the pid before it waits: a failure meanwhile is not an unhandled one.
+  ready.catch(() => {});
+  return { pid, ready };
 }

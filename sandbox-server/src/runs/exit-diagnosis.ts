@@ -2,7 +2,7 @@
 // run's lifecycle (learner-run.ts), which only decides the reason.
 import type { LearnerTopicLimits, RunLimits } from "../config.ts";
 import type { ExitReason } from "../contract/run-events.ts";
-import { learnerTopicBounds } from "../provisioning/topology.ts";
+import { learnerTopicBounds } from "../kafka/index.ts";
 import type { Language } from "../contract/languages.ts";
 
 /** What the exit message needs to know of the run. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { chmod, lstat, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { compileJava, mavenCopy } from "../../../provisioning/index.ts";
+import { compileJava, mavenCopy } from "../../../java-build/index.ts";
 
 const execFileAsync = promisify(execFile);
 
