@@ -4,6 +4,7 @@
 // runs its statements in order. Rows of a SELECT, job status and errors (with script line and column)
 // go to the terminal. Stop (SIGTERM) cancels the run's jobs before the JVM ends.
 // Exit codes: 0 every job finished, 1 a job failed, 4 a statement was refused or did not plan.
+// `SqlRunner --check a.sql ...` runs nothing: it says what a run would admit of each script (PolicyCheck).
 package dev.tributary.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,7 @@ import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.operations.Operation;
 import org.apache.flink.table.operations.QueryOperation;
 import org.apache.flink.table.operations.SinkModifyOperation;
+import org.apache.flink.table.operations.command.SetOperation;
 import org.apache.flink.table.planner.operations.PlannerQueryOperation;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -53,7 +55,7 @@ public final class SqlRunner {
     public static void main(String[] args) {
         int code;
         try {
-            code = run(args);
+            code = args.length > 0 && args[0].equals("--check") ? PolicyCheck.run(List.of(args).subList(1, args.length)) : run(args);
         } catch (Throwable error) {
             System.err.println((warmedUp ? "error: the run failed: " : "error: Flink could not start: ") + rootMessage(error));
             code = 1;
@@ -96,7 +98,7 @@ public final class SqlRunner {
         return code;
     }
 
-    private static Configuration flinkConfiguration() {
+    static Configuration flinkConfiguration() {
         Configuration config = new Configuration();
         Map.of(
                 "parallelism.default", "1",
@@ -178,6 +180,11 @@ public final class SqlRunner {
 
         /** Runs one admitted operation; false when a job it waited for failed. */
         private boolean execute(SqlScript.Statement statement, Operation operation) throws Exception {
+            if (operation instanceof SetOperation set) {
+                applySet(tables, set);
+                System.out.println("[ok] " + oneLine(statement.text()));
+                return true;
+            }
             if (operation instanceof QueryOperation) {
                 printRows(tables.executeInternal(operation));
                 return true;
@@ -297,6 +304,11 @@ public final class SqlRunner {
             System.err.println("error: " + located);
             return REFUSED;
         }
+    }
+
+    /** SET of an admitted key: a table environment runs no SET statement (SQL clients do), so its value goes into the configuration here. */
+    static void applySet(TableEnvironmentInternal tables, SetOperation set) {
+        tables.getConfig().set(set.getKey().orElseThrow(), set.getValue().orElseThrow());
     }
 
     /** A query that started and then failed: not the statement's fault as written, so no line and column. */

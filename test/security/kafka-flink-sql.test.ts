@@ -1,8 +1,8 @@
 // The Flink half of the security suite: a learner's SQL is untrusted code. Statements that reach the
-// host (the filesystem connector, jars, catalogs, settings that loosen limits, Kafka options naming
-// brokers or logins) are refused by name before anything runs; another learner's topic stays out of
-// reach; a query that never ends stops at the wall limit, and one whose state grows without bound stops
-// at the memory limit. Each runs while another learner's program runs and must succeed.
+// host (the filesystem connector, jars, catalogs, settings that loosen limits) and options outside
+// their bounds (Kafka options naming brokers, class names, namespace-only topics, rates beyond the cap)
+// are refused by name before anything runs; another learner's topic stays out of reach; a query that
+// never ends stops at the wall limit, and one whose state grows without bound stops at the memory limit. Each runs while another learner's program runs and must succeed.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exerciseFile, type LearnerClient, type RunOutput } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
@@ -45,16 +45,6 @@ const refused: [string, string, RegExp][] = [
   ["a function from a jar", "CREATE FUNCTION evil AS 'com.example.Evil' USING JAR '/tmp/evil.jar';", /is not allowed/],
   ["a catalog", "CREATE CATALOG mine WITH ('type' = 'generic_in_memory');", /is not allowed/],
   ["a SET that loosens limits", "SET 'table.dynamic-table-options.enabled' = 'true';", /SET 'table\.dynamic-table-options\.enabled' is not allowed/],
-  [
-    "a Kafka table with its own brokers and login",
-    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'properties.bootstrap.servers' = '127.0.0.1:9092');",
-    /'properties\.bootstrap\.servers' is not allowed/,
-  ],
-  [
-    "a watermark emit strategy other than on-event or on-periodic",
-    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'scan.watermark.emit.strategy' = 'on-anything');",
-    /'scan\.watermark\.emit\.strategy' = 'on-anything' is not allowed; use 'on-event' or 'on-periodic'/,
-  ],
 ];
 
 describe("statements that reach beyond the learner's topics", () => {
@@ -64,6 +54,39 @@ describe("statements that reach beyond the learner's topics", () => {
     expect(output.stderr).toMatch(wording);
     expect(output.stderr).toMatch(/Allowed here: CREATE TABLE/);
     expect(output.stderr).toMatch(/error: line \d+, column \d+/);
+  });
+});
+
+// Every option at its edges is walked in test/processes/flink-policy.test.ts; these few go the whole way through a run.
+const outOfBounds: [string, string, RegExp][] = [
+  [
+    "a Kafka table with its own brokers",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'properties.bootstrap.servers' = '127.0.0.1:9092');",
+    /error: line 1, column \d+: Table t: the option 'properties\.bootstrap\.servers' is not allowed for a kafka table .*Allowed: 'format'/,
+  ],
+  [
+    "a partitioner named by its class, which Flink would load",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = 'x', 'format' = 'raw', 'sink.partitioner' = 'com.example.Evil');",
+    /Table t: 'sink\.partitioner' = 'com\.example\.Evil' is not allowed: use one of 'default', 'fixed', 'round-robin'\./,
+  ],
+  [
+    "a topic that is only the namespace",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'kafka', 'topic' = ' ;x', 'format' = 'raw');",
+    /Table t: 'topic' = ' ;x' is not allowed: use at most 10 items separated by ';', each a topic name/,
+  ],
+  [
+    "a datagen table faster than the cap",
+    "CREATE TABLE t (v STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '-1');",
+    /Table t: 'rows-per-second' = '-1' is not allowed: use a whole number from 1 to 1000\./,
+  ],
+];
+
+describe("table options outside their bounds", () => {
+  it.each(outOfBounds)("refuses %s, naming the option and what is allowed", { timeout: 120_000 }, async (_, sql, wording) => {
+    const output = await besideBenign(runSql(sandbox.learner(), EXERCISE, sql));
+    expect(output.exit.reason, terminalText(output)).toBe("compile-error");
+    expect(output.stderr).toMatch(wording);
+    expect(output.stderr).toMatch(/error: line 1, column \d+: /);
   });
 });
 
