@@ -97,7 +97,7 @@ export function pythonSandboxInterpreter(runtime: PythonRuntime, files = pythonH
 export function spawnPythonProcess(runtime: PythonRuntime, scratchDir: string, env: Record<string, string>): ChildProcess {
   const args = launcherArgs(runtime, LAUNCHER, {
     program: path.join(scratchDir, PYTHON_ENTRY),
-    kitDir: HERE,
+    kitDir: path.dirname(KIT),
     packages: runtime.packagesDir,
     stdlib: runtime.stdlibDir,
     tmp: scratchDir,
