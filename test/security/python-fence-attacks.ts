@@ -17,6 +17,15 @@ export const fenceAttacks: [string, string][] = [
   ["spawns through os.posix_spawn", 'return os.posix_spawn("/bin/sh", ["sh"], {})'],
   ["calls libc through ctypes", 'import ctypes\nreturn ctypes.CDLL("libc.so.6").system(b"id")'],
   ["imports the process launcher's native module", "import _posixsubprocess\nreturn _posixsubprocess.fork_exec"],
+  [
+    "makes the process launcher's built-in module through importlib, which raises no import event",
+    'import importlib.util\nreturn importlib.util.module_from_spec(importlib.util.find_spec("_posixsubprocess")).fork_exec',
+  ],
+  [
+    "makes it with _imp itself",
+    'import _imp, importlib.machinery\nreturn _imp.create_builtin(importlib.machinery.ModuleSpec("_posixsubprocess", None))',
+  ],
+  ["reads the host's users through pwd", "import pwd\nreturn pwd.getpwall()"],
   ["opens a database file with sqlite3", 'import sqlite3\nreturn sqlite3.connect("/etc/passwd")'],
   ["connects to the sandbox server's port", connectTo('("127.0.0.1", ${OTHER_PORT})')],
   ["connects to the host's SSH port", connectTo('("127.0.0.1", 22)')],
