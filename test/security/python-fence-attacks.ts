@@ -37,6 +37,15 @@ export const fenceAttacks: [string, string][] = [
   ["sends a UDP packet out", 'import socket\nreturn socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("1.1.1.1", 53))'],
   ["opens a raw socket to read every packet", "import socket\nreturn socket.socket(socket.AF_PACKET, socket.SOCK_RAW)"],
   ["kills the process that runs the tests", "os.kill(${HOST_PID}, 9)\nreturn 'killed'"],
+  // Functions Python raises no audit event for: the launcher replaces them before the program runs.
+  [
+    "signals another process through a pidfd",
+    "import signal\ntry:\n    fd = os.pidfd_open(${HOST_PID})\nexcept ProcessLookupError:\n    fd = os.pidfd_open(1)  # the sandbox's first process\nreturn signal.pidfd_send_signal(fd, 0)",
+  ],
+  ["reschedules the process that runs the tests", "return os.setpriority(os.PRIO_PROCESS, ${HOST_PID}, 0)"],
+  ["makes a FIFO in a library folder", 'return os.mkfifo(os.path.dirname(os.__file__) + "/no-such-folder/fifo")'],
+  ["changes its root folder", "return os.chroot(TMP)"],
+  ["sets a clock", "import time\nreturn time.clock_settime(time.CLOCK_MONOTONIC, 0)"],
   ["starts a multiprocessing pool", "import multiprocessing\nwith multiprocessing.Pool(4) as pool:\n    return pool.map(abs, [1])"],
   // Introspection: the doors Python raises an audit event for.
   ["walks every object in memory for the fence", "import gc\nreturn len(gc.get_objects())"],
@@ -167,6 +176,7 @@ while time.monotonic() < end:
         except BaseException:
             pass
 signal.setitimer(signal.ITIMER_REAL, 0)
+signal.signal(signal.SIGALRM, signal.SIG_IGN)
 def loosen(value):
     if isinstance(value, (set, frozenset)):
         return frozenset()
