@@ -59,11 +59,18 @@ const UNREACHABLE =
 
 it("ends a producer that loses its only broker, and one started after, with one line each in the course's words", { timeout: 120_000 }, async () => {
   const kafka = { namespace: "l00000000000000000000-", credentials: cluster!.admin };
+  let stopped: Promise<void> | undefined;
   const lost = await runPython(registry, "outage-learner", producer, {
     wallTimeMs: 60_000,
     kafka,
-    onStdout: (out) => out === "sent 10\n" && void cluster!.stop().then(() => (cluster = undefined)),
+    onStdout: (out) => {
+      if (out === "sent 10\n") stopped ??= cluster!.stop();
+    },
   });
+  if (stopped) {
+    await stopped;
+    cluster = undefined;
+  }
   const late = await runPython(
     registry,
     "outage-learner",

@@ -156,15 +156,14 @@ FrameRefused.__name__ = FrameRefused.__qualname__ = "PermissionError"
 FrameRefused.__module__ = "builtins"
 
 
-#: Functions Python raises no audit event for that reach past the fence: files made anywhere (FIFOs, device
-#: nodes), another root folder, other processes' signals and scheduling, the system clock.
-UNAUDITED_FUNCTIONS = {
-    "posix": ("mkfifo", "mknod", "chroot", "setpriority", "sched_setaffinity", "sched_setscheduler", "sched_setparam"),
-    "_signal": ("pidfd_send_signal",),
-    "time": ("clock_settime", "clock_settime_ns"),
-}
-#: The Python modules that copy those functions from the C ones.
-UNAUDITED_COPIES = {"os": "posix", "signal": "_signal"}
+#: Functions Python raises no audit event for that reach past the fence (files made anywhere, another root
+#: folder, other processes' signals and scheduling, the system clock): the module a program knows them by, the C
+#: module that holds them, their names.
+UNAUDITED_FUNCTIONS = (
+    ("os", "posix", ("mkfifo", "mknod", "chroot", "setpriority", "sched_setaffinity", "sched_setscheduler", "sched_setparam")),
+    ("signal", "_signal", ("pidfd_send_signal",)),
+    ("time", "time", ("clock_settime", "clock_settime_ns")),
+)
 
 
 def close_unaudited_doors():
@@ -186,12 +185,11 @@ def close_unaudited_doors():
 
         return refusal
 
-    shown_as = {module: copy for copy, module in UNAUDITED_COPIES.items()}
-    for module, names in UNAUDITED_FUNCTIONS.items():
+    for shown, module, names in UNAUDITED_FUNCTIONS:
         for name in names:
-            refusal = refused(f"{shown_as.get(module, module)}.{name}")
-            for holder in (module, shown_as.get(module)):
-                if holder and hasattr(sys.modules[holder], name):
+            refusal = refused(f"{shown}.{name}")
+            for holder in {shown, module}:
+                if hasattr(sys.modules[holder], name):
                     setattr(sys.modules[holder], name, refusal)
     _imp.create_builtin = lambda spec: refused(f"making the built-in module {spec.name} anew")()
 
