@@ -30,7 +30,7 @@ export const fenceAttacks: [string, string][] = [
   ["connects to the sandbox server's port", connectTo('("127.0.0.1", ${OTHER_PORT})')],
   ["connects to the host's SSH port", connectTo('("127.0.0.1", 22)')],
   ["connects to an address on the internet", connectTo('("1.1.1.1", 80)')],
-  ["connects to the broker over IPv6, where nothing is checked", connectTo('("::1", ${BROKER_PORT}, 0, 0)', "AF_INET6")],
+  ["connects to the broker's port over IPv6", connectTo('("::1", ${BROKER_PORT}, 0, 0)', "AF_INET6")],
   ["resolves a name on the internet", 'import socket\nreturn socket.getaddrinfo("example.com", 80)'],
   ["talks to the Docker socket", connectTo('"/var/run/docker.sock"', "AF_UNIX")],
   ["listens on a port of its own", "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8080))\ns.listen()\nreturn 'listening'"],
