@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import { ensureFlinkRunner } from "../../sandbox-server/src/flink/index.ts";
+import { ensureFlinkRunner } from "../../sandbox-server/src/runs/index.ts";
 
 const execFileAsync = promisify(execFile);
 
