@@ -1,4 +1,4 @@
-// npm run python:setup — installs kafka-python (pinned in sandbox-server/src/runs/python/requirements.txt)
+// npm run python:setup — installs kafka-python (pinned in sandbox-server/src/runs/languages/python/requirements.txt)
 // into .tributary/python/ for learners' Python programs. The server does the same on its first start;
 // this lets a host do it ahead of time, or check that it works.
 import { ensurePythonRuntime, PYTHON_HOME } from "../sandbox-server/src/runs/languages/python/packages.ts";

@@ -29,6 +29,7 @@ beforeAll(async () => {
     homeDir,
     pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
     learnerLimits: config.kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_PYTHON_OUTAGE_PORT",
     onProgress: () => {},
   });
   stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-python-kafka-outage-"));

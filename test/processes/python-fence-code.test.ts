@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { SYSTEM_PYTHON } from "../../sandbox-server/src/runs/python/python-packages.ts";
+import { SYSTEM_PYTHON } from "../../sandbox-server/src/runs/languages/python/packages.ts";
 
 const LAUNCHER = fileURLToPath(new URL("../../sandbox-server/src/runs/inside/python-launcher.py", import.meta.url));
 
