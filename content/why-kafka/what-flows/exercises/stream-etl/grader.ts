@@ -65,16 +65,8 @@ function shapeProblem(r: GradedRecord, view: View | undefined, rawOf: (user: unk
   return undefined;
 }
 
-export default function grade(input: GraderInput): GraderCheck[] {
-  const title = "Each raw page view is in `page-views-clean` once, transformed";
-  const language: Language = input.run?.language === "python" ? "python" : "typescript";
-  const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
-  const raw = input.topics["page-views"]?.records ?? [];
-  const out = input.topics["page-views-clean"]?.records ?? [];
-  const group = input.groups["etl/page-views"];
-  if (raw.length === 0) return fail("`page-views` holds no raw views: keep the source's lines, which write 20 views each run, and let the program run to its end.");
-  if (out.length === 0) return fail(emptyOutput(raw.length, group, language));
-
+/** What is wrong with the loaded views as a whole, if anything: a view in the wrong shape, one loaded twice or not derived from its raw view, or raw views never loaded. */
+function loadProblem(raw: GradedRecord[], out: GradedRecord[], language: Language): string | undefined {
   const raws = raw.map((r) => json(r.value)).filter((view): view is View => view !== undefined);
   const rawOf = (user: unknown, page: unknown) => raws.find((view) => view.user === user && view.page === page);
   // What the raw views should become, as a multiset of JSON texts.
@@ -85,7 +77,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
   for (const r of out) {
     const view = json(r.value);
     const problem = shapeProblem(r, view, rawOf, language);
-    if (problem) return fail(problem);
+    if (problem) return problem;
     const text = cleanOf(view!);
     seenAt.set(text, [...(seenAt.get(text) ?? []), r.offset]);
     const remaining = left.get(text) ?? 0;
@@ -95,30 +87,41 @@ export default function grade(input: GraderInput): GraderCheck[] {
     }
     if (expected.has(text)) {
       const offsets = seenAt.get(text)!;
-      return fail(
-        `The clean view ${r.value} is in \`page-views-clean\` ${times(offsets.length)} (offsets ${offsets.join(", ")}), but its raw view was read ${times(expected.get(text)!)}: send each clean view once.`,
-      );
+      return `The clean view ${r.value} is in \`page-views-clean\` ${times(offsets.length)} (offsets ${offsets.join(", ")}), but its raw view was read ${times(expected.get(text)!)}: send each clean view once.`;
     }
     const source = rawOf(view!.user, view!.page);
-    return fail(
-      source
-        ? `The clean view ${r.value} says country ${JSON.stringify(view!.country)}, but its raw view has the code "${String(source.country)}", whose name is "${COUNTRIES[String(source.country)] ?? "unknown"}"${String(source.country) in COUNTRIES ? "" : " (a code COUNTRIES lacks becomes \"unknown\")"}.`
-        : `The clean view ${r.value} comes from no raw view: each raw view should give { user, page, country name }, with its own user and page.`,
-    );
+    if (!source) return `The clean view ${r.value} comes from no raw view: each raw view should give { user, page, country name }, with its own user and page.`;
+    const code = String(source.country);
+    return `The clean view ${r.value} says country ${JSON.stringify(view!.country)}, but its raw view has the code "${code}", whose name is "${COUNTRIES[code] ?? "unknown"}"${code in COUNTRIES ? "" : ' (a code COUNTRIES lacks becomes "unknown")'}.`;
   }
   const missing = [...left].filter(([, n]) => n > 0);
-  if (missing.length) {
-    const count = missing.reduce((sum, [, n]) => sum + n, 0);
-    return fail(`${count} of the ${raw.length} raw views have no clean view yet, e.g. ${missing[0]![0]}. Send one for every view the processor reads.`);
-  }
+  if (missing.length === 0) return undefined;
+  const count = missing.reduce((sum, [, n]) => sum + n, 0);
+  return `${count} of the ${raw.length} raw views have no clean view yet, e.g. ${missing[0]![0]}. Send one for every view the processor reads.`;
+}
+
+/** Whether group `etl` has committed reading every raw view, and what to do when it has not. */
+function groupProblem(raw: GradedRecord[], group: GradedGroup | undefined, language: Language): string | undefined {
   const end = raw.reduce((max, r) => Math.max(max, r.offset + 1), 0);
   const committed = group?.committed[0] ?? 0;
-  if (committed < end) {
-    return fail(
-      !group || group.state === "Dead" || committed === 0
-        ? `Every view was loaded, but group \`etl\` has not committed reading them: read the raw views in the group ${language === "python" ? 'group_id=group("etl")' : 'groupId: group("etl")'}, so the processor's position is kept.`
-        : `Every view was loaded, but group \`etl\` is at offset ${committed} of \`page-views\`, which ends at ${end}: let the processor commit what it handled before it ends.`,
-    );
-  }
+  if (committed >= end) return undefined;
+  return !group || group.state === "Dead" || committed === 0
+    ? `Every view was loaded, but group \`etl\` has not committed reading them: read the raw views in the group ${language === "python" ? 'group_id=group("etl")' : 'groupId: group("etl")'}, so the processor's position is kept.`
+    : `Every view was loaded, but group \`etl\` is at offset ${committed} of \`page-views\`, which ends at ${end}: let the processor commit what it handled before it ends.`;
+}
+
+export default function grade(input: GraderInput): GraderCheck[] {
+  const title = "Each raw page view is in `page-views-clean` once, transformed";
+  const language: Language = input.run?.language === "python" ? "python" : "typescript";
+  const raw = input.topics["page-views"]?.records ?? [];
+  const out = input.topics["page-views-clean"]?.records ?? [];
+  const group = input.groups["etl/page-views"];
+  const problem =
+    raw.length === 0
+      ? "`page-views` holds no raw views: keep the source's lines, which write 20 views each run, and let the program run to its end."
+      : out.length === 0
+        ? emptyOutput(raw.length, group, language)
+        : (loadProblem(raw, out, language) ?? groupProblem(raw, group, language));
+  if (problem) return [{ title, status: "fail", message: problem }];
   return [{ title, status: "pass", message: `All ${raw.length} raw views were loaded, each once, transformed, and group \`etl\` has read them all.` }];
 }

@@ -1,7 +1,7 @@
 // The benchmark's run must have sent its 3,000 readings once each, spread so that every partition of
 // `bench` took part. When partitions sat idle, the verdict shows where the run's keys went: the
 // partitioner hashes a key, so a handful of keys may share a partition however many there are.
-import type { GradedRecord, GraderCheck, GraderInput } from "#contract/grader";
+import type { GradedRecord, GradedTopic, GraderCheck, GraderInput } from "#contract/grader";
 
 const READINGS = 3000;
 
@@ -29,50 +29,48 @@ function keyPlaces(records: GradedRecord[]): { keys: number; shown: string } {
   return { keys: partitionOf.size, shown: partitionOf.size > 6 ? `${shown} …` : shown };
 }
 
-export default function grade(input: GraderInput): GraderCheck[] {
-  const bench = input.topics.bench;
-  const fail = (title: string, message: string): GraderCheck => ({ title, status: "fail", message });
-  if (!bench) return [fail("`bench` exists", "There is no topic `bench`: run the benchmark (the course makes `bench` before each run).")];
-  const { records } = bench;
+const fail = (title: string, message: string): GraderCheck => ({ title, status: "fail", message });
 
-  const countTitle = `Your run sent the ${count(READINGS)} readings once each`;
-  let counted: GraderCheck;
-  if (bench.truncated) {
-    counted = fail(countTitle, `\`bench\` holds more than ${count(records.length)} messages; the benchmark sends ${count(READINGS)}, in 30 batches of 100.`);
-  } else if (records.length !== READINGS) {
-    counted = fail(
-      countTitle,
+/** The run sent the 3,000 readings, each once. */
+function countCheck(bench: GradedTopic): GraderCheck {
+  const title = `Your run sent the ${count(READINGS)} readings once each`;
+  const { records } = bench;
+  if (bench.truncated) return fail(title, `\`bench\` holds more than ${count(records.length)} messages; the benchmark sends ${count(READINGS)}, in 30 batches of 100.`);
+  if (records.length !== READINGS) {
+    return fail(
+      title,
       `Your run sent ${count(records.length)} ${records.length === 1 ? "message" : "messages"} to \`bench\`; the benchmark sends ${count(READINGS)}, in 30 batches of 100: let the loop run until \`sent\` reaches MESSAGES, once.`,
     );
-  } else {
-    const seen = new Map<number, number>();
-    for (const r of records) {
-      const reading = readingOf(r);
-      if (reading !== undefined) seen.set(reading, (seen.get(reading) ?? 0) + 1);
-    }
-    const repeated = [...seen].find(([, n]) => n > 1);
-    counted = repeated
-      ? fail(countTitle, `Reading ${repeated[0]} is in \`bench\` ${times(repeated[1])}: send each batch once, readings 0 to ${READINGS - 1}.`)
-      : { title: countTitle, status: "pass", message: `\`bench\` holds ${count(READINGS)} readings.` };
   }
+  const seen = new Map<number, number>();
+  for (const r of records) {
+    const reading = readingOf(r);
+    if (reading !== undefined) seen.set(reading, (seen.get(reading) ?? 0) + 1);
+  }
+  const repeated = [...seen].find(([, n]) => n > 1);
+  if (repeated) return fail(title, `Reading ${repeated[0]} is in \`bench\` ${times(repeated[1])}: send each batch once, readings 0 to ${READINGS - 1}.`);
+  return { title, status: "pass", message: `\`bench\` holds ${count(READINGS)} readings.` };
+}
 
-  const spreadTitle = `Every partition of \`bench\` took part`;
+/** Every partition took part; when one sat idle, where the run's keys went. */
+function spreadCheck(bench: GradedTopic): GraderCheck {
+  const title = "Every partition of `bench` took part";
+  const { records } = bench;
+  if (records.length === 0) return fail(title, "Your run sent nothing to `bench`.");
   const perPartition = Array.from({ length: bench.partitions }, (_, p) => records.filter((r) => r.partition === p).length);
-  const idle = perPartition.flatMap((n, p) => (n === 0 ? [p] : []));
-  let spread: GraderCheck;
-  if (records.length === 0) {
-    spread = fail(spreadTitle, "Your run sent nothing to `bench`.");
-  } else if (idle.length === 0) {
-    spread = { title: spreadTitle, status: "pass", message: `Messages per partition: ${perPartition.map(count).join(", ")}.` };
-  } else {
-    const used = perPartition.flatMap((n, p) => (n > 0 ? [String(p)] : []));
-    const { keys, shown } = keyPlaces(records);
-    const why =
-      keys === 1
-        ? `every message has the key ${shown.split(" → ")[0]}, and the partitioner sends one key always to one partition. Give the messages different keys.`
-        : `your ${keys} keys went ${shown}. The partitioner hashes each key, so ${keys} keys need not fill ${bench.partitions} partitions: use many more keys (thirty sensors, say).`;
-    spread = fail(spreadTitle, `Only partition${used.length === 1 ? "" : "s"} ${list(used)} of the ${bench.partitions} hold${used.length === 1 ? "s" : ""} messages: ${why}`);
-  }
+  if (perPartition.every((n) => n > 0)) return { title, status: "pass", message: `Messages per partition: ${perPartition.map(count).join(", ")}.` };
+  const used = perPartition.flatMap((n, p) => (n > 0 ? [String(p)] : []));
+  const { keys, shown } = keyPlaces(records);
+  const why =
+    keys === 1
+      ? `every message has the key ${shown.split(" → ")[0]}, and the partitioner sends one key always to one partition. Give the messages different keys.`
+      : `your ${keys} keys went ${shown}. The partitioner hashes each key, so ${keys} keys need not fill ${bench.partitions} partitions: use many more keys (thirty sensors, say).`;
+  return fail(title, `Only partition${used.length === 1 ? "" : "s"} ${list(used)} of the ${bench.partitions} hold${used.length === 1 ? "s" : ""} messages: ${why}`);
+}
+
+export default function grade(input: GraderInput): GraderCheck[] {
+  const bench = input.topics.bench;
+  if (!bench) return [fail("`bench` exists", "There is no topic `bench`: run the benchmark (the course makes `bench` before each run).")];
   // The spread is the lesson's point: it is judged first.
-  return [spread, counted];
+  return [spreadCheck(bench), countCheck(bench)];
 }
