@@ -36,7 +36,7 @@ describe("the exercise catalog", () => {
     expect(producer).toMatchObject({ lesson: "kafka-basics/first-producer-consumer", timeLimitSeconds: 60 });
     expect(producer?.hints.length).toBeGreaterThanOrEqual(2);
     expect(producer?.checkpoint.checks.map((c) => c.type)).toEqual(["topic-exists", "records-include"]);
-    expect(catalog.get("first-consumer")?.checkpoint.checks.map((c) => c.type)).toContain("group-caught-up");
+    expect(catalog.get("first-consumer")?.checkpoint.reads.groups).toContainEqual({ group: "message-readers", topic: "messages" });
   });
 
   it("splits hints.md on lines that hold only ---", () => {

@@ -40,6 +40,10 @@ export interface GradedGroup {
   name: string;
   topic: string;
   committed: Record<number, number>;
+  /** Kafka's state of the group: "Dead" when no consumer ever joined it (or it was deleted), "Empty" when none is in it now, "Stable" … */
+  state?: string;
+  /** Consumers in the group now. */
+  members?: number;
 }
 
 /** The learner's run whose work is judged: the latest that ran. */

@@ -48,7 +48,13 @@ export function graderInput(
   }
   for (const { group, topic } of spec.reads.groups) {
     const state = snapshot.groups.get(groupKey(group, topic));
-    input.groups[groupKey(group, topic)] = { name: group, topic, committed: Object.fromEntries(state?.committed ?? []) };
+    input.groups[groupKey(group, topic)] = {
+      name: group,
+      topic,
+      committed: Object.fromEntries(state?.committed ?? []),
+      state: state?.state ?? "Dead",
+      members: state?.members ?? 0,
+    };
   }
   return input;
 }

@@ -1,5 +1,5 @@
 # Turns automatic commits off and never commits: the group reads everything but Kafka never learns how far.
-# The checkpoint says: group `message-readers`
+# The checkpoint says: consumer.commit()
 import signal
 import sys
 

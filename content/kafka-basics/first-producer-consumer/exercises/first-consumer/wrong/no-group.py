@@ -1,5 +1,5 @@
 # Reads without a group_id: the messages are printed, but no group commits how far it read.
-# The checkpoint says: group `message-readers`
+# The checkpoint says: No consumer has joined group `message-readers`
 import signal
 import sys
 

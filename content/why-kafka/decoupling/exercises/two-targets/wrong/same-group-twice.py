@@ -1,5 +1,8 @@
-# Copies the first target and forgets to rename its group: billing reads twice (waiting for orders that never come) and shipping reads nothing.
-# The checkpoint says: group `shipping`
+# Copies the first target's line and forgets to rename its group: billing reads twice (waiting for orders that never come) and shipping reads nothing.
+# The checkpoint says: No consumer has joined group `shipping`
+import signal
+import sys
+
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from tributary import connection, topic, group
 
@@ -12,26 +15,31 @@ if ORDERS not in admin.list_topics():
 admin.close()
 producer = KafkaProducer(client_id="two-targets", key_serializer=str.encode, value_serializer=str.encode, **connection)
 orders = [(f"order-{i}", item) for i, item in enumerate(["book", "lamp", "kettle", "chair", "plant"], start=1)]
-for key, item in orders:
-    producer.send(ORDERS, key=key, value=item)
+sent = [producer.send(ORDERS, key=key, value=item) for key, item in orders]
 producer.flush()
 producer.close()
 print(f"source: wrote {len(orders)} orders")
+# Where the topic ends now: one past the last order's offset. Each target reads up to here, however far
+# its group had read before.
+end = sent[-1].get().offset + 1
+
+# Stop sends SIGTERM: leave the group cleanly, so the next run does not wait for this one's session to expire.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
-def target(group_name, count):
-    """One target: a consumer in its own group reads `count` new orders, then leaves."""
+def target(group_name):
+    """One target: a consumer in its own group reads every order it has not read yet, then leaves."""
     consumer = KafkaConsumer(ORDERS, group_id=group(group_name), auto_offset_reset="earliest", enable_auto_commit=False, **connection)
-    seen = 0
-    for message in consumer:
-        print(f"{group_name}: {message.key.decode()} {message.value.decode()}")
-        seen += 1
-        if seen == count:
-            break
-    consumer.commit()  # records how far this group has read
-    consumer.close()
+    try:
+        for message in consumer:
+            print(f"{group_name}: {message.key.decode()} {message.value.decode()}")
+            if message.offset + 1 >= end:
+                break  # caught up
+        consumer.commit()  # records how far this group has read
+    finally:
+        consumer.close()
 
 
-target("billing", len(orders))
-target("billing", len(orders))  # copied from the line above
+target("billing")
+target("billing")  # copied from the line above
 print("Both targets read every order.")
