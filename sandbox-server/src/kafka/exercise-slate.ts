@@ -25,9 +25,10 @@ export type RunMarks = Record<string, TopicMark>;
 const RECREATE_ATTEMPTS = 20;
 const RECREATE_PAUSE_MS = 100;
 
+/** Every code in an error and the errors nested in it: Kafka's own (TOPIC_ALREADY_EXISTS) sits two levels down. */
 const errorCode = (error: unknown): string => {
-  const { code, errors } = error as { code?: string; errors?: { code?: string; apiId?: string }[] };
-  return [code, ...(errors ?? []).flatMap((inner) => [inner.code, inner.apiId])].filter(Boolean).join(" ");
+  const { code, apiId, errors } = error as { code?: string; apiId?: string; errors?: unknown[] };
+  return [code, apiId, ...(errors ?? []).map(errorCode)].filter(Boolean).join(" ");
 };
 
 export class ExerciseSlates {
