@@ -38,7 +38,7 @@ const ranDurableTopic = {
 const ledger = (replicas: number, inSync: number, retention = "2592000000") => ({
   name: "ledger",
   partitions: [{ partition: 0, low: 0, high: 0, replicas, inSync }],
-  config: { "retention.ms": retention },
+  config: { "retention.ms": retention, "min.insync.replicas": String(Math.max(1, replicas - 1)) },
 });
 
 beforeAll(async () => {
