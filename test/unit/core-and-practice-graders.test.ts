@@ -83,6 +83,17 @@ describe("the manual-commit grader", () => {
     expect(firstFailure(checks)?.message).toMatch(/`payment-7` was never booked.*before booking it.*at most once/);
   });
 
+  it("fails a commit sent before booking but not awaited: the crash still loses the payment", () => {
+    const checks = gradeBookings(
+      trace(
+        range(0, 6, (o) => (o === 0 ? null : o)),
+        range(7, 20, (o) => o, true),
+        20,
+      ),
+    );
+    expect(firstFailure(checks)?.message).toMatch(/`payment-7` was never booked\. Its offset was committed before its booking was done.*at offset 7/);
+  });
+
   it("fails a program that never commits, in the words of its language", () => {
     const typescript = gradeBookings(
       trace(

@@ -83,7 +83,9 @@ export default function grade(input: GraderInput): GraderCheck[] {
         ? `Your program commits a payment before booking it (when \`${example!.payment}\`'s booking began, Kafka had already confirmed offset ${example!.committedWhenBooked}, the one after it), so when the service crashed while booking \`${CRASHES_AT}\`, Kafka counted it as done and the restarted service went on after it. That is at most once: a crash loses the payment. Book first, then commit.`
         : habit === "beyond"
           ? `Group \`bookkeeping\` committed offset ${Math.max(groupCommitted ?? 0, example?.committedWhenBooked ?? 0)} on \`payments\`, past the end of what was booked, so the restarted service skipped it. ${words.text}`
-          : `The restarted service began at offset ${crash ?? "?"}. Book every payment (\`book(message)\`), then commit it.`;
+          : name === CRASHES_AT
+            ? `Its offset was committed before its booking was done, so when the service crashed while booking it, the restarted service began after it, at offset ${crash ?? "?"}. That is at most once: a crash loses the payment. Book first, then commit, and wait for Kafka's answer before the next payment.`
+            : `The restarted service began at offset ${crash ?? "?"}. Book every payment (\`book(message)\`), then commit it.`;
     checks.push({ title: allBooked, status: "fail", message: `\`${name}\` was never booked. ${why}` });
   } else {
     checks.push({ title: allBooked, status: "pass", message: `All ${end} payments were booked, through the crash.` });
