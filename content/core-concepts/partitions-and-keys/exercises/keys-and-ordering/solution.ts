@@ -9,8 +9,9 @@ const PARTITIONS = 3;
 // and adding them moves keys to other partitions: a topic's partitions are chosen when it is created.)
 const admin = kafka.admin();
 await admin.connect();
-// The producer below waits, if need be, for Kafka to announce the new topic's partitions.
 await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: false });
+// A new topic's partitions take Kafka a moment to get ready: a send before that could be retried and written twice.
+await untilReady(RIDES);
 
 const producer = kafka.producer();
 await producer.connect();
@@ -43,3 +44,16 @@ await new Promise<void>((done) => {
 await consumer.disconnect();
 const byKey = [...partitionsByKey].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
 for (const [key, partitions] of byKey) console.log(`key ${key}: partition(s) ${[...partitions].join(", ")}`);
+
+/** Done for you: waits until each partition of a new topic has a leader that answers. */
+async function untilReady(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.fetchTopicOffsets(name);
+      return;
+    } catch (error) {
+      if (attempt === 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
