@@ -41,7 +41,7 @@ const ledger = (replicas: number, inSync: number, retention = "2592000000") => (
   partitions: [
     { partition: 0, low: 0, high: 0, replicas, inSync, leader: 1, replicaIds: [1, 2, 3].slice(0, replicas), isrIds: [1, 2, 3].slice(0, inSync) },
   ],
-  config: { "retention.ms": retention },
+  config: { "retention.ms": retention, "min.insync.replicas": String(Math.max(1, replicas - 1)) },
 });
 
 beforeAll(async () => {

@@ -35,6 +35,8 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
     advice,
   }),
   z.object({ type: z.literal("topic-config"), topic: topicName, config: z.string().regex(/^[a-z.]+$/), equals: z.string(), advice }),
+  /** Writes with acks -1 go on with one broker down: min.insync.replicas is at most the replicas less one (1 on one broker). */
+  z.object({ type: z.literal("topic-min-insync-replicas"), topic: topicName, advice }),
   /** Each of these records is in the topic (a key of null: the record has no key). */
   z.object({
     type: z.literal("records-include"),

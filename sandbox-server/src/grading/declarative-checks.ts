@@ -225,6 +225,35 @@ function gradeRecordsShape(
   return { title, status: "pass", message: `All ${plural(records.length, "message")} of \`${check.topic}\` have the expected shape.` };
 }
 
+/** min.insync.replicas leaves one broker to spare: at most the replicas less one (1 where there is one copy). */
+function gradeMinInsyncReplicas(
+  check: Extract<CheckSpec, { type: "topic-min-insync-replicas" }>,
+  topic: TopicState | undefined,
+  language: Language,
+): CheckResult {
+  const title = `Writes to \`${check.topic}\` go on with one broker down`;
+  const value = topic?.config["min.insync.replicas"];
+  if (!topic || value === undefined) return noTopic(check.topic, title);
+  const replicas = Math.min(...topic.partitions.map((p) => p.replicas));
+  // With one copy there is no broker to spare: 1 is the only setting that lets anything be written.
+  const most = Math.max(1, replicas - 1);
+  const minIsr = Number(value);
+  const acksAll = say(language, { typescript: "acks -1", python: 'acks="all"' });
+  const has = `Topic \`${check.topic}\` has min.insync.replicas=${value} with ${plural(replicas, "replica")} per partition`;
+  if (minIsr <= most) {
+    const spare =
+      replicas > 1
+        ? `a write with ${acksAll} succeeds with ${plural(replicas - minIsr, "broker")} down`
+        : "on one copy, the only setting that takes writes";
+    return { title, status: "pass", message: `${has}: ${spare}.` };
+  }
+  const why =
+    minIsr > replicas
+      ? `more in-sync copies than there are copies, so every write with ${acksAll} is refused`
+      : `with one broker down only ${replicas - 1} ${replicas - 1 === 1 ? "copy is" : "copies are"} in sync, and every write with ${acksAll} is refused`;
+  return failWith(title, `${has}: ${why}. Set it to at most ${most}${replicas > 1 ? " (the replicas less one)" : ""}.`, check.advice);
+}
+
 /** Grades one declarative check against the snapshot. */
 export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot, view: CheckView = TYPESCRIPT_VIEW): CheckOutcome {
   const topic = snapshot.topics.get(check.topic);
@@ -302,6 +331,8 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot, view: Che
       const readable = check.config.endsWith(".ms") ? ` (${humanMs(value)}; it should be ${humanMs(check.equals)})` : "";
       return failWith(title, `Topic \`${check.topic}\` has ${check.config}=${value}${readable}; set it to ${check.equals}.`, check.advice);
     }
+    case "topic-min-insync-replicas":
+      return gradeMinInsyncReplicas(check, topic, language);
     case "records-include":
     case "keys-in-one-partition":
     case "records-shape": {

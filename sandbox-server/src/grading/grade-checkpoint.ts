@@ -23,7 +23,13 @@ export function snapshotRequest(spec: CheckpointSpec): SnapshotRequest {
     topics: [...new Set([...spec.checks.map((c) => c.topic), ...spec.reads.topics, ...spec.reads.groups.map((g) => g.topic)])],
     records: [...new Set(records)],
     groups: [...spec.checks.flatMap((c) => (c.type === "group-caught-up" ? [{ group: c.group, topic: c.topic }] : [])), ...spec.reads.groups],
-    configs: spec.checks.flatMap((c) => (c.type === "topic-config" ? [{ topic: c.topic, config: c.config }] : [])),
+    configs: spec.checks.flatMap((c) =>
+      c.type === "topic-config"
+        ? [{ topic: c.topic, config: c.config }]
+        : c.type === "topic-min-insync-replicas"
+          ? [{ topic: c.topic, config: "min.insync.replicas" }]
+          : [],
+    ),
     recordCap: RECORD_CAP,
   };
 }

@@ -24,8 +24,10 @@ export type RunMarks = Record<string, TopicMark>;
 /** How often a topic that is being deleted is asked after before it can be made again. */
 const RECREATE_ATTEMPTS = 20;
 const RECREATE_PAUSE_MS = 100;
+/** How long a deleted topic may stay listed, or a new one without leaders, before the slate gives up. */
+const GONE_WAIT_MS = 10_000;
 
-/** Every code in an error and the errors it wraps, at any depth (the protocol's code sits two levels down). */
+/** Every code in an error and the errors nested in it: Kafka's own (TOPIC_ALREADY_EXISTS) sits two levels down. */
 const errorCode = (error: unknown): string => {
   const { code, apiId, errors } = error as { code?: string; apiId?: string; errors?: unknown[] };
   return [code, apiId, ...(errors ?? []).map(errorCode)].filter(Boolean).join(" ");
@@ -45,7 +47,11 @@ export class ExerciseSlates {
     const existing = new Set(await admin.listTopics({ includeInternals: false }));
     const topics = Object.keys(owned.topics).filter((name) => existing.has(namespace + name));
     // Deleting a topic also drops every group's committed offsets on it.
-    if (topics.length) await admin.deleteTopics({ topics: topics.map((name) => namespace + name) });
+    const names = topics.map((name) => namespace + name);
+    if (names.length) {
+      await admin.deleteTopics({ topics: names });
+      await this.#untilGone(admin, names);
+    }
     const groups: string[] = [];
     if (owned.groups.length) {
       const known = await admin.listGroups();
@@ -68,12 +74,47 @@ export class ExerciseSlates {
     for (let attempt = 1; ; attempt++) {
       const existing = new Set(await admin.listTopics({ includeInternals: false }));
       const missing = declared.filter(([name]) => !existing.has(namespace + name));
-      if (missing.length === 0) return;
+      if (missing.length === 0) return this.#untilLeading(admin, namespace, declared);
       try {
         await admin.createTopics({ topics: missing.map(([name, topic]) => ({ topic: namespace + name, partitions: topic.partitions })) });
       } catch (error) {
         // A topic deleted a moment ago may still be on its way out.
         if (attempt >= RECREATE_ATTEMPTS || !/TOPIC_ALREADY_EXISTS|TopicExists|36/.test(errorCode(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RECREATE_PAUSE_MS));
+      }
+    }
+  }
+
+  /**
+   * Waits until the brokers no longer list `names`: a broker's metadata follows a deletion a moment later, and a
+   * topic still listed would be taken for the new one (or be found gone after the run started).
+   */
+  async #untilGone(admin: Admin, names: string[]): Promise<void> {
+    for (const deadline = Date.now() + GONE_WAIT_MS; ; ) {
+      const existing = new Set(await admin.listTopics({ includeInternals: false }));
+      const lingering = names.filter((name) => existing.has(name));
+      if (lingering.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`Kafka still lists ${lingering.join(", ")} ${GONE_WAIT_MS / 1000} s after deleting it.`);
+      await new Promise((resolve) => setTimeout(resolve, RECREATE_PAUSE_MS));
+    }
+  }
+
+  /**
+   * Waits until every partition's leader answers where it ends. Kafka lists a new topic a moment before its leaders
+   * take writes, and a producer's send to several partitions that is refused for one of them is sent again whole:
+   * the others' records would be written twice.
+   */
+  async #untilLeading(admin: Admin, namespace: string, topics: [string, { partitions?: number }][]): Promise<void> {
+    const request = topics.map(([name, { partitions = 1 }]) => ({
+      name: namespace + name,
+      partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })),
+    }));
+    for (const deadline = Date.now() + GONE_WAIT_MS; ; ) {
+      try {
+        await admin.listOffsets({ topics: request });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, RECREATE_PAUSE_MS));
       }
     }

@@ -5,31 +5,13 @@ const kafka = new Kafka({ clientId: "keys-and-ordering", ...connection, logLevel
 const RIDES = topic("rides");
 const PARTITIONS = 1; // TODO: the course wants three partitions.
 
+// Every run starts with no topic `rides`: the program creates it. (Partitions can be added but never removed,
+// and adding them moves keys to other partitions: a topic's partitions are chosen when it is created.)
 const admin = kafka.admin();
 await admin.connect();
-// Every run starts from a fresh topic, so only this run's rides are in it. (Partitions can be
-// added but never removed, and adding them moves keys to other partitions: make the topic afresh.)
-if ((await admin.listTopics()).includes(RIDES)) {
-  await admin.deleteTopics({ topics: [RIDES] });
-  // Deleting takes Kafka a moment: wait until it no longer lists the topic.
-  for (let waited = 0; (await admin.listTopics()).includes(RIDES); waited += 200) {
-    if (waited >= 30_000) throw new Error("Kafka has not finished deleting the old topic after 30 s; run the program again.");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-for (let attempt = 1; ; attempt++) {
-  try {
-    await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: true });
-    // Kafka may still have been finishing the deletion ("already exists"): check what it holds now.
-    const [held] = (await admin.fetchTopicMetadata({ topics: [RIDES] })).topics;
-    if (held?.partitions.length === PARTITIONS) break;
-    throw new Error(`Kafka holds ${RIDES} with ${held?.partitions.length ?? 0} partition(s), not ${PARTITIONS}.`);
-  } catch (error) {
-    // A new topic can take Kafka a moment to announce: try again.
-    if (attempt === 10) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
+await admin.createTopics({ topics: [{ topic: RIDES, numPartitions: PARTITIONS }], waitForLeaders: false });
+// A new topic's partitions take Kafka a moment to get ready: a send before that could be retried and written twice.
+await untilReady(RIDES);
 
 const producer = kafka.producer();
 await producer.connect();
@@ -46,20 +28,33 @@ console.log("Sent 30 ride events; reading them back to see where they went…");
 const offsets = await admin.fetchTopicOffsets(RIDES);
 await admin.disconnect();
 const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-const partitionsByRide = new Map<string, Set<number>>();
-const consumer = kafka.consumer({ groupId: group(`rides-audit-${Date.now()}`) });
+const partitionsByKey = new Map<string, Set<number>>();
+const consumer = kafka.consumer({ groupId: group("rides-audit") });
 await consumer.connect();
 await consumer.subscribe({ topic: RIDES, fromBeginning: true });
 let seen = 0;
 await new Promise<void>((done) => {
   void consumer.run({
     eachMessage: async ({ partition, message }) => {
-      const ride = message.key?.toString() ?? "(no key)";
-      partitionsByRide.set(ride, (partitionsByRide.get(ride) ?? new Set()).add(partition));
+      const key = message.key?.toString() ?? "(no key)";
+      partitionsByKey.set(key, (partitionsByKey.get(key) ?? new Set()).add(partition));
       if (++seen === total) done();
     },
   });
 });
 await consumer.disconnect();
-const byRide = [...partitionsByRide].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
-for (const [ride, partitions] of byRide) console.log(`${ride}: partition(s) ${[...partitions].join(", ")}`);
+const byKey = [...partitionsByKey].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+for (const [key, partitions] of byKey) console.log(`key ${key}: partition(s) ${[...partitions].join(", ")}`);
+
+/** Done for you: waits until each partition of a new topic has a leader that answers. */
+async function untilReady(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.fetchTopicOffsets(name);
+      return;
+    } catch (error) {
+      if (attempt === 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // The spam signals must be exactly the members who sent more than LIMIT messages within one minute
-// of event time (the events' own `at`), each flagged once: no false positives, no misses.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
+// of event time (the events' own `at`), each flagged once and keyed by member: no false positives, no
+// misses. Likes stand beside messages in the data, so counting every interaction is caught.
+import type { GraderCheck, GraderInput } from "#contract/grader";
 
 const LIMIT = 10;
 const WINDOW_MS = 60_000;
@@ -27,23 +28,32 @@ function mostInAMinute(times: number[]): number {
 
 export default function grade(input: GraderInput): GraderCheck[] {
   const events = (input.topics.interactions?.records ?? []).map((r) => parse<Interaction>(r.value)).filter((e): e is Interaction => !!e?.member);
-  const signals = (input.topics["spam-signals"]?.records ?? []).map((r) => parse<{ member?: string }>(r.value)?.member).filter((m): m is string => !!m);
+  const records = (input.topics["spam-signals"]?.records ?? []).map((r) => ({ key: r.key, ...parse<{ member?: string; messagesInLastMinute?: unknown }>(r.value) }));
+  const signals = records.map((r) => r.member).filter((m): m is string => !!m);
   const timesOf = new Map<string, number[]>();
-  for (const e of events) if (e.action === "message") timesOf.set(e.member, [...(timesOf.get(e.member) ?? []), e.at]);
+  const interactionsOf = new Map<string, number[]>();
+  for (const e of events) {
+    if (e.action === "message") timesOf.set(e.member, [...(timesOf.get(e.member) ?? []), e.at]);
+    interactionsOf.set(e.member, [...(interactionsOf.get(e.member) ?? []), e.at]);
+  }
   const most = new Map([...timesOf].map(([member, times]) => [member, mostInAMinute(times)]));
   const spammers = [...most].filter(([, n]) => n > LIMIT).map(([member]) => member);
 
+  const eventTime = input.run?.language === "python" ? 'event["at"]' : "event.at";
   const precise = "No member is flagged who should not be";
   const falsePositive = [...new Set(signals)].find((member) => !spammers.includes(member));
   const checks: GraderCheck[] = [];
   if (falsePositive) {
     const n = most.get(falsePositive) ?? 0;
     const sent = timesOf.get(falsePositive)?.length ?? 0;
+    const withLikes = mostInAMinute(interactionsOf.get(falsePositive) ?? []);
     const why =
-      n === LIMIT
+      withLikes > LIMIT && n <= LIMIT && sent <= LIMIT
+        ? `at most ${n} messages within any minute; the other ${withLikes - n} of their interactions in that minute were likes. Count only the events whose action is "message".`
+        : n === LIMIT
         ? `exactly ${LIMIT}, the most allowed: only more than ${LIMIT} is spam (\`>\`, not \`>=\`).`
         : sent > LIMIT
-          ? `at most ${n} within any minute of their events' own time, though ${sent} in all: measure the minute with event.at, not the clock.`
+          ? `at most ${n} within any minute of their events' own time, though ${sent} in all: measure the minute with ${eventTime}, not the clock.`
           : `at most ${n} within any minute.`;
     checks.push({ title: precise, status: "fail", message: `\`${falsePositive}\` was flagged, but sent ${why}` });
   } else {
@@ -64,6 +74,26 @@ export default function grade(input: GraderInput): GraderCheck[] {
     twice
       ? { title: once, status: "fail", message: `\`${twice}\` was flagged ${signals.filter((m) => m === twice).length} times: remember whom you flagged (the \`flagged\` set) and signal each member once.` }
       : { title: once, status: "pass", message: "No member is flagged twice." },
+  );
+
+  const keyed = "Each signal is keyed by its member";
+  const stray = records.find((r) => r.member && r.key !== r.member);
+  checks.push(
+    stray
+      ? { title: keyed, status: "fail", message: `The signal for \`${stray.member}\` has ${stray.key === null ? "no key" : `key "${stray.key}"`}: key each signal by the member it flags.` }
+      : { title: keyed, status: "pass", message: "Every signal is keyed by its member." },
+  );
+
+  const counted = "Each signal says how many messages the member sent within the minute";
+  const miscounted = records.find((r) => r.member && (typeof r.messagesInLastMinute !== "number" || r.messagesInLastMinute <= LIMIT || r.messagesInLastMinute > (most.get(r.member) ?? 0)));
+  checks.push(
+    miscounted
+      ? {
+          title: counted,
+          status: "fail",
+          message: `The signal for \`${miscounted.member}\` says messagesInLastMinute is ${JSON.stringify(miscounted.messagesInLastMinute)}; it should be the number of their messages within the minute when they passed ${LIMIT}, ${LIMIT + 1} when flagged at once.`,
+        }
+      : { title: counted, status: "pass", message: "Every signal counts the member's messages within the minute." },
   );
   return checks;
 }

@@ -1,5 +1,5 @@
 // Counts in 5-second windows instead of 10-second ones.
-// The checkpoint says: 10 s long
+// The checkpoint says: your windows are 5 s long
 import { Kafka, logLevel } from "kafkajs";
 import { connection, topic, group } from "tributary";
 
@@ -8,11 +8,8 @@ const REQUESTS = topic("trip-requests");
 const SURGE = topic("surge-prices");
 const WINDOW_MS = 10_000;
 
-// Every run starts afresh: its topics are made anew and it reads them in a new group, so the
-// checkpoint judges this run's work only.
-await freshTopics([REQUESTS, SURGE], 2);
-
 // Done for you: 60 trip requests over 20 seconds of event time, a minute ago, busiest downtown. Keyed by area.
+// Every run starts from a clean slate: the course makes both topics anew.
 const producer = kafka.producer();
 await producer.connect();
 const start = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 60_000;
@@ -23,7 +20,7 @@ console.log(`generated ${requests.length} trip requests`);
 
 // Your stream processor: count requests per area and 10-second window (by event time), then price each window.
 const counts = new Map<string, number>();
-const consumer = kafka.consumer({ groupId: group(`surge-${Date.now()}`) });
+const consumer = kafka.consumer({ groupId: group("surge-pricer") });
 await consumer.connect();
 await consumer.subscribe({ topic: REQUESTS, fromBeginning: true });
 let handled = 0;
@@ -40,6 +37,7 @@ await new Promise<void>((done) => {
 });
 await consumer.disconnect();
 
+// Done for you: one price per area and window, 1.0 up to 5 requests, then 0.25 more for every 3 requests beyond.
 const multiplier = (n: number) => (n <= 5 ? 1 : 1 + 0.25 * Math.ceil((n - 5) / 3));
 const prices = [...counts].map(([key, n]) => {
   const [area, windowStart] = key.split("@");
@@ -48,27 +46,3 @@ const prices = [...counts].map(([key, n]) => {
 await producer.send({ topic: SURGE, messages: prices.map((p) => ({ key: p.area, value: JSON.stringify(p) })) });
 await producer.disconnect();
 for (const p of prices) console.log(`${p.window} ${p.area.padEnd(9)} ${String(p.requests).padStart(3)} requests → ×${p.multiplier.toFixed(2)}`);
-
-/** Done for you: deletes the topics an earlier run left, and creates them anew. */
-async function freshTopics(names: string[], numPartitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const leftovers = (await admin.listTopics()).filter((name) => names.includes(name));
-  if (leftovers.length) await admin.deleteTopics({ topics: leftovers });
-  // Deleting takes Kafka a moment: wait until it no longer lists them.
-  for (let waited = 0; (await admin.listTopics()).some((name) => leftovers.includes(name)); waited += 200) {
-    if (waited >= 30_000) throw new Error("Kafka has not finished deleting the old topics after 30 s; run the program again.");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
-      break;
-    } catch (error) {
-      // A new topic can take Kafka a moment to announce: try again.
-      if (attempt === 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  await admin.disconnect();
-}
