@@ -25,9 +25,10 @@ export type RunMarks = Record<string, TopicMark>;
 const RECREATE_ATTEMPTS = 20;
 const RECREATE_PAUSE_MS = 100;
 
+/** The codes and messages of an error and of the errors it wraps: the broker's own answer lies two levels down. */
 const errorCode = (error: unknown): string => {
-  const { code, errors } = error as { code?: string; errors?: { code?: string; apiId?: string }[] };
-  return [code, ...(errors ?? []).flatMap((inner) => [inner.code, inner.apiId])].filter(Boolean).join(" ");
+  const { code, apiId, message, errors } = error as { code?: string; apiId?: string; message?: string; errors?: unknown[] };
+  return [code, apiId, message, ...(errors ?? []).map(errorCode)].filter(Boolean).join(" ");
 };
 
 export class ExerciseSlates {
@@ -71,8 +72,8 @@ export class ExerciseSlates {
       try {
         await admin.createTopics({ topics: missing.map(([name, topic]) => ({ topic: namespace + name, partitions: topic.partitions })) });
       } catch (error) {
-        // A topic deleted a moment ago may still be on its way out.
-        if (attempt >= RECREATE_ATTEMPTS || !/TOPIC_ALREADY_EXISTS|TopicExists|36/.test(errorCode(error))) throw error;
+        // A topic deleted a moment ago may still be on its way out, and one made a moment ago may not be listed yet.
+        if (attempt >= RECREATE_ATTEMPTS || !/TOPIC_ALREADY_EXISTS|TopicExists|already exists/.test(errorCode(error))) throw error;
         await new Promise((resolve) => setTimeout(resolve, RECREATE_PAUSE_MS));
       }
     }
