@@ -1,7 +1,7 @@
 // What the two window exercises' graders share: trip requests and surge-price rows as Flink writes them in
 // JSON, and the rules every surge-price table keeps whatever its watermark: each request once in the input,
 // 10-second tumbling windows of event time, one row per area and window, and no window the input cannot close.
-import { recordsOfLatestRun, type GradedTopic } from "#contract/grader";
+import { recordsOfLatestRun, type GradedTopic, type GraderInput } from "#contract/grader";
 
 export const WINDOW_MS = 10_000;
 /** A window this far from every request's time was opened by the clock Flink read at, not by `at`. */
@@ -48,7 +48,7 @@ function parse(value: string | null): Record<string, unknown> | undefined {
 }
 
 /** The judged run's trip requests, in the order they reached Kafka (a topic of one partition keeps it). */
-export function tripRequests(topic: GradedTopic | undefined): TripRequest[] {
+function tripRequests(topic: GradedTopic | undefined): TripRequest[] {
   const requests: TripRequest[] = [];
   let latest = Number.NEGATIVE_INFINITY;
   for (const record of topic ? recordsOfLatestRun(topic) : []) {
@@ -62,7 +62,7 @@ export function tripRequests(topic: GradedTopic | undefined): TripRequest[] {
 }
 
 /** The judged run's surge-price rows, or what is wrong with the first record that is not one. */
-export function surgeRows(topic: GradedTopic | undefined): { rows: SurgeRow[]; malformed?: string } {
+function surgeRows(topic: GradedTopic | undefined): { rows: SurgeRow[]; malformed?: string } {
   const rows: SurgeRow[] = [];
   for (const record of topic ? recordsOfLatestRun(topic) : []) {
     const row = parse(record.value);
@@ -78,7 +78,7 @@ export function surgeRows(topic: GradedTopic | undefined): { rows: SurgeRow[]; m
 }
 
 /** A request the input holds more than once: the script's INSERT INTO trip_requests ran more than once. */
-export function repeatedRequest(requests: TripRequest[], topicName: string): string | undefined {
+function repeatedRequest(requests: TripRequest[], topicName: string): string | undefined {
   const copies = new Map<number, number>();
   for (const { id } of requests) copies.set(id, (copies.get(id) ?? 0) + 1);
   const repeated = [...copies].find(([, count]) => count > 1);
@@ -88,6 +88,19 @@ export function repeatedRequest(requests: TripRequest[], topicName: string): str
     `\`${topicName}\` holds request ${id} ${times(count)}: your script wrote the trip requests more than once, so every count would be off. ` +
     "Keep one INSERT INTO trip_requests VALUES, as given."
   );
+}
+
+/**
+ * The judged run's trip requests and surge-price rows, or why they cannot be judged yet: no request, a request
+ * written twice, or a row that is no surge price.
+ */
+export function readSurge(input: GraderInput, requestsTopic: string, pricesTopic: string): { requests: TripRequest[]; rows: SurgeRow[] } | { unjudged: string } {
+  const requests = tripRequests(input.topics[requestsTopic]);
+  if (requests.length === 0) return { unjudged: `\`${requestsTopic}\` holds no requests yet: run the whole script, INSERT INTO trip_requests included.` };
+  const twice = repeatedRequest(requests, requestsTopic);
+  if (twice) return { unjudged: twice };
+  const { rows, malformed } = surgeRows(input.topics[pricesTopic]);
+  return malformed ? { unjudged: malformed } : { requests, rows };
 }
 
 /** What is wrong with the windows themselves (the clock they follow, their size, whether they overlap), if anything. */

@@ -5,13 +5,11 @@
 import type { GraderCheck, GraderInput } from "#contract/grader";
 import {
   extraWindow,
-  repeatedRequest,
+  readSurge,
   repeatedWindow,
   requestCount,
   seconds,
   show,
-  surgeRows,
-  tripRequests,
   WINDOW_MS,
   windowKey,
   windowOf,
@@ -65,12 +63,9 @@ function noWindowMessage(requests: TripRequest[]): string {
 export default function grade(input: GraderInput): GraderCheck[] {
   const title = `\`${OUTPUT}\` counts every request of each area and closed 10-second window, the late one included, and nothing more`;
   const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
-  const requests = tripRequests(input.topics[INPUT]);
-  if (requests.length === 0) return fail(`\`${INPUT}\` holds no requests yet: run the whole script, INSERT INTO trip_requests included.`);
-  const twice = repeatedRequest(requests, INPUT);
-  if (twice) return fail(twice);
-  const { rows, malformed } = surgeRows(input.topics[OUTPUT]);
-  if (malformed) return fail(malformed);
+  const read = readSurge(input, INPUT, OUTPUT);
+  if ("unjudged" in read) return fail(read.unjudged);
+  const { requests, rows } = read;
   const windowed = windowShapeMistake(rows, requests);
   if (windowed) return fail(windowed);
   if (rows.length === 0) return fail(noWindowMessage(requests));

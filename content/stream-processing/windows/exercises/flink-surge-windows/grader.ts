@@ -5,12 +5,10 @@
 import type { GraderCheck, GraderInput } from "#contract/grader";
 import {
   extraWindow,
-  repeatedRequest,
+  readSurge,
   repeatedWindow,
   requestCount,
   show,
-  surgeRows,
-  tripRequests,
   WINDOW_MS,
   windowKey,
   windowOf,
@@ -45,12 +43,9 @@ function noWindowMessage(requests: TripRequest[], required: Map<string, TripRequ
 export default function grade(input: GraderInput): GraderCheck[] {
   const title = `\`${OUTPUT}\` holds one row for each area and closed 10-second window of event time, with its number of requests, and nothing more`;
   const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
-  const requests = tripRequests(input.topics[INPUT]);
-  if (requests.length === 0) return fail(`\`${INPUT}\` holds no requests yet: run the whole script, INSERT INTO trip_requests included.`);
-  const twice = repeatedRequest(requests, INPUT);
-  if (twice) return fail(twice);
-  const { rows, malformed } = surgeRows(input.topics[OUTPUT]);
-  if (malformed) return fail(malformed);
+  const read = readSurge(input, INPUT, OUTPUT);
+  if ("unjudged" in read) return fail(read.unjudged);
+  const { requests, rows } = read;
   const { required, possible } = windowsOfInput(requests, CLOSED_AFTER_MS);
   if (rows.length === 0) return fail(noWindowMessage(requests, required));
   const mistake = windowShapeMistake(rows, requests) ?? repeatedWindow(rows, OUTPUT) ?? extraWindow(rows, possible, OUTPUT);
