@@ -184,6 +184,8 @@ describe("the late-request exercise", () => {
     expect(verdict.status, terminalText(output)).toBe("fail");
     expect(verdict.message).toContain("window 08:00:00–08:00:10 in downtown counted 4 requests, but 5 were made in it: request 8, made at 08:00:07");
     expect(verdict.message).toContain("at least 7 seconds");
+    // What the lesson shows: the script's last SELECT prints the short window's row from `late-surge-prices`.
+    expect(output.stdout).toContain("+I[downtown, 2026-01-01T08:00, 2026-01-01T08:00:10, 4]");
   });
 
   it("passes the solution run after the starter, though the starter wrote every request once before", { timeout: 300_000 }, async () => {
