@@ -1,13 +1,15 @@
 // The Flink SQL part of the course, run by real Flink against the real broker through the API, as a
-// learner would: every solution passes its checkpoint, every untouched starter fails it, and every
-// plausible wrong query in wrong/ fails it too, with the words its second line names, when it names them.
+// learner would: every solution passes its checkpoint, every untouched starter fails it for the reason the
+// exercise names, a sample of the plausible wrong queries in wrong/ fails it with the words their second
+// line names (test/unit/flink-sql-programs.test.ts judges every one of them on the output Flink wrote), and
+// the solution passes after the starter and every wrong query ran, and twice in a row.
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runAndGrade } from "../support/run-and-grade.ts";
-import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
+import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
-import { runSqlAndGrade, terminalText } from "../support/flink-runs.ts";
+import { grade, runSql, runSqlAndGrade, terminalText, type Verdict } from "../support/flink-runs.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { ensureFlinkRunner } from "../../sandbox-server/src/runs/index.ts";
 
@@ -15,6 +17,19 @@ const kafka = inject("kafkaAccess");
 const contentDir = path.resolve(import.meta.dirname, "../../content");
 const sqlExercises = [...(await courseExercises()).values()].filter((exercise) => exercise.language === "sql");
 let sandbox: TestServer;
+const sqlExercise = (id: string) => sqlExercises.find((e) => e.id === id)!;
+
+/**
+ * The wrong queries run and judged here (each costs a Flink run): those that end at an error by themselves,
+ * and one of each exercise whose output the grader judges.
+ */
+const LIVE_WRONG_QUERIES = new Set([
+  "flink-page-views-table/insert-twice.sql",
+  "flink-etl/insert-twice.sql",
+  "flink-surge-windows/missing-watermark.sql",
+  "flink-surge-windows/overlapping-windows.sql",
+  "flink-late-requests/thirty-second-delay.sql",
+]);
 
 /** An exercise's wrong queries: the file, the words its verdict must contain (the second line's, if any), the SQL. */
 async function wrongQueries(lesson: string, id: string): Promise<{ file: string; says: string | undefined; sql: string }[]> {
@@ -30,6 +45,26 @@ async function wrongQueries(lesson: string, id: string): Promise<{ file: string;
   );
 }
 
+/**
+ * Runs a wrong query and grades it until a verdict on this run names its mistake, the run ends or `patienceMs`
+ * pass, then stops it and grades once more: a wrong query's words usually show within seconds.
+ */
+async function runUntilVerdictSays(learner: LearnerClient, id: string, sql: string, says: string, patienceMs = 40_000) {
+  const run = await learner.startRun(id, sql, "main.sql");
+  let ended = false;
+  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), out));
+  const deadline = Date.now() + patienceMs;
+  const judgesThisRun = (verdict: Verdict) => (verdict as Verdict & { run?: { id: string } }).run?.id === run.id;
+  let verdict = await grade(learner, id);
+  while (!(judgesThisRun(verdict) && verdict.message.includes(says)) && !ended && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    verdict = await grade(learner, id);
+  }
+  if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
+  const output = await reading;
+  return { verdict: await grade(learner, id), output };
+}
+
 beforeAll(async () => {
   sandbox = await startTestServer(kafka);
 });
@@ -43,7 +78,14 @@ it("the course has Flink SQL exercises, each with at least two wrong queries tha
   for (const exercise of sqlExercises) {
     const wrong = await wrongQueries(exercise.lesson, exercise.id);
     expect(wrong.length, exercise.id).toBeGreaterThanOrEqual(2);
-    for (const { file, sql } of wrong) expect(sql.split("\n")[0], `${exercise.id}/wrong/${file}`).toMatch(/^-- Wrong: .{10,}/);
+    for (const { file, says, sql } of wrong) {
+      expect(sql.split("\n")[0], `${exercise.id}/wrong/${file}`).toMatch(/^-- Wrong: .{10,}/);
+      expect(says, `${exercise.id}/wrong/${file} has no "-- The checkpoint says:" line`).toBeTruthy();
+    }
+  }
+  for (const live of LIVE_WRONG_QUERIES) {
+    const [id, file] = live.split("/");
+    expect((await wrongQueries(sqlExercises.find((exercise) => exercise.id === id)!.lesson, id!)).map((w) => w.file)).toContain(file);
   }
 });
 
@@ -58,15 +100,76 @@ describe.each(sqlExercises.map((e) => [e.id, e] as const))("SQL exercise %s", (i
   it("fails its checkpoint with the untouched starter, saying why", { timeout: 150_000 }, async () => {
     const { verdict, output } = await runSqlAndGrade(sandbox.learner(), id, await exerciseFile(id, "starter"), 40_000);
     expect(verdict.status, `the starter passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
-    expect(verdict.message.length).toBeGreaterThan(20);
+    expect(exercise.starterFailsWith, `${id}'s exercise.json has no starterFailsWith`).toBeTruthy();
+    expect(verdict.message, terminalText(output)).toContain(exercise.starterFailsWith);
   });
 
-  it("fails its checkpoint with each plausible wrong query", { timeout: 400_000 }, async () => {
+  it("fails its checkpoint with the sampled plausible wrong queries, naming their mistakes", { timeout: 400_000 }, async () => {
     for (const { file, says, sql } of await wrongQueries(exercise.lesson, id)) {
-      const { verdict, output } = await runSqlAndGrade(sandbox.learner(), id, sql, 40_000);
+      if (!LIVE_WRONG_QUERIES.has(`${id}/${file}`)) continue;
+      const { verdict, output } = await runUntilVerdictSays(sandbox.learner(), id, sql, says!);
       expect(verdict.status, `wrong/${file} passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
-      if (says) expect(verdict.message, `wrong/${file}\n${terminalText(output)}`).toContain(says);
+      expect(verdict.message, `wrong/${file}\n${terminalText(output)}`).toContain(says);
     }
+  });
+});
+
+// No dead ends: whatever ran before (the starter, every wrong query, each stopped by the next run, whose slate
+// is made anew), the solution passes, and passes again when it runs a second time.
+describe.each(sqlExercises.map((e) => [e.id, e] as const))("no dead ends in %s", (id, exercise) => {
+  it("passes with the solution after the starter and every wrong query ran, twice in a row", { timeout: 600_000 }, async () => {
+    const learner = sandbox.learner();
+    for (const sql of [exercise.starter, ...exercise.wrong.map((wrong) => wrong.code)]) {
+      // Until its last statement runs (or it ended): the next run stops it, as a learner's next Run does.
+      const statements = sql
+        .replace(/--.*$/gm, "")
+        .split(";")
+        .filter((text) => text.trim()).length;
+      await runSql(
+        learner,
+        id,
+        sql,
+        (output) => (output.stdout.match(/^\[(job [0-9a-f]{8} running|query running|ok)\]/gm)?.length ?? 0) >= statements,
+      );
+    }
+    for (const attempt of ["first", "second"]) {
+      const { verdict, output } = await runSqlAndGrade(learner, id, exercise.solution, 150_000);
+      expect(verdict.status, `${attempt} run of the solution: ${verdict.message}\n${terminalText(output)}`).toBe("pass");
+    }
+  });
+});
+
+describe("a clean slate for every run", () => {
+  it("fails a table over the wrong topic after a good run, as the good run's records are gone", { timeout: 300_000 }, async () => {
+    const learner = sandbox.learner();
+    const good = await runSqlAndGrade(learner, "flink-page-views-table", await exerciseFile("flink-page-views-table", "solution"), 150_000);
+    expect(good.verdict.status, good.verdict.message).toBe("pass");
+    const wrong = sqlExercise("flink-page-views-table").wrong.find((w) => w.name === "underscore-topic")!;
+    const { verdict, output } = await runUntilVerdictSays(learner, "flink-page-views-table", wrong.code, wrong.verdictSays!);
+    expect(verdict.status, terminalText(output)).toBe("fail");
+    expect(verdict.message).toContain(wrong.verdictSays);
+  });
+
+  it("fails one-minute windows after a good run, as the good run's windows are gone", { timeout: 300_000 }, async () => {
+    const learner = sandbox.learner();
+    const good = await runSqlAndGrade(learner, "flink-surge-windows", await exerciseFile("flink-surge-windows", "solution"), 150_000);
+    expect(good.verdict.status, good.verdict.message).toBe("pass");
+    const wrong = sqlExercise("flink-surge-windows").wrong.find((w) => w.name === "one-minute-windows")!;
+    const { verdict, output } = await runUntilVerdictSays(learner, "flink-surge-windows", wrong.code, wrong.verdictSays!);
+    expect(verdict.status, terminalText(output)).toBe("fail");
+    expect(verdict.message).toContain(wrong.verdictSays);
+  });
+
+  it("judges the ETL on the SQL's own page views, never on those the TypeScript ETL lab wrote", { timeout: 300_000 }, async () => {
+    const learner = sandbox.learner();
+    const lab = await runAndGrade(learner, "stream-etl", await exerciseFile("stream-etl", "solution"), { patienceMs: 60_000 });
+    expect(lab.verdict.status, `the TypeScript ETL lab: ${lab.verdict.message}\n${lab.output}`).toBe("pass");
+    const wrong = sqlExercise("flink-etl").wrong.find((w) => w.name === "codes-not-names")!;
+    const { verdict, output } = await runUntilVerdictSays(learner, "flink-etl", wrong.code, wrong.verdictSays!);
+    expect(verdict.status, terminalText(output)).toBe("fail");
+    // The view it cites is the script's first (user-1, cookie c1), not one of the lab's (their user agent names X11).
+    expect(verdict.message).toContain('The raw view {"user":"user-1","page":"/","country":"DE","userAgent":"Mozilla/5.0","sessionCookie":"c1"}');
+    expect(verdict.message).not.toContain("X11");
   });
 });
 
@@ -81,6 +184,8 @@ describe("the late-request exercise", () => {
     expect(verdict.status, terminalText(output)).toBe("fail");
     expect(verdict.message).toContain("window 08:00:00–08:00:10 in downtown counted 4 requests, but 5 were made in it: request 8, made at 08:00:07");
     expect(verdict.message).toContain("at least 7 seconds");
+    // What the lesson shows: the script's last SELECT prints the short window's row from `late-surge-prices`.
+    expect(output.stdout).toContain("+I[downtown, 2026-01-01T08:00, 2026-01-01T08:00:10, 4]");
   });
 
   it("passes the solution run after the starter, though the starter wrote every request once before", { timeout: 300_000 }, async () => {
@@ -92,7 +197,9 @@ describe("the late-request exercise", () => {
 });
 
 describe("the page-views table exercise", () => {
-  it("fails the untouched starter of a learner whose TypeScript ETL lab filled `page-views`", { timeout: 200_000 }, async () => {
+  it("fails the untouched starter of a learner whose TypeScript ETL lab filled its own `page-views`, none of which reaches the table", {
+    timeout: 200_000,
+  }, async () => {
     const learner = sandbox.learner();
     const lab = await runAndGrade(learner, "stream-etl", await exerciseFile("stream-etl", "solution"), { patienceMs: 60_000 });
     expect(lab.verdict.status, `the TypeScript ETL lab: ${lab.verdict.message}\n${lab.output}`).toBe("pass");
@@ -103,8 +210,27 @@ describe("the page-views table exercise", () => {
       30_000,
     );
     expect(verdict.status, `leftovers passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
-    expect(verdict.message).toContain("holds none of the 8 page views your INSERT writes");
-    expect(verdict.message).toContain("another program (the TypeScript ETL lab)");
+    // The starter's INSERT does not plan (three values, one column): the run ends at that error, and the topic stays empty.
+    expect(verdict.message).toContain(sqlExercise("flink-page-views-table").starterFailsWith);
+    const { checks } = verdict as typeof verdict & { checks: { message: string }[] };
+    expect(checks.map((check) => check.message)).toContainEqual(expect.stringContaining("`table-page-views` is empty"));
+  });
+
+  it("fails a table without a startup mode: the run ends at the SELECT's error, though the INSERT wrote every view", {
+    timeout: 200_000,
+  }, async () => {
+    const learner = sandbox.learner();
+    const wrong = sqlExercise("flink-page-views-table").wrong.find((w) => w.name === "no-startup-mode")!;
+    // As a learner would: run, read the error, then Check.
+    const output = await runSql(learner, "flink-page-views-table", wrong.code);
+    expect(output.exit.reason, terminalText(output)).toBe("compile-error");
+    expect(output.stderr).toMatch(/group\.id is required/);
+    const verdict = await grade(learner, "flink-page-views-table");
+    expect(verdict.status).toBe("fail");
+    expect(verdict.message).toContain(wrong.verdictSays);
+    const { checks } = verdict as typeof verdict & { checks: { status: string; message: string }[] };
+    // The grader alone would pass what the INSERT wrote: the run's error is what fails it.
+    expect(checks.at(-1)).toMatchObject({ status: "pass" });
   });
 });
 

@@ -12,7 +12,28 @@ function ledger(replicas: number, minInsyncReplicas?: string): BrokerSnapshot {
   const config: Record<string, string> = minInsyncReplicas === undefined ? {} : { "min.insync.replicas": minInsyncReplicas };
   return {
     brokerCount: replicas,
-    topics: new Map([["ledger", { name: "ledger", partitions: [{ partition: 0, low: 0, high: 0, replicas, inSync: replicas }], config }]]),
+    topics: new Map([
+      [
+        "ledger",
+        {
+          name: "ledger",
+          topicId: "id-ledger",
+          partitions: [
+            {
+              partition: 0,
+              low: 0,
+              high: 0,
+              replicas,
+              inSync: replicas,
+              leader: 1,
+              replicaIds: [1, 2, 3].slice(0, replicas),
+              isrIds: [1, 2, 3].slice(0, replicas),
+            },
+          ],
+          config,
+        },
+      ],
+    ]),
     groups: new Map(),
   };
 }

@@ -27,10 +27,10 @@ const RECREATE_PAUSE_MS = 100;
 /** How long a deleted topic may stay listed, or a new one without leaders, before the slate gives up. */
 const GONE_WAIT_MS = 10_000;
 
-/** Every code in an error and the errors nested in it: Kafka's own (TOPIC_ALREADY_EXISTS) sits two levels down. */
+/** The codes and messages of an error and of the errors it wraps: the broker's own answer lies two levels down. */
 const errorCode = (error: unknown): string => {
-  const { code, apiId, errors } = error as { code?: string; apiId?: string; errors?: unknown[] };
-  return [code, apiId, ...(errors ?? []).map(errorCode)].filter(Boolean).join(" ");
+  const { code, apiId, message, errors } = error as { code?: string; apiId?: string; message?: string; errors?: unknown[] };
+  return [code, apiId, message, ...(errors ?? []).map(errorCode)].filter(Boolean).join(" ");
 };
 
 export class ExerciseSlates {
@@ -78,8 +78,8 @@ export class ExerciseSlates {
       try {
         await admin.createTopics({ topics: missing.map(([name, topic]) => ({ topic: namespace + name, partitions: topic.partitions })) });
       } catch (error) {
-        // A topic deleted a moment ago may still be on its way out.
-        if (attempt >= RECREATE_ATTEMPTS || !/TOPIC_ALREADY_EXISTS|TopicExists|36/.test(errorCode(error))) throw error;
+        // A topic deleted a moment ago may still be on its way out, and one made a moment ago may not be listed yet.
+        if (attempt >= RECREATE_ATTEMPTS || !/TOPIC_ALREADY_EXISTS|TopicExists|already exists/.test(errorCode(error))) throw error;
         await new Promise((resolve) => setTimeout(resolve, RECREATE_PAUSE_MS));
       }
     }

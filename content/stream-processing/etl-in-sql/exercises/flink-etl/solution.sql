@@ -27,10 +27,10 @@ CREATE TABLE page_views_clean (
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'etl-page-views-clean',
-  'format' = 'json',
-  'key.format' = 'raw',
-  'key.fields' = 'user',
-  'value.fields-include' = 'ALL'
+  'format' = 'json',                -- the value: a JSON object of the columns
+  'key.format' = 'raw',             -- the key: one column's text, as it is
+  'key.fields' = 'user',            -- that column: user, so one user's views stay in one partition, in order
+  'value.fields-include' = 'ALL'    -- the value keeps user too, beside page and country
 );
 
 -- The event processor, as one continuous query: extract each raw view, transform it, load it.

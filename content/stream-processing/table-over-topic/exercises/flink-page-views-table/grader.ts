@@ -1,8 +1,9 @@
-// Passes when table-page-views holds the eight page views the script's INSERT writes through the table, each a JSON
-// record of exactly a user, a page and a country: what a table of those three columns writes. Page views
-// other programs wrote (the TypeScript ETL lab's carry a user agent and a session cookie too) do not count,
-// so only this exercise's SQL can pass it.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
+// Passes when `table-page-views` holds the eight page views the script's INSERT writes through the table, each
+// once, each a JSON record of exactly a user, a page and a country (what a table of those three columns
+// writes), and nothing more. The topic is made anew before every run, so every record was written by the
+// judged run's SQL. A run that stopped at an error (a SELECT without a startup mode, say) is failed before
+// this grader by the checkpoint's own rule about the latest run.
+import { recordsOfLatestRun, type GraderCheck, type GraderInput } from "#contract/grader";
 
 type PageView = { user: string; page: string; country: string };
 
@@ -18,8 +19,10 @@ export const SCRIPT_VIEWS: readonly PageView[] = [
   { user: "user-3", page: "/", country: "BR" },
 ];
 
-const FIELDS = ["country", "page", "user"];
-const keyOf = (view: PageView) => JSON.stringify([view.user, view.page, view.country]);
+const TOPIC = "table-page-views";
+const FIELDS = ["user", "page", "country"];
+const viewKey = (view: PageView) => JSON.stringify([view.user, view.page, view.country]);
+const times = (n: number) => (n === 2 ? "twice" : `${n} times`);
 
 function parse(value: string | null): Record<string, unknown> | undefined {
   try {
@@ -30,40 +33,52 @@ function parse(value: string | null): Record<string, unknown> | undefined {
   }
 }
 
-/** A record a table of the columns `user`, page and country wrote: those three fields, strings, nothing else. */
-function tableRow(record: Record<string, unknown>): PageView | undefined {
-  const { user, page, country } = record;
-  const exactFields = Object.keys(record).sort().join() === FIELDS.join();
-  return exactFields && typeof user === "string" && typeof page === "string" && typeof country === "string" ? { user, page, country } : undefined;
+/** What is wrong with a record's fields (not JSON, too few, too many), if anything. */
+function fieldsMistake(value: string | null): string | undefined {
+  const record = parse(value);
+  if (!record) return `\`${TOPIC}\` holds ${value ?? "a record without a value"}, which is not a JSON object: the table's 'format' is 'json'.`;
+  const missing = FIELDS.filter((field) => typeof record[field] !== "string");
+  if (missing.length) return `\`${TOPIC}\`'s record ${value} lacks ${missing.join(" and ")}: does your table declare all three columns, \`user\`, page and country?`;
+  const extra = Object.keys(record).filter((field) => !FIELDS.includes(field));
+  if (extra.length) return `\`${TOPIC}\`'s record ${value} carries ${extra.join(" and ")}: a table of the columns \`user\`, page and country writes those three only.`;
+  return undefined;
 }
 
-/** What the records that are not the script's rows say about the mistake, or undefined when there are none. */
-function strayRecordsNote(records: Record<string, unknown>[]): string | undefined {
-  const extra = records.find((record) => Object.keys(record).some((field) => !FIELDS.includes(field)));
-  if (extra) {
-    const fields = Object.keys(extra).filter((field) => !FIELDS.includes(field));
-    return `Its records with ${fields.join(" and ")} were written by another program (the TypeScript ETL lab), not through your table, and do not count.`;
+/** The script's views missing from the topic, written more often than once, or not the script's at all. */
+function countsMistake(views: PageView[]): string | undefined {
+  const written = new Map<string, number>();
+  for (const view of views) written.set(viewKey(view), (written.get(viewKey(view)) ?? 0) + 1);
+  const missing = SCRIPT_VIEWS.filter((view) => !written.has(viewKey(view)));
+  if (missing.length) {
+    return `\`${TOPIC}\` lacks ${missing.length} of the ${SCRIPT_VIEWS.length} page views your INSERT writes, e.g. ${JSON.stringify(missing[0])}: run the whole INSERT as given.`;
   }
-  const partial = records.find((record) => FIELDS.some((field) => !(field in record)));
-  if (partial) return `Its record ${JSON.stringify(partial)} lacks ${FIELDS.filter((field) => !(field in partial)).join(" and ")}: does your table declare all three columns?`;
+  const stranger = views.find((view) => !SCRIPT_VIEWS.some((scripted) => viewKey(scripted) === viewKey(view)));
+  if (stranger) return `\`${TOPIC}\` holds ${JSON.stringify(stranger)}, which the script's INSERT does not write: write the ${SCRIPT_VIEWS.length} page views as given, and nothing more.`;
+  const repeated = SCRIPT_VIEWS.find((view) => written.get(viewKey(view))! > 1);
+  if (repeated) {
+    const count = written.get(viewKey(repeated))!;
+    return `\`${TOPIC}\` holds ${JSON.stringify(repeated)} ${times(count)}: each page view is written once. Does your script run the INSERT INTO page_views more than once?`;
+  }
   return undefined;
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
-  const title = `\`table-page-views\` holds the ${SCRIPT_VIEWS.length} page views the script writes through your table, each with user, page and country`;
+  const title = `\`${TOPIC}\` holds the ${SCRIPT_VIEWS.length} page views the script writes through your table, each once, with user, page and country`;
   const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
-  const topic = input.topics["table-page-views"];
-  if (!topic) return fail("There is no topic `table-page-views` yet: create the table with 'topic' = 'table-page-views' and run the INSERT.");
-  const records = topic.records.map((record) => parse(record.value)).filter((record) => record !== undefined);
-  const written = new Set(records.map(tableRow).flatMap((view) => (view ? [keyOf(view)] : [])));
-  const missing = SCRIPT_VIEWS.filter((view) => !written.has(keyOf(view)));
-  if (missing.length === 0) {
-    return [{ title, status: "pass", message: `\`table-page-views\` holds all ${SCRIPT_VIEWS.length} page views of your INSERT, e.g. ${JSON.stringify(SCRIPT_VIEWS[0])}.` }];
+  const topic = input.topics[TOPIC];
+  if (!topic) return fail(`There is no topic \`${TOPIC}\` yet: run the script, whose table says 'topic' = '${TOPIC}'.`);
+  const records = recordsOfLatestRun(topic);
+  if (records.length === 0) {
+    return fail(
+      `\`${TOPIC}\` is empty: your INSERT wrote none of the ${SCRIPT_VIEWS.length} page views to it. Does your table say 'topic' = '${TOPIC}'? ` +
+        "If the run stopped at an error, the terminal names its line.",
+    );
   }
-  const none = missing.length === SCRIPT_VIEWS.length;
-  const said = none
-    ? `\`table-page-views\` holds none of the ${SCRIPT_VIEWS.length} page views your INSERT writes (such as ${JSON.stringify(missing[0])}): did the INSERT run? If the planner stopped it, the terminal names the line.`
-    : `\`table-page-views\` lacks ${missing.length} of the ${SCRIPT_VIEWS.length} page views your INSERT writes, e.g. ${JSON.stringify(missing[0])}: run the whole INSERT as given.`;
-  const note = strayRecordsNote(records.filter((record) => !tableRow(record)));
-  return fail(note ? `${said} ${note}` : said);
+  for (const record of records) {
+    const mistake = fieldsMistake(record.value);
+    if (mistake) return fail(mistake);
+  }
+  const mistake = countsMistake(records.map((record) => parse(record.value) as PageView));
+  if (mistake) return fail(mistake);
+  return [{ title, status: "pass", message: `\`${TOPIC}\` holds the ${SCRIPT_VIEWS.length} page views of your INSERT, each once, e.g. ${records[0]!.value}.` }];
 }

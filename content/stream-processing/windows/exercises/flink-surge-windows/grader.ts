@@ -1,86 +1,69 @@
-// Passes when `window-surge-prices` holds, for every area and 10-second window of event time that the input
-// has closed, the number of distinct trip requests (by id) in it, computed here from `window-trip-requests`.
-import type { GraderCheck, GraderInput } from "../../../../../sandbox-server/src/contract/grader.ts";
+// Passes when `window-surge-prices` holds exactly one row for every area and closed 10-second window of event
+// time, with the number of requests made in it, computed here from `window-trip-requests`; and nothing more:
+// no window twice, none that overlaps another, none the input cannot have closed. Both topics are made anew
+// before every run, so every record was written by the judged run's SQL.
+import type { GraderCheck, GraderInput } from "#contract/grader";
+import {
+  extraWindow,
+  readSurge,
+  repeatedWindow,
+  requestCount,
+  show,
+  WINDOW_MS,
+  windowKey,
+  windowOf,
+  windowShapeMistake,
+  windowsOfInput,
+  type TripRequest,
+} from "../../surge-rows.ts";
 
-const WINDOW_MS = 10_000;
-/** Windows that end this long before the latest request are closed, whatever watermark delay up to it. */
+const INPUT = "window-trip-requests";
+const OUTPUT = "window-surge-prices";
+/** Windows that end this long before the latest request have closed, whatever the delay (the script's is 2 s). */
 const CLOSED_AFTER_MS = 10_000;
+/** The watermark's delay the script declares, to explain an empty output in its terms. */
+const SCRIPT_DELAY_MS = 2_000;
 
-/** Flink writes TIMESTAMP(3) in JSON as "2026-01-01 08:00:10" (UTC here). */
-export function eventTime(text: unknown): number | undefined {
-  if (typeof text !== "string") return undefined;
-  const ms = Date.parse(text.replace(" ", "T") + "Z");
-  return Number.isNaN(ms) ? undefined : ms;
-}
+const where = (area: string, start: number) => `${area} ${show(start)}–${show(start + WINDOW_MS)}`;
 
-const show = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-
-function parse(value: string | null): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(value ?? "") as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Requests per "area@windowStart" of the closed windows: `distinct` counts each request id once, `all`
- * counts every copy. A script run twice writes its requests twice, and whether Flink counts the copies
- * depends on whether its watermark had passed the window when it read them; either count is right.
- */
-export function expectedCounts(input: GraderInput): { distinct: Map<string, number>; all: Map<string, number> } {
-  const requests: { id: number; area: string; at: number }[] = [];
-  for (const record of input.topics["window-trip-requests"]?.records ?? []) {
-    const request = parse(record.value);
-    const at = eventTime(request?.at);
-    if (request && typeof request.id === "number" && typeof request.area === "string" && at !== undefined) requests.push({ id: request.id, area: request.area, at });
-  }
-  const latest = Math.max(...requests.map((r) => r.at));
-  const distinct = new Map<string, number>();
-  const all = new Map<string, number>();
-  const seen = new Set<number>();
-  for (const { id, area, at } of requests) {
-    const start = Math.floor(at / WINDOW_MS) * WINDOW_MS;
-    if (start + WINDOW_MS > latest - CLOSED_AFTER_MS) continue;
-    const key = `${area}@${start}`;
-    all.set(key, (all.get(key) ?? 0) + 1);
-    if (!seen.has(id)) distinct.set(key, (distinct.get(key) ?? 0) + 1);
-    seen.add(id);
-  }
-  return { distinct, all };
+/** Why no window was written: the watermark has not passed any window's end. */
+function noWindowMessage(requests: TripRequest[], required: Map<string, TripRequest[]>): string {
+  const latest = Math.max(...requests.map((request) => request.at));
+  const watermark = latest - SCRIPT_DELAY_MS;
+  const firstStart = Math.min(...requests.map((request) => windowOf(request.at)));
+  const ends = [...new Set([...required.values()].map((made) => windowOf(made[0]!.at) + WINDOW_MS))].sort((a, b) => a - b);
+  return (
+    `No window has closed: \`${OUTPUT}\` is empty. A window's row is written once the watermark passes its end, and the watermark is the latest request's time (${show(latest)}) minus the delay. ` +
+    `With the script's ${SCRIPT_DELAY_MS / 1000}-second delay it reaches ${show(watermark)}: past the ends of the 10-second windows (${ends.map(show).join(" and ")}), ` +
+    `but windows longer than ${(watermark - firstStart) / 1000} s (a minute, say) close none, nor does a delay longer than ${(latest - firstStart - WINDOW_MS) / 1000} s. ` +
+    "Does trip_requests declare WATERMARK FOR `at`, and are your windows 10 s long? (Or your INSERT INTO surge_prices has not started yet: windows appear a few seconds after the run begins.)"
+  );
 }
 
 export default function grade(input: GraderInput): GraderCheck[] {
-  const title = "`window-surge-prices` counts the requests of each area in each 10-second window of event time";
-  const { distinct: expected, all } = expectedCounts(input);
-  if (expected.size === 0) return [{ title, status: "fail", message: "`window-trip-requests` holds no requests yet: run the whole script, INSERT INTO trip_requests included." }];
-  // The latest count for each area and window wins: a script run again writes its windows again.
-  const found = new Map<string, { count: number; end: number }>();
-  for (const record of input.topics["window-surge-prices"]?.records ?? []) {
-    const price = parse(record.value);
-    const start = eventTime(price?.window_start);
-    const end = eventTime(price?.window_end);
-    if (!price || typeof price.area !== "string" || start === undefined || end === undefined) continue;
-    found.set(`${price.area}@${start}`, { count: Number(price.requests), end });
+  const title = `\`${OUTPUT}\` holds one row for each area and closed 10-second window of event time, with its number of requests, and nothing more`;
+  const fail = (message: string): GraderCheck[] => [{ title, status: "fail", message }];
+  const read = readSurge(input, INPUT, OUTPUT);
+  if ("unjudged" in read) return fail(read.unjudged);
+  const { requests, rows } = read;
+  const { required, possible } = windowsOfInput(requests, CLOSED_AFTER_MS);
+  if (rows.length === 0) return fail(noWindowMessage(requests, required));
+  const mistake = windowShapeMistake(rows, requests) ?? repeatedWindow(rows, OUTPUT) ?? extraWindow(rows, possible, OUTPUT);
+  if (mistake) return fail(mistake);
+  const found = new Map(rows.map((row) => [windowKey(row.area, row.start), row]));
+  for (const [key, made] of required) {
+    if (!found.has(key)) return fail(`No count for ${where(made[0]!.area, Number(key.split("@")[1]))} in \`${OUTPUT}\`; it had ${requestCount(made.length)}.`);
   }
-  if (found.size === 0) {
-    return [{ title, status: "fail", message: "`window-surge-prices` holds no window yet. A window's row appears once the watermark passes its end: does trip_requests declare a WATERMARK on `at`?" }];
+  for (const row of rows) {
+    const made = possible.get(windowKey(row.area, row.start))!;
+    if (row.requests !== made.length) return fail(`${where(row.area, row.start)} had ${requestCount(made.length)}; \`${OUTPUT}\` says ${row.requests}.`);
   }
-  for (const [key, { end }] of found) {
-    const start = Number(key.split("@")[1]);
-    if (end - start !== WINDOW_MS) {
-      return [{ title, status: "fail", message: `A window runs from ${show(start)} to ${show(end)}: ${(end - start) / 1000} s. Surge prices use 10-second windows.` }];
-    }
-    if (!expected.has(key) && start % WINDOW_MS === 0 && start > Math.max(...[...expected.keys()].map((k) => Number(k.split("@")[1]))) + 60 * 60 * 1000) {
-      return [{ title, status: "fail", message: `A window starts at ${new Date(start).toISOString()}, long after every request was made: it windows the time Flink read them (processing time), not \`at\` (event time).` }];
-    }
-  }
-  for (const [key, count] of expected) {
-    const [area, start] = key.split("@");
-    const row = found.get(key);
-    const where = `${area} ${show(Number(start))}–${show(Number(start) + WINDOW_MS)}`;
-    if (!row) return [{ title, status: "fail", message: `No count for ${where} in \`window-surge-prices\`; it had ${count} requests.` }];
-    if (row.count !== count && row.count !== all.get(key)) return [{ title, status: "fail", message: `${where} had ${count} requests; \`window-surge-prices\` says ${row.count}.` }];
-  }
-  return [{ title, status: "pass", message: `All ${expected.size} counts are right, e.g. downtown had ${expected.get(`downtown@${[...expected.keys()][0]!.split("@")[1]}`) ?? "?"} requests in the first window.` }];
+  const [first] = rows;
+  return [
+    {
+      title,
+      status: "pass",
+      message: `All ${rows.length} counts are right, one row per area and window, e.g. ${where(first!.area, first!.start)}: ${requestCount(first!.requests)}.`,
+    },
+  ];
 }

@@ -33,7 +33,9 @@ CREATE TABLE surge_prices (
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'window-surge-prices',
-  'format' = 'json'
+  'format' = 'json',
+  -- For the SELECT below, which reads the topic from its first record.
+  'scan.startup.mode' = 'earliest-offset'
 );
 
 -- TODO: count the requests per area in 10-second tumbling windows of event time (`at`):
@@ -43,3 +45,6 @@ CREATE TABLE surge_prices (
 INSERT INTO surge_prices
 SELECT area, CAST(`at` AS TIMESTAMP(3)), CAST(`at` AS TIMESTAMP(3)), CAST(1 AS BIGINT)
 FROM trip_requests;
+
+-- Done for you: the rows of `window-surge-prices`, shown below as the windows close.
+SELECT * FROM surge_prices;

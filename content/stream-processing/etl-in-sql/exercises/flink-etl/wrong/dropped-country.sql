@@ -1,4 +1,5 @@
--- Wrong: the country column is dropped from the clean page views.
+-- Wrong: the target table has no country column, so the clean page views carry no country.
+-- The checkpoint says: lacks country
 -- The source: raw page views, with more fields than the target wants.
 CREATE TABLE page_views (
   `user` STRING,
@@ -20,15 +21,20 @@ INSERT INTO page_views VALUES
   ('user-4', '/', 'DE', 'Mozilla/5.0', 'c5'), ('user-2', '/docs', 'FR', 'Mozilla/5.0', 'c6'),
   ('user-5', '/pricing', 'JP', 'Mozilla/5.0', 'c7'), ('user-3', '/', 'BR', 'Mozilla/5.0', 'c8');
 
+-- The target: clean page views, keyed by user.
 CREATE TABLE page_views_clean (
   `user` STRING,
   page STRING
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'etl-page-views-clean',
-  'format' = 'json'
+  'format' = 'json',                -- the value: a JSON object of the columns
+  'key.format' = 'raw',             -- the key: one column's text, as it is
+  'key.fields' = 'user',            -- that column: user, so one user's views stay in one partition, in order
+  'value.fields-include' = 'ALL'    -- the value keeps user too, beside page and country
 );
 
+-- The event processor, as one continuous query: extract each raw view, transform it, load it.
 INSERT INTO page_views_clean
 SELECT `user`, page
 FROM page_views;

@@ -1,5 +1,5 @@
 -- Wrong: the table reads and writes the topic `page_views`, not the lesson's `table-page-views`.
--- The checkpoint says: no topic `table-page-views`
+-- The checkpoint says: `table-page-views` is empty
 CREATE TABLE page_views (
   `user` STRING,
   page STRING,

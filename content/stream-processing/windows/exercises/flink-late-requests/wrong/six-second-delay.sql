@@ -35,10 +35,15 @@ CREATE TABLE surge_prices (
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'late-surge-prices',
-  'format' = 'json'
+  'format' = 'json',
+  -- For the SELECT below, which reads the topic from its first record.
+  'scan.startup.mode' = 'earliest-offset'
 );
 
 INSERT INTO surge_prices
 SELECT area, window_start, window_end, COUNT(*) AS requests
 FROM TABLE(TUMBLE(TABLE trip_requests, DESCRIPTOR(`at`), INTERVAL '10' SECOND))
 GROUP BY area, window_start, window_end;
+
+-- Done for you: the rows of `late-surge-prices`, shown below as the windows close.
+SELECT * FROM surge_prices;

@@ -1,4 +1,5 @@
 -- Wrong: no watermark, so `at` is a plain timestamp and Flink cannot window by it.
+-- The checkpoint says: stopped at an error in your code
 -- Trip requests, each with the time it was made (event time), not the time Flink reads it.
 CREATE TABLE trip_requests (
   id INT,
@@ -32,10 +33,15 @@ CREATE TABLE surge_prices (
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'window-surge-prices',
-  'format' = 'json'
+  'format' = 'json',
+  -- For the SELECT below, which reads the topic from its first record.
+  'scan.startup.mode' = 'earliest-offset'
 );
 
 INSERT INTO surge_prices
 SELECT area, window_start, window_end, COUNT(*) AS requests
 FROM TABLE(TUMBLE(TABLE trip_requests, DESCRIPTOR(`at`), INTERVAL '10' SECOND))
 GROUP BY area, window_start, window_end;
+
+-- Done for you: the rows of `window-surge-prices`, shown below as the windows close.
+SELECT * FROM surge_prices;
