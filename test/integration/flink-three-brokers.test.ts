@@ -27,6 +27,7 @@ beforeAll(async () => {
     homeDir,
     pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
     learnerLimits: loadConfig().kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_CLUSTER_PORT",
     onProgress: (message) => console.log(`[three brokers] ${message}`),
   });
   sandbox = await startTestServer({ bootstrap: cluster.bootstrap, admin: cluster.admin });

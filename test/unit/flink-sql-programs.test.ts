@@ -212,7 +212,8 @@ function snapshotAfter(run: RecordedRun): BrokerSnapshot {
   const topics = Object.entries(run.topics).map(
     ([name, written]): TopicState => ({
       name,
-      partitions: [{ partition: 0, low: 0, high: written.length, replicas: 1, inSync: 1 }],
+      topicId: `id-${name}`,
+      partitions: [{ partition: 0, low: 0, high: written.length, replicas: 1, inSync: 1, leader: 1, replicaIds: [1], isrIds: [1] }],
       config: {},
       records: written.map(([key, value], offset) => ({ partition: 0, offset, timestamp: 0, key, value: JSON.stringify(value), headers: {} })),
     }),

@@ -176,7 +176,7 @@ export class RunRegistry {
   async warmUp(language: Language): Promise<void> {
     await this.#prepare();
     const runtime = this.#runtimes.get(language);
-    if (!runtime || runtime.warm.when !== "on-demand") return;
+    if (runtime?.warm.when !== "on-demand") return;
     this.#pool?.warmUp(language);
     void this.#checkLanguage(runtime);
   }
