@@ -279,7 +279,7 @@ describe("exercises offered in Python", () => {
     expect(python.solution).toContain("KafkaProducer");
     await expectProblem(await call("GET", "/api/exercises/first-producer/solution?language=cobol"), 400, /language/);
     await expectProblem(
-      await call("GET", "/api/exercises/keys-and-ordering/solution?language=python"),
+      await call("GET", "/api/exercises/measure-producer/solution?language=python"),
       404,
       /not offered in python; it is in typescript/,
     );

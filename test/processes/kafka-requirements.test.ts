@@ -14,7 +14,7 @@ it("names what to install when neither a Docker engine nor Java and Maven are th
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-no-kafka-"));
   try {
     const failure = await run(process.execPath, [path.join(loadConfig().projectRoot, "scripts", "kafka.ts"), "single"], {
-      env: { PATH: emptyPath, TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_KAFKA_PORT: "39192" },
+      env: { PATH: emptyPath, TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_KAFKA_PORT: "20192" },
     }).then(
       () => undefined,
       (error: { code: number; stdout: string; stderr: string }) => error,
