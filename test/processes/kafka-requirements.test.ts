@@ -22,7 +22,7 @@ it("names what to install when neither a Docker engine nor Java and Maven are th
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain("No Docker engine answers, and Kafka cannot run on the JVM either: Java was not found.");
     expect(failure?.stderr).toContain("apt-get install openjdk-17-jre-headless maven");
-    expect(failure?.stderr).toContain("or install Docker");
+    expect(failure?.stderr).toContain("Install Java 17 or newer and Maven");
   } finally {
     await rm(emptyPath, { recursive: true, force: true });
     await rm(stateDir, { recursive: true, force: true });
