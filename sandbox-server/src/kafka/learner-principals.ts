@@ -88,9 +88,19 @@ function namespaceAcls(principal: string, namespace: string): Acl[] {
   ];
 }
 
+/**
+ * A learner's Kafka password, derived from their principal's name with a key of the server secret's:
+ * servers that share the secret give a learner the same password, so when two of them make the learner's
+ * principal at once (or one after the other) neither locks out a program the other started.
+ */
+export function learnerPassword(username: string, key: Buffer): string {
+  return createHmac("sha256", key).update(username).digest("base64url").slice(0, 24);
+}
+
 export class LearnerPrincipals {
   readonly #access: BrokerAccess;
   readonly #quotas: LearnerQuotas;
+  readonly #passwordKey: Buffer;
   /** Learners whose principal exists on the broker, or is being created. */
   readonly #ready = new Map<string, Promise<LearnerKafka>>();
   /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
@@ -98,9 +108,11 @@ export class LearnerPrincipals {
   #discovered = false;
   #admin?: Admin;
 
-  constructor(access: BrokerAccess, quotas: LearnerQuotas) {
+  /** `passwordKey` (LearnerIds.passwordKey) derives learners' passwords; without it they hold for this instance only. */
+  constructor(access: BrokerAccess, quotas: LearnerQuotas, passwordKey: Buffer = randomBytes(32)) {
     this.#access = access;
     this.#quotas = quotas;
+    this.#passwordKey = passwordKey;
   }
 
   /** True when the broker itself keeps learners apart; false when only topic names do. */
@@ -109,9 +121,9 @@ export class LearnerPrincipals {
   }
 
   /**
-   * The learner's namespace and credentials, creating their principal on first use (and again
-   * after a server restart: passwords live only in this process). A failure is not remembered,
-   * so the next run tries again, e.g. once Kafka is back.
+   * The learner's namespace and credentials, creating their principal on first use (and again after a
+   * server restart, or on another server: making it again with the same password changes nothing). A
+   * failure is not remembered, so the next run tries again, e.g. once Kafka is back.
    */
   forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
@@ -126,7 +138,8 @@ export class LearnerPrincipals {
   }
 
   async #create(namespace: string): Promise<LearnerKafka> {
-    const credentials = { username: namespace.slice(0, -1), password: randomBytes(18).toString("base64url") };
+    const username = namespace.slice(0, -1);
+    const credentials = { username, password: learnerPassword(username, this.#passwordKey) };
     const salt = randomBytes(32);
     // Off the event loop: a class's first runs all salt a password at once.
     const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");

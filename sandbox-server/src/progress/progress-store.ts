@@ -13,6 +13,21 @@ export interface StoredVerdict {
   firstPassedAt: string | null;
 }
 
+/** Whether a store can keep progress right now, for /api/health. */
+export interface ProgressHealth {
+  ok: boolean;
+  /** The embedded SQLite file, or a PostgreSQL database several servers share. */
+  kind: "sqlite" | "postgresql";
+  /** The file, or host:port/database (never a password). */
+  location: string;
+  /** Why progress cannot be kept now, in words a host can act on. */
+  error?: string;
+}
+
+/**
+ * Every method may fail with a ProgressStoreFault (store-faults.ts): ProgressNotSaved for a write,
+ * ProgressNotRead for a read, each with a line for the host's log and a message for the learner.
+ */
 export interface ProgressStore {
   /** Stores a pass or fail verdict as the learner's latest for that exercise (an error verdict is refused). */
   recordVerdict(learnerId: string, verdict: Verdict): Promise<void>;
@@ -26,5 +41,7 @@ export interface ProgressStore {
   runsOf(learnerId: string, exerciseId: string): Promise<ExerciseRuns>;
   /** Forgets the learner's runs of an exercise (it was started over). */
   forgetRuns(learnerId: string, exerciseId: string): Promise<void>;
+  /** Reads and writes a probe row (and, for a file, looks at the space left); never throws. */
+  health(): Promise<ProgressHealth>;
   close(): Promise<void>;
 }
