@@ -43,7 +43,8 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   const catalog = await loadExerciseCatalog(config.contentDir);
   const access = await brokerAccess(config);
   const broker = new BrokerInspector(access);
-  const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas, identity.passwordKey);
+  // The progress store is the ledger of when principals were used: shared, it spares a learner another server serves.
+  const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas, identity.passwordKey, progress);
   if (!principals.enforced) {
     console.warn(
       `⚠ Kafka at ${access.bootstrap.join(",")} takes unauthenticated clients: learners are kept apart by topic names only, not by the broker. ` +

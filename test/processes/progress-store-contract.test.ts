@@ -182,6 +182,19 @@ describe.each(implementations)("the $name progress store", ({ fresh }) => {
     await store.close();
   });
 
+  it("keeps when a Kafka principal was last used, a late note of an earlier use never moving it back", async () => {
+    const { store, reopen } = await fresh();
+    expect(await store.lastPrincipalUse("l0123")).toBeUndefined();
+    await store.notePrincipalUse("l0123", new Date("2026-01-01T10:00:05.000Z"));
+    await store.notePrincipalUse("l0123", new Date("2026-01-01T10:00:01.000Z"));
+    await store.notePrincipalUse("l4567", new Date("2026-01-01T09:00:00.000Z"));
+    await store.close();
+    const reopened = await reopen();
+    expect(await reopened.lastPrincipalUse("l0123")).toEqual(new Date("2026-01-01T10:00:05.000Z"));
+    expect(await reopened.lastPrincipalUse("l4567")).toEqual(new Date("2026-01-01T09:00:00.000Z"));
+    await reopened.close();
+  });
+
   it("says it is healthy when it can write and read", async () => {
     const { store } = await fresh();
     const health = await store.health();
@@ -198,7 +211,7 @@ describe("PostgreSQL's migrations", () => {
     const client = new (await import("pg")).default.Client({ connectionString: url });
     await client.connect();
     const { rows } = await client.query("SELECT version, name FROM tributary_schema_versions ORDER BY version");
-    expect(rows).toEqual([{ version: 1, name: "verdicts, runs and the health probe" }]);
+    expect(rows).toEqual([{ version: 1, name: "verdicts, runs, principals' use and the health probe" }]);
     // Each server sees what another wrote.
     await stores[0]!.recordVerdict("learner-a", verdict("pass", "2026-01-01T10:00:00.000Z"));
     expect(await stores[3]!.verdictsOf("learner-a")).toHaveLength(1);

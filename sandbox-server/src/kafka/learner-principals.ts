@@ -41,6 +41,8 @@ export interface LearnerKafka {
 
 /** Kafka's code for SCRAM-SHA-256 in AlterUserScramCredentials. */
 const SCRAM_SHA_256 = 1;
+/** Kafka's answer to deleting a credential that does not exist. */
+const RESOURCE_NOT_FOUND = 91;
 /** Kafka refuses fewer than 4096 iterations. */
 const SCRAM_ITERATIONS = 4096;
 const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
@@ -89,6 +91,15 @@ function namespaceAcls(principal: string, namespace: string): Acl[] {
 }
 
 /**
+ * Where the servers of a school note when each learner's principal was last handed to a run (the
+ * progress store they share), so no server's idle sweep removes a principal another server still uses.
+ */
+export interface PrincipalUseLedger {
+  notePrincipalUse(principal: string, at: Date): Promise<void>;
+  lastPrincipalUse(principal: string): Promise<Date | undefined>;
+}
+
+/**
  * A learner's Kafka password, derived from their principal's name with a key of the server secret's:
  * servers that share the secret give a learner the same password, so when two of them make the learner's
  * principal at once (or one after the other) neither locks out a program the other started.
@@ -101,6 +112,7 @@ export class LearnerPrincipals {
   readonly #access: BrokerAccess;
   readonly #quotas: LearnerQuotas;
   readonly #passwordKey: Buffer;
+  readonly #ledger?: PrincipalUseLedger;
   /** Learners whose principal exists on the broker, or is being created. */
   readonly #ready = new Map<string, Promise<LearnerKafka>>();
   /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
@@ -108,11 +120,15 @@ export class LearnerPrincipals {
   #discovered = false;
   #admin?: Admin;
 
-  /** `passwordKey` (LearnerIds.passwordKey) derives learners' passwords; without it they hold for this instance only. */
-  constructor(access: BrokerAccess, quotas: LearnerQuotas, passwordKey: Buffer = randomBytes(32)) {
+  /**
+   * `passwordKey` (LearnerIds.passwordKey) derives learners' passwords; without it they hold for this
+   * instance only. `ledger` shares when principals were used with the other servers of a school.
+   */
+  constructor(access: BrokerAccess, quotas: LearnerQuotas, passwordKey: Buffer = randomBytes(32), ledger?: PrincipalUseLedger) {
     this.#access = access;
     this.#quotas = quotas;
     this.#passwordKey = passwordKey;
+    this.#ledger = ledger;
   }
 
   /** True when the broker itself keeps learners apart; false when only topic names do. */
@@ -127,7 +143,11 @@ export class LearnerPrincipals {
    */
   forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
-    this.#lastUsed.set(namespace.slice(0, -1), { namespace, learnerId, at: Date.now() });
+    const username = namespace.slice(0, -1);
+    this.#lastUsed.set(username, { namespace, learnerId, at: Date.now() });
+    this.#ledger
+      ?.notePrincipalUse(username, new Date())
+      .catch((error: Error) => log.warn({ namespace, err: error.message }, "could not note a Kafka principal's use"));
     let ready = this.#ready.get(learnerId);
     if (!ready) {
       ready = this.#create(namespace);
@@ -205,8 +225,16 @@ export class LearnerPrincipals {
       this.#discovered = true;
     }
     const removed: string[] = [];
-    for (const [username, used] of this.#lastUsed) {
+    // A snapshot: a principal that fails to go is put back, and must wait for the next sweep, not this one.
+    for (const [username, used] of [...this.#lastUsed]) {
       if (now - used.at <= idleMs) continue;
+      // Another server may have handed the principal to a run since: that use counts here too.
+      const elsewhere = await this.#lastUseElsewhere(username);
+      if (elsewhere === "unknown") continue;
+      if (elsewhere !== undefined && now - elsewhere <= idleMs) {
+        this.#lastUsed.set(username, { ...used, at: Math.max(used.at, elsewhere) });
+        continue;
+      }
       // Forgotten first: a learner back at this moment gets a principal made afresh.
       this.#lastUsed.delete(username);
       if (used.learnerId) this.#ready.delete(used.learnerId);
@@ -223,6 +251,17 @@ export class LearnerPrincipals {
       }
     }
     return removed;
+  }
+
+  /** When the ledger says the principal was last used (ms); "unknown" when it cannot be read, which spares the principal. */
+  async #lastUseElsewhere(username: string): Promise<number | undefined | "unknown"> {
+    if (!this.#ledger) return undefined;
+    try {
+      return (await this.#ledger.lastPrincipalUse(username))?.getTime();
+    } catch (error) {
+      log.warn({ principal: username, err: (error as Error).message }, "could not read when a Kafka principal was last used; it is kept for now");
+      return "unknown";
+    }
   }
 
   /** Principals an earlier server created: every learner namespace that has ACLs of its own. */
@@ -281,7 +320,11 @@ export class LearnerPrincipals {
     });
     await this.#withAdminConnection((connection) =>
       alterUserScramCredentialsV0.api.async(connection, [{ name: username, mechanism: SCRAM_SHA_256 }], []),
-    );
+    ).catch((error: unknown) => {
+      // Another server of the school removed the learner first: what this sweep came to do is done.
+      const results = (error as { response?: { results?: { errorCode: number }[] } }).response?.results ?? [];
+      if (results.length === 0 || results.some((result) => result.errorCode !== RESOURCE_NOT_FOUND)) throw error;
+    });
   }
 
   /**

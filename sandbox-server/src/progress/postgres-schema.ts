@@ -12,7 +12,7 @@ interface Migration {
 const MIGRATIONS: Migration[] = [
   {
     version: 1,
-    name: "verdicts, runs and the health probe",
+    name: "verdicts, runs, principals' use and the health probe",
     sql: `
       CREATE TABLE checkpoint_verdicts (
         learner_id      text NOT NULL,
@@ -35,6 +35,10 @@ const MIGRATIONS: Migration[] = [
       CREATE TABLE store_probe (
         id         smallint PRIMARY KEY CHECK (id = 1),
         checked_at timestamptz NOT NULL
+      );
+      CREATE TABLE principal_use (
+        principal text PRIMARY KEY,
+        used_at   timestamptz NOT NULL
       );`,
   },
 ];

@@ -128,6 +128,22 @@ export class PostgresProgressStore implements ProgressStore {
     await this.#write("forget a learner's runs", `DELETE FROM exercise_runs WHERE learner_id = $1 AND exercise_id = $2`, [learnerId, exerciseId]);
   }
 
+  async notePrincipalUse(principal: string, at: Date): Promise<void> {
+    await this.#write(
+      "note a Kafka principal's use",
+      `INSERT INTO principal_use AS stored (principal, used_at) VALUES ($1, $2)
+       ON CONFLICT (principal) DO UPDATE SET used_at = GREATEST(stored.used_at, excluded.used_at)`,
+      [principal, at],
+    );
+  }
+
+  async lastPrincipalUse(principal: string): Promise<Date | undefined> {
+    const [row] = await this.#read<{ used_at: Date }>("read a Kafka principal's last use", `SELECT used_at FROM principal_use WHERE principal = $1`, [
+      principal,
+    ]);
+    return row?.used_at;
+  }
+
   async health(): Promise<ProgressHealth> {
     const base = { kind: "postgresql" as const, location: this.#location };
     let timer: NodeJS.Timeout | undefined;

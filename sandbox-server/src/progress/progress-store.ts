@@ -41,6 +41,10 @@ export interface ProgressStore {
   runsOf(learnerId: string, exerciseId: string): Promise<ExerciseRuns>;
   /** Forgets the learner's runs of an exercise (it was started over). */
   forgetRuns(learnerId: string, exerciseId: string): Promise<void>;
+  /** Notes that a learner's Kafka principal was handed to a run at `at`; an earlier note never replaces a later one. */
+  notePrincipalUse(principal: string, at: Date): Promise<void>;
+  /** When any server sharing this store last handed the principal to a run; undefined when none noted it. */
+  lastPrincipalUse(principal: string): Promise<Date | undefined>;
   /** Reads and writes a probe row (and, for a file, looks at the space left); never throws. */
   health(): Promise<ProgressHealth>;
   close(): Promise<void>;

@@ -32,9 +32,12 @@ const MIGRATIONS: Migration[] = [
       ) STRICT;`,
   },
   {
-    // Health writes and reads one row here: a store that cannot write it cannot keep a verdict either.
+    // Health writes and reads one row of store_probe: a store that cannot write it cannot keep a verdict either.
+    // principal_use says when each learner's Kafka principal was last used, so an idle sweep spares those in use.
     version: 2,
-    sql: `CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL) STRICT;`,
+    sql: `
+      CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TEXT NOT NULL) STRICT;
+      CREATE TABLE principal_use (principal TEXT PRIMARY KEY, used_at TEXT NOT NULL) STRICT;`,
   },
 ];
 

@@ -159,6 +159,25 @@ export class SqliteProgressStore implements ProgressStore {
     );
   }
 
+  async notePrincipalUse(principal: string, at: Date): Promise<void> {
+    this.#write("note a Kafka principal's use", () =>
+      this.#db
+        .prepare(
+          `INSERT INTO principal_use (principal, used_at) VALUES (?, ?)
+           ON CONFLICT (principal) DO UPDATE SET used_at = max(used_at, excluded.used_at)`,
+        )
+        .run(principal, at.toISOString()),
+    );
+  }
+
+  async lastPrincipalUse(principal: string): Promise<Date | undefined> {
+    const row = this.#read(
+      "read a Kafka principal's last use",
+      () => this.#db.prepare(`SELECT used_at FROM principal_use WHERE principal = ?`).get(principal) as { used_at: string } | undefined,
+    );
+    return row ? new Date(row.used_at) : undefined;
+  }
+
   async health(): Promise<ProgressHealth> {
     const error = this.#damage ?? this.#probe() ?? (await this.#lowSpace());
     return { ok: error === undefined, kind: "sqlite", location: this.#file, ...(error === undefined ? {} : { error }) };
