@@ -17,15 +17,18 @@ let stateDir: string;
 let server: ChildProcess | undefined;
 let serverPort = 0;
 
-/** Starts the real server process (npm run server) on `port`; resolves once it listens. */
+/** Starts the real server process (npm run server) on `port` (0: one the system picks); resolves once it listens. */
 function startServerProcess(port: number): Promise<ChildProcess> {
-  serverPort = port;
   const child = serverProcess({ TRIBUTARY_PORT: String(port) });
   return new Promise((resolve, reject) => {
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Sandbox server on")) resolve(child);
+      const listening = /Sandbox server on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (listening) {
+        serverPort = Number(listening[1]);
+        resolve(child);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -69,8 +72,8 @@ afterAll(async () => {
 
 describe("a server killed while grading", () => {
   it("loses no acknowledged verdict and leaves the database intact", async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    server = await startServerProcess(port);
+    server = await startServerProcess(0);
+    const port = serverPort;
     const learners = Array.from({ length: 8 }, () => new LearnerClient(`http://127.0.0.1:${port}`));
     // Per learner: how many verdicts the server acknowledged, and the time of the last one.
     const acknowledged = new Map<LearnerClient, { count: number; lastGradedAt: string }>();
@@ -134,9 +137,12 @@ describe("a host's mistakes at start", () => {
   });
 
   it("leaves a running server's folders alone when its port is taken, and leaves nothing behind", { timeout: 120_000 }, async () => {
-    if (!server || server.exitCode !== null) server = await startServerProcess(40000 + Math.floor(Math.random() * 20000));
+    if (!server || server.exitCode !== null || server.signalCode !== null) server = await startServerProcess(0);
     const runningPort = serverPort;
-    const marker = path.join(stateDir, "runs", "still-here");
+    // The running server's sandbox folder, with a file in it that must still be there afterwards.
+    const [folder] = await sandboxFoldersOf(server.pid!);
+    expect(folder).toBeDefined();
+    const marker = path.join(os.tmpdir(), folder!, "still-here");
     await writeFile(marker, "");
     const second = serverProcess({ TRIBUTARY_PORT: String(runningPort) });
     let output = "";
