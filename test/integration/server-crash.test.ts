@@ -10,14 +10,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerClient } from "../support/sandbox-client.ts";
 import { brokerEnv } from "../support/test-server.ts";
+import { TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 
 const kafka = inject("kafkaAccess");
+// A port of this file's own, below the kernel's ephemeral range like every server of the tests.
+const SERVER_PORT = TEST_KAFKA_PORT + 2800;
 const root = loadConfig().projectRoot;
 let stateDir: string;
 let server: ChildProcess | undefined;
 let serverPort = 0;
 
-/** Starts the real server process (npm run server) on `port` (0: one the system picks); resolves once it listens. */
+/** Starts the real server process (npm run server) on `port`; resolves once it listens. */
 function startServerProcess(port: number): Promise<ChildProcess> {
   const child = serverProcess({ TRIBUTARY_PORT: String(port) });
   return new Promise((resolve, reject) => {
@@ -72,8 +75,8 @@ afterAll(async () => {
 
 describe("a server killed while grading", () => {
   it("loses no acknowledged verdict and leaves the database intact", async () => {
-    server = await startServerProcess(0);
-    const port = serverPort;
+    const port = SERVER_PORT;
+    server = await startServerProcess(port);
     const learners = Array.from({ length: 8 }, () => new LearnerClient(`http://127.0.0.1:${port}`));
     // Per learner: how many verdicts the server acknowledged, and the time of the last one.
     const acknowledged = new Map<LearnerClient, { count: number; lastGradedAt: string }>();
@@ -137,7 +140,7 @@ describe("a host's mistakes at start", () => {
   });
 
   it("leaves a running server's folders alone when its port is taken, and leaves nothing behind", { timeout: 120_000 }, async () => {
-    if (!server || server.exitCode !== null || server.signalCode !== null) server = await startServerProcess(0);
+    if (!server || server.exitCode !== null || server.signalCode !== null) server = await startServerProcess(SERVER_PORT);
     const runningPort = serverPort;
     // The running server's sandbox folder, with a file in it that must still be there afterwards.
     const [folder] = await sandboxFoldersOf(server.pid!);
