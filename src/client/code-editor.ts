@@ -44,7 +44,6 @@ const readable: monaco.editor.IEditorOptions = {
   // Unused names would be drawn faded, below readable contrast; the type checker still lists real errors.
   showUnused: false,
   fixedOverflowWidgets: true,
-  theme: "tributary",
 };
 
 // Monaco's light theme colours some SQL tokens below readable contrast on white (strings pure red 4.0:1,
@@ -63,6 +62,7 @@ function defineReadableTheme(): void {
     ],
     colors: {},
   });
+  monaco.editor.setTheme("tributary");
 }
 
 /** The languages an exercise may be written in: the course's own list. */

@@ -123,7 +123,7 @@ describe("the Flink SQL lessons in a browser", () => {
     await exercise(TABLE).locator("button[data-action=run]").click();
     await expect.poll(() => squiggledLines(TABLE)).toEqual([]);
     await expect.poll(() => exercise(TABLE).locator("[data-problems]").getAttribute("data-count")).toBe("0");
-    await expect.poll(() => terminalText(TABLE), { ...FLINK_PATIENCE, intervals: [50] }).toMatch(/^\+I\[/m);
+    await expect.poll(() => terminalText(TABLE), { ...FLINK_PATIENCE, interval: 50 }).toMatch(/^\+I\[/m);
     console.log(`[flink page] Run → first row in the terminal, with the runner the page warmed: ${Math.round(performance.now() - pressed)} ms`);
     await expect.poll(() => terminalText(TABLE), FLINK_PATIENCE).toContain("+I[user-3, /, BR]");
     const rows = (await terminalText(TABLE)).split("\n").filter((line) => line.startsWith("+I["));

@@ -13,7 +13,7 @@ export const groupId = z
   .describe("A consumer group of the learner's, named as the lesson names it (the server adds the learner's namespace).");
 const advice = z.string().min(1).optional().describe("A sentence added to the check's message when it fails: what to do in this exercise.");
 const atLeast = z.number().int().positive();
-const check = <Shape extends z.ZodRawShape>(type: string, what: string, shape: Shape) =>
+const check = <Type extends string, Shape extends z.ZodRawShape>(type: Type, what: string, shape: Shape) =>
   z
     .object({ type: z.literal(type).describe("The kind of check."), ...shape, advice })
     .strict()
@@ -34,7 +34,10 @@ export const checkSpecSchema = z.discriminatedUnion("type", [
       .describe('How the exercise commits, so the advice fits: "auto" (the client commits what it handled) or "manual" (the program commits).'),
     whenEmpty: z.string().min(1).optional().describe("What to do when the topic holds nothing yet, e.g. which exercise sends its messages."),
   }),
-  check("topic-partitions", "The topic has at least this many partitions.", { topic: topicName, atLeast: atLeast.describe("The fewest partitions that pass.") }),
+  check("topic-partitions", "The topic has at least this many partitions.", {
+    topic: topicName,
+    atLeast: atLeast.describe("The fewest partitions that pass."),
+  }),
   check("partitions-with-records", "Records spread over at least this many partitions (keys, or the default partitioner, at work).", {
     topic: topicName,
     atLeast: atLeast.describe("The fewest partitions holding records that pass."),
