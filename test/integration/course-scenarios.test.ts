@@ -90,19 +90,20 @@ describe.concurrent("what an earlier run left", () => {
     ["first-consumer", "two-targets", "manual-commit", "keys-and-ordering", "surge-pricing"].flatMap((id) =>
       (["typescript", "python"] as const).filter((language) => exercise(id).languages.includes(language)).map((language) => ({ id, language })),
     ),
-  )("$id in $language: the solution passes after the starter and the solution ran in two tabs at once", { timeout: 300_000 }, async ({
-    id,
-    language,
-  }) => {
-    const learner: LearnerClient = await learnerReadyFor(() => server.learner(), catalog, exercise(id), language);
-    const entry = language === "python" ? "main.py" : "main.ts";
-    // Both run to their end, or for a few seconds (a consumer runs until stopped), as a learner watches them.
-    await Promise.all([
-      attempt(learner, id, code(id, language, "starter"), entry, () => false, 8000),
-      attempt(learner, id, code(id, language, "solution"), entry, () => false, 8000),
-    ]);
-    await solve(learner, exercise(id), language, "the starter and the solution in two tabs at once");
-  });
+  )(
+    "$id in $language: the solution passes after the starter and the solution ran in two tabs at once",
+    { timeout: 300_000 },
+    async ({ id, language }) => {
+      const learner: LearnerClient = await learnerReadyFor(() => server.learner(), catalog, exercise(id), language);
+      const entry = language === "python" ? "main.py" : "main.ts";
+      // Both run to their end, or for a few seconds (a consumer runs until stopped), as a learner watches them.
+      await Promise.all([
+        attempt(learner, id, code(id, language, "starter"), entry, () => false, 8000),
+        attempt(learner, id, code(id, language, "solution"), entry, () => false, 8000),
+      ]);
+      await solve(learner, exercise(id), language, "the starter and the solution in two tabs at once");
+    },
+  );
 });
 
 it("surge-pricing: the solution passes right after the starter, in the same 10-second window of the clock", { timeout: 120_000 }, async () => {
