@@ -128,7 +128,7 @@ describe("a progress database that cannot be trusted", () => {
     old.close();
     const store = new SqliteProgressStore(older);
     expect(await store.verdictsOf("learner-a")).toEqual([expect.objectContaining({ exerciseId: "first-producer", status: "pass" })]);
-    expect(await store.health()).toEqual({ ok: true, kind: "sqlite", location: older });
+    expect(await store.health()).toEqual({ ok: true, store: "sqlite" });
     await store.close();
     const migrated = new DatabaseSync(older);
     expect(migrated.prepare("PRAGMA user_version").get()).toEqual({ user_version: 2 });
@@ -182,18 +182,18 @@ describe("a state folder that fills up", () => {
       const report = JSON.parse(stdout.trim().split("\n").at(-1)!);
       const file = path.join(tmpfs, "progress.sqlite");
       expect(report.saveBefore).toBe("saved");
-      expect(report.healthBefore).toEqual({ ok: true, kind: "sqlite", location: file });
+      expect(report.healthBefore).toEqual({ ok: true, store: "sqlite" });
       expect(report.saveFull).toEqual({
         name: "ProgressNotSaved",
         code: "progress_not_saved",
         message: `progress store (SQLite ${file}) could not save a verdict: database or disk is full`,
         learnerMessage: expect.stringMatching(/^Your result could not be saved: /),
       });
-      expect(report.healthFull).toMatchObject({ ok: false, kind: "sqlite", location: file });
+      expect(report.healthFull).toMatchObject({ ok: false, store: "sqlite" });
       expect(report.healthFull.error).toMatch(new RegExp(`(cannot be written: database or disk is full|only \\d+ KiB free in ${tmpfs})`));
       // What was saved before stays readable, and the learner's pass is still theirs.
       expect(report.readFull).toEqual(["pass"]);
-      expect(report.healthAfter).toEqual({ ok: true, kind: "sqlite", location: file });
+      expect(report.healthAfter).toEqual({ ok: true, store: "sqlite" });
       expect(report.saveAfter).toBe("saved");
       expect(report.readAfter).toEqual([{ status: "fail", firstPassedAt: expect.any(String) }]);
     } finally {

@@ -8,7 +8,7 @@ import type { CheckResult, Verdict } from "../grading/index.ts";
 import { log } from "../log.ts";
 import type { ExerciseRuns, RunRecord } from "../runs/run-record.ts";
 import { migratePostgres } from "./postgres-schema.ts";
-import type { ProgressHealth, ProgressStore, StoredVerdict } from "./progress-store.ts";
+import type { ProgressStore, StoreHealth, StoredVerdict } from "./progress-store.ts";
 import { ProgressNotRead, ProgressNotSaved, faultReason } from "./store-faults.ts";
 
 /** A query that has not answered in this long fails, so a stuck database fails a Check instead of hanging it. */
@@ -144,8 +144,8 @@ export class PostgresProgressStore implements ProgressStore {
     return row?.used_at;
   }
 
-  async health(): Promise<ProgressHealth> {
-    const base = { kind: "postgresql" as const, location: this.#location };
+  async health(): Promise<StoreHealth> {
+    const base = { store: "postgres" as const };
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000} s`)), HEALTH_TIMEOUT_MS);

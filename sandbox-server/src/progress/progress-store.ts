@@ -14,13 +14,11 @@ export interface StoredVerdict {
 }
 
 /** Whether a store can keep progress right now, for /api/health. */
-export interface ProgressHealth {
+export interface StoreHealth {
   ok: boolean;
   /** The embedded SQLite file, or a PostgreSQL database several servers share. */
-  kind: "sqlite" | "postgresql";
-  /** The file, or host:port/database (never a password). */
-  location: string;
-  /** Why progress cannot be kept now, in words a host can act on. */
+  store: "sqlite" | "postgres";
+  /** Why progress cannot be kept now, naming the file or host:port/database, in words a host can act on. */
   error?: string;
 }
 
@@ -46,6 +44,6 @@ export interface ProgressStore {
   /** When any server sharing this store last handed the principal to a run; undefined when none noted it. */
   lastPrincipalUse(principal: string): Promise<Date | undefined>;
   /** Reads and writes a probe row (and, for a file, looks at the space left); never throws. */
-  health(): Promise<ProgressHealth>;
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

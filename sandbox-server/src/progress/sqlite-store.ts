@@ -8,7 +8,7 @@ import path from "node:path";
 import { ConfigError } from "../config.ts";
 import type { CheckResult, Verdict } from "../grading/index.ts";
 import type { ExerciseRuns, RunRecord } from "../runs/run-record.ts";
-import type { ProgressHealth, ProgressStore, StoredVerdict } from "./progress-store.ts";
+import type { ProgressStore, StoreHealth, StoredVerdict } from "./progress-store.ts";
 import { migrateSqlite, rollBack } from "./sqlite-schema.ts";
 import { ProgressNotRead, ProgressNotSaved, faultReason } from "./store-faults.ts";
 
@@ -178,9 +178,9 @@ export class SqliteProgressStore implements ProgressStore {
     return row ? new Date(row.used_at) : undefined;
   }
 
-  async health(): Promise<ProgressHealth> {
+  async health(): Promise<StoreHealth> {
     const error = this.#damage ?? this.#probe() ?? (await this.#lowSpace());
-    return { ok: error === undefined, kind: "sqlite", location: this.#file, ...(error === undefined ? {} : { error }) };
+    return { ok: error === undefined, store: "sqlite", ...(error === undefined ? {} : { error }) };
   }
 
   async close(): Promise<void> {
