@@ -35,6 +35,8 @@ let root: string;
 let postgres: PostgresCluster;
 let proxy: NginxProxy;
 let servers: SchoolServer[] = [];
+/** Every server process spawned, so each is stopped even when the school failed to start. */
+const spawned: ChildProcess[] = [];
 /** Learners by the server the proxy keeps them on (index into `servers`). */
 const learnersOn: LearnerClient[][] = [[], []];
 
@@ -55,6 +57,7 @@ function startServer(port: number, databaseUrl: string, secretFile: string, stat
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.push(child);
   const server: SchoolServer = { port, stateDir, process: child, output: "" };
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -86,11 +89,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(
-    servers.map(async ({ process: child }) => {
+    spawned.map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
+      // A server that does not stop within its grace is killed: the test leaves no process behind.
+      const late = setTimeout(() => child.kill("SIGKILL"), 20_000);
       await exited;
+      clearTimeout(late);
     }),
   );
   await proxy?.stop();
@@ -266,10 +272,15 @@ describe("a school of two servers behind nginx", () => {
     // A learner pressing Check over and over.
     let checking = true;
     let lastAcknowledged = "";
+    let killedAt = Number.POSITIVE_INFINITY;
+    let firstCheckAfterKill = Number.POSITIVE_INFINITY;
     const checks = (async () => {
       while (checking) {
+        const sentAt = Date.now();
         const response = await checker.json<{ gradedAt: string }>("POST", "/api/exercises/first-producer/grade").catch(() => undefined);
-        if (response?.status === 200) lastAcknowledged = response.body.gradedAt;
+        if (response?.status !== 200) continue;
+        lastAcknowledged = response.body.gradedAt;
+        if (sentAt > killedAt) firstCheckAfterKill = Math.min(firstCheckAfterKill, Date.now());
       }
     })();
     await until(() => lastAcknowledged !== "", 30_000, "an acknowledged Check");
@@ -278,6 +289,7 @@ describe("a school of two servers behind nginx", () => {
     // Every process of a run names its folder, which holds the run's id.
     expect(await processesMentioning(beating.id)).toBeGreaterThan(0);
     killed.process.kill("SIGKILL");
+    killedAt = Date.now();
 
     // Its programs end with it, and the producer's stream through the proxy breaks off.
     expect(await heartbeats.ended).toEqual({ how: "cut" });
@@ -293,6 +305,7 @@ describe("a school of two servers behind nginx", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await processesMentioning(beating.id)).toBe(0);
+    const allEndedAfter = Date.now() - killedAt;
 
     // Every heartbeat Kafka acknowledged is there.
     const acknowledged = [...heartbeats.stdout.matchAll(/acked (\d+)/g)].map((match) => match[1]);
@@ -305,9 +318,13 @@ describe("a school of two servers behind nginx", () => {
     expect(ticks.arrivals).toHaveLength(16);
 
     // Checks go on through the proxy, now on the survivor; the last one the killed server acknowledged is kept.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await until(() => firstCheckAfterKill < Number.POSITIVE_INFINITY, 30_000, "a Check answered after the kill");
     checking = false;
     await checks;
+    console.log(
+      `[school] after the kill: the killed server's processes were gone within ${allEndedAfter} ms; ` +
+        `the first Check sent after it was answered by the survivor ${firstCheckAfterKill - killedAt} ms after the kill`,
+    );
     const checkerProgress = await checker.json<{ verdicts: { exerciseId: string; gradedAt: string }[] }>("GET", "/api/progress");
     expect(checkerProgress.status).toBe(200);
     expect(Date.parse(checkerProgress.body.verdicts[0]!.gradedAt)).toBeGreaterThanOrEqual(Date.parse(lastAcknowledged));

@@ -82,7 +82,14 @@ export async function startPostgres(port: number): Promise<PostgresCluster> {
       // already stopped
     });
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    // A cluster that did not come up leaves nothing behind: no server, no folder.
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const url = (database: string) => `postgres://${OWNER}:${password}@127.0.0.1:${port}/${database}`;
   return {
     port,
