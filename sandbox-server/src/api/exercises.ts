@@ -69,7 +69,7 @@ export function exercisesRoom(deps: AppDependencies, route: RouteMaker) {
             400: problem("Not an exercise id"),
             404: problem("No such exercise"),
             413: problem("A body over the size limit (the route takes none)"),
-            503: problem("Kafka did not answer; nothing was deleted"),
+            503: problem("Kafka did not answer, so nothing was deleted; or the progress store could not forget the runs"),
           },
         },
         { learner: true },
