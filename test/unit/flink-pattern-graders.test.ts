@@ -166,7 +166,10 @@ describe("the deduplication grader", () => {
       ] as const
     ).map(([order_id, customer, amount, sent]) => ({ order_id, customer, amount, sent_at: at(sent) })),
   );
-  const kept = (order_id: string, customer: string, amount: number, sent: string): Keyed => [order_id, { order_id, customer, amount, sent_at: at(sent) }];
+  const kept = (order_id: string, customer: string, amount: number, sent: string): Keyed => [
+    order_id,
+    { order_id, customer, amount, sent_at: at(sent) },
+  ];
   const first = [
     kept("o1", "ann", 30, "10:00:00"),
     kept("o2", "bob", 20, "10:00:05"),
@@ -230,9 +233,9 @@ describe("the Top-N grader", () => {
   });
 
   it("judges each place's last value, after the places changed", () => {
-    expect(grade([place("ann", 1, "a1", 40, "10:00:00"), place("ann", 1, "a2", 70, "10:01:30"), place("ann", 2, "a1", 40, "10:00:00"), ...right]).status).toBe(
-      "pass",
-    );
+    expect(
+      grade([place("ann", 1, "a1", 40, "10:00:00"), place("ann", 1, "a2", 70, "10:01:30"), place("ann", 2, "a1", 40, "10:00:00"), ...right]).status,
+    ).toBe("pass");
   });
 
   it("fails a tie broken by arrival: a3 above a4, placed earlier", () => {
