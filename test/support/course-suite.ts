@@ -13,10 +13,23 @@ import { attempt, courseOrder, failsWith, inLanguage, learnerReadyFor, solve } f
 /** One wrong program of each exercise runs live, the same one every time. */
 const sampleIndex = (id: string, count: number) => createHash("sha256").update(id).digest()[0]! % count;
 
-export async function courseSuite(language: Language, options: { concurrent: boolean }): Promise<void> {
+export interface CourseSuiteOptions {
+  /** Exercises side by side (each test has a learner of its own). */
+  concurrent: boolean;
+  /** This file's share of the exercises, [which, of how many], so a long course can run as several files side by side. */
+  shard?: [number, number];
+  /** Whether this file runs each exercise's starter, solution and sampled wrong program (true unless said). */
+  perExercise?: boolean;
+  /** Whether this file runs the whole course in order and in reverse (true unless said; once per language). */
+  courseOrder?: boolean;
+}
+
+export async function courseSuite(language: Language, options: CourseSuiteOptions): Promise<void> {
   const kafka = inject("kafkaAccess");
   const catalog = await courseExercises();
-  const exercises = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language));
+  const offered = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language));
+  const [shard, shards] = options.shard ?? [0, 1];
+  const exercises = options.perExercise === false ? [] : offered.filter((_, i) => i % shards === shard);
   let server: TestServer;
 
   beforeAll(async () => {
@@ -28,40 +41,52 @@ export async function courseSuite(language: Language, options: { concurrent: boo
   });
 
   const each = options.concurrent ? describe.concurrent.each(exercises) : describe.each(exercises);
-  each("$id", (exercise) => {
-    const entry = entryFile(language);
-    const ready = () => learnerReadyFor(() => server.learner(), catalog, exercise, language);
+  if (exercises.length > 0)
+    each("$id", (exercise) => {
+      const entry = entryFile(language);
+      // As the page does: opening a SQL exercise asks the server to have a Flink runner waiting.
+      const ready = async () => {
+        const learner = await learnerReadyFor(() => server.learner(), catalog, exercise, language);
+        if (language === "sql") await learner.request("GET", `/api/exercises/${exercise.id}`);
+        return learner;
+      };
 
-    it("fails with the untouched starter for the reason its exercise names, then passes with the solution twice in a row", {
-      timeout: 400_000,
-    }, async () => {
-      expect(exercise.starterFailsWith, `${exercise.id}'s exercise.json has no starterFailsWith`).toBeTruthy();
-      const learner = await ready();
-      const starter = await attempt(learner, exercise.id, exercise.code[language]!.starter, entry, failsWith(exercise.starterFailsWith!));
-      expect(starter.verdict.status, `the ${language} starter passed: ${starter.verdict.message}\n${starter.output}`).toBe("fail");
-      expect(starter.verdict.message, starter.output).toContain(exercise.starterFailsWith);
-      await solve(learner, exercise, language, "the starter");
-      await solve(learner, exercise, language, "the solution");
+      it("fails with the untouched starter for the reason its exercise names, then passes with the solution twice in a row", {
+        timeout: 400_000,
+      }, async () => {
+        expect(exercise.starterFailsWith, `${exercise.id}'s exercise.json has no starterFailsWith`).toBeTruthy();
+        const learner = await ready();
+        const starter = await attempt(learner, exercise.id, exercise.code[language]!.starter, entry, failsWith(exercise.starterFailsWith!));
+        expect(starter.verdict.status, `the ${language} starter passed: ${starter.verdict.message}\n${starter.output}`).toBe("fail");
+        expect(starter.verdict.message, starter.output).toContain(exercise.starterFailsWith);
+        await solve(learner, exercise, language, "the starter");
+        await solve(learner, exercise, language, "the solution");
+      });
+
+      const wrong = exercise.wrong.filter((program) => program.language === language);
+      const sample = wrong[sampleIndex(exercise.id, wrong.length)];
+      it(`fails with wrong/${sample?.file}, naming its mistake, then passes with the solution`, { timeout: 400_000 }, async () => {
+        expect(sample?.verdictSays, `${exercise.id} has no wrong program in ${language} that says what its verdict says`).toBeTruthy();
+        const learner = await ready();
+        const { verdict, output } = await attempt(learner, exercise.id, sample!.code, entry, failsWith(sample!.verdictSays!));
+        expect(verdict.status, `${sample!.mistake} — yet it passed.\n${output}`).toBe("fail");
+        expect(verdict.message, `${sample!.mistake}\n${output}`).toContain(sample!.verdictSays);
+        await solve(learner, exercise, language, `wrong/${sample!.file}`);
+      });
     });
 
-    const wrong = exercise.wrong.filter((program) => program.language === language);
-    const sample = wrong[sampleIndex(exercise.id, wrong.length)];
-    it(`fails with wrong/${sample?.file}, naming its mistake, then passes with the solution`, { timeout: 400_000 }, async () => {
-      expect(sample?.verdictSays, `${exercise.id} has no wrong program in ${language} that says what its verdict says`).toBeTruthy();
-      const learner = await ready();
-      const { verdict, output } = await attempt(learner, exercise.id, sample!.code, entry, failsWith(sample!.verdictSays!));
-      expect(verdict.status, `${sample!.mistake} — yet it passed.\n${output}`).toBe("fail");
-      expect(verdict.message, `${sample!.mistake}\n${output}`).toContain(sample!.verdictSays);
-      await solve(learner, exercise, language, `wrong/${sample!.file}`);
-    });
-  });
-
+  if (options.courseOrder === false) return;
   it("passes every exercise's solution in course order, then in reverse, on one learner", { timeout: 1_800_000 }, async () => {
     const learner = server.learner();
     const inOrder = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) || exercise.after.length === 0);
-    const relevant = inOrder.filter((exercise) => exercises.includes(exercise) || exercises.some((mine) => mine.after.includes(exercise.id)));
-    for (const exercise of relevant) await solve(learner, exercise, inLanguage(exercise, language), "the exercises before it in the course");
+    const relevant = inOrder.filter((exercise) => offered.includes(exercise) || offered.some((mine) => mine.after.includes(exercise.id)));
+    const opened = async (exercise: (typeof relevant)[number]) => {
+      if (inLanguage(exercise, language) === "sql") await learner.request("GET", `/api/exercises/${exercise.id}`);
+      return exercise;
+    };
+    for (const exercise of relevant)
+      await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises before it in the course");
     for (const exercise of [...relevant].reverse())
-      await solve(learner, exercise, inLanguage(exercise, language), "the exercises after it in the course");
+      await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises after it in the course");
   });
 }
