@@ -1,6 +1,6 @@
 // One broker of three dies: a learner who presses Run seconds later notices nothing, in any language, while
 // the cluster still lists the dead broker. A second broker dies: a TypeScript run ends with the course's
-// line, as Python's and SQL's do, never kafkajs's stack; a program's own error keeps its stack. A cluster
+// line, as a Python one does, never kafkajs's stack; a program's own error keeps its stack. A cluster
 // of its own, twenty ports above TRIBUTARY_TEST_CLUSTER_PORT (the CLI test's is at +0, the Flink one's at +10).
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -62,13 +62,21 @@ describe("three brokers, one killed three seconds before a fresh learner presses
 });
 
 describe("three brokers, two killed", () => {
-  it("ends a TypeScript run with the course's line naming the brokers that answer, without kafkajs's stack", { timeout: 200_000 }, async () => {
+  it("ends a TypeScript run and a Python run with the course's line naming the brokers that answer, without a client's stack", {
+    timeout: 200_000,
+  }, async () => {
     process.kill(cluster!.pids[1]!, "SIGKILL");
-    const producer = (await courseExercises()).get("first-producer")!.code.typescript!.solution;
-    const run = await sandbox.learner().run("first-producer", producer);
-    expect(run.exit.reason, run.stderr).toBe("kafka-unavailable");
-    expect(run.stderr).toMatch(/Kafka could not be reached: only 1 of 3 brokers answer/);
-    expect(run.stderr).not.toMatch(/^\s+at .*kafkajs/m);
+    const { code } = (await courseExercises()).get("first-producer")!;
+    const typescript = await sandbox.learner().run("first-producer", code.typescript!.solution);
+    expect(typescript.exit.reason, typescript.stderr).toBe("kafka-unavailable");
+    expect(typescript.stderr).toMatch(/^Kafka could not be reached: only 1 of 3 brokers answer/m);
+    expect(typescript.stderr).not.toMatch(/^\s+at .*kafkajs/m);
+
+    const learner = sandbox.learner();
+    const { exit, stderr } = await learner.readRun((await learner.startRun("first-producer", code.python!.solution, "main.py")).eventsUrl);
+    expect(exit.reason, stderr).toBe("kafka-unavailable");
+    expect(stderr).toMatch(/^Kafka could not be reached: /m);
+    expect(stderr).not.toMatch(/Traceback/);
   });
 
   it("keeps the stack of the program's own error, with its own line", { timeout: 60_000 }, async () => {
