@@ -47,6 +47,22 @@ async function solveIn(id: string, language: Language): Promise<void> {
   expect(verdict.status, `${id} in ${language}: ${verdict.message}\n${output}`).toBe("pass");
 }
 
+/**
+ * Runs a program that runs until stopped (a consumer, a SQL job) to a pass, and counts while it runs: its
+ * own sandbox beside the refilled pools, and no other language's; then stops it.
+ */
+async function countWhileRunning(id: string, language: Language, pools: number): Promise<{ trees: number; folders: number | string[] }> {
+  const exercise = (await courseExercises()).get(id)!;
+  const run = await learner.startRun(id, exercise.code[language]!.solution, entryFile(language));
+  const reading = learner.readRun(run.eventsUrl);
+  const backstop = Date.now() + 90_000;
+  while ((await learner.grade(id)).status !== "pass" && Date.now() < backstop) await pause(250);
+  const counts = await settledCounts(pools + 1);
+  await learner.request("DELETE", `/api/runs/${run.id}`);
+  await reading;
+  return counts;
+}
+
 describe("the sandboxes a server holds", () => {
   it("are its warm pools after runs of every language in turns, SQL's once a SQL exercise was opened", { timeout: 600_000 }, async () => {
     expect(await settledCounts(2 * WARM)).toEqual({ trees: 2 * WARM, folders: 2 * WARM });
@@ -67,6 +83,19 @@ describe("the sandboxes a server holds", () => {
     ] as const) {
       await solveIn(id, language);
       expect(await settledCounts(all), `after a ${language} run`).toEqual({ trees: all, folders: all });
+    }
+  });
+
+  // On the learner above, who has done the first producer, and after a SQL exercise was opened.
+  it("are the warm pools and the run's own while a SQL job or a consumer runs, and the pools once it is stopped", { timeout: 600_000 }, async () => {
+    const all = 2 * WARM + WARM_SQL;
+    for (const [id, language] of [
+      ["flink-etl", "sql"],
+      ["first-consumer", "typescript"],
+      ["first-consumer", "python"],
+    ] as const) {
+      expect(await countWhileRunning(id, language, all), `while a ${language} run runs`).toEqual({ trees: all + 1, folders: all + 1 });
+      expect(await settledCounts(all), `after a ${language} run was stopped`).toEqual({ trees: all, folders: all });
     }
   });
 });
