@@ -1,5 +1,5 @@
 // One broker of three dies: a learner who presses Run seconds later notices nothing, in any language, while
-// the cluster still lists the dead broker. A second broker dies: a TypeScript run ends with the course's
+// the cluster still lists the dead broker: producers, a consumer group and a SQL job. A second broker dies: a TypeScript run ends with the course's
 // line, as a Python one does, never kafkajs's stack; a program's own error keeps its stack. A cluster
 // of its own, twenty ports above TRIBUTARY_TEST_CLUSTER_PORT (the CLI test's is at +0, the Flink one's at +10).
 import { rm } from "node:fs/promises";
@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { entryFile, type Language } from "../../sandbox-server/src/contract/languages.ts";
 import { clusterTopology, startJvmCluster, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
-import { attempt, passes } from "../support/course-attempts.ts";
-import { courseExercises } from "../support/sandbox-client.ts";
+import { attempt, learnerReadyFor, passes } from "../support/course-attempts.ts";
+import { courseExercises, type LearnerClient } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir } from "../support/test-kafka.ts";
 
 const PORT_BASE = Number(process.env.TRIBUTARY_TEST_CLUSTER_PORT ?? 29092) + 20;
 const homeDir = path.join(testStateDir, "broker-failover");
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const catalog = await courseExercises();
 
 let cluster: RunningCluster | undefined;
 let sandbox: TestServer;
@@ -38,23 +39,32 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** A fresh learner runs `id`'s solution in `language` and presses Check until it passes or the run ends. */
-async function freshLearnerSolves(id: string, language: Language) {
-  const exercise = (await courseExercises()).get(id)!;
-  return attempt(sandbox.learner(), id, exercise.code[language]!.solution, entryFile(language), passes);
+/** `learner` runs `id`'s solution in `language` and presses Check until it passes or the run ends. */
+async function solves(learner: LearnerClient, id: string, language: Language) {
+  const exercise = catalog.get(id)!;
+  return attempt(learner, id, exercise.code[language]!.solution, entryFile(language), passes);
 }
 
-describe("three brokers, one killed three seconds before a fresh learner presses Run", () => {
-  it("passes the first producer in TypeScript and Python and the SQL ETL, every program ending by itself", { timeout: 300_000 }, async () => {
+describe("three brokers, one killed three seconds before learners press Run", () => {
+  it("passes the first producer in TypeScript and Python and the SQL ETL for fresh learners, and the first consumer for learners who sent its messages", {
+    timeout: 300_000,
+  }, async () => {
+    const consumer = catalog.get("first-consumer")!;
+    const ready = await Promise.all(
+      (["typescript", "python"] as const).map((language) => learnerReadyFor(() => sandbox.learner(), catalog, consumer, language)),
+    );
     process.kill(cluster!.pids[0]!, "SIGKILL");
     await pause(3000);
     const runs = await Promise.all([
-      freshLearnerSolves("first-producer", "typescript"),
-      freshLearnerSolves("first-producer", "python"),
-      freshLearnerSolves("flink-etl", "sql"),
+      solves(sandbox.learner(), "first-producer", "typescript"),
+      solves(sandbox.learner(), "first-producer", "python"),
+      solves(sandbox.learner(), "flink-etl", "sql"),
+      solves(ready[0]!, "first-consumer", "typescript"),
+      solves(ready[1]!, "first-consumer", "python"),
     ]);
+    const names = ["TypeScript producer", "Python producer", "SQL ETL", "TypeScript consumer", "Python consumer"];
     for (const [index, run] of runs.entries()) {
-      expect(run.verdict.status, `${["TypeScript", "Python", "SQL"][index]}: ${run.verdict.message}\n${run.output}`).toBe("pass");
+      expect(run.verdict.status, `${names[index]}: ${run.verdict.message}\n${run.output}`).toBe("pass");
       expect(run.output).not.toMatch(/KafkaJS\w*Error|Traceback/);
     }
     for (const run of runs.slice(0, 2)) expect(run.terminal.exit, run.output).toMatchObject({ reason: "exited", code: 0 });
@@ -66,7 +76,7 @@ describe("three brokers, two killed", () => {
     timeout: 200_000,
   }, async () => {
     process.kill(cluster!.pids[1]!, "SIGKILL");
-    const { code } = (await courseExercises()).get("first-producer")!;
+    const { code } = catalog.get("first-producer")!;
     const typescript = await sandbox.learner().run("first-producer", code.typescript!.solution);
     expect(typescript.exit.reason, typescript.stderr).toBe("kafka-unavailable");
     expect(typescript.stderr).toMatch(/^Kafka could not be reached: only 1 of 3 brokers answer/m);
