@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { learnerNamespace } from "./kafka/index.ts";
+import { ProgressStoreFault } from "./progress/index.ts";
 import { log } from "./log.ts";
 import { LearnerIds, learnerIdentity } from "./http/learner-id.ts";
 import { sameOrigin, serverHostNames } from "./http/same-origin.ts";
@@ -83,6 +84,11 @@ export function createApp(deps: AppDependencies & { identity?: LearnerIds; prote
           ? "Send the body as JSON, with the header Content-Type: application/json."
           : error.message || "The request is malformed.";
       return c.json(errorBody("invalid_request", message), error.status);
+    }
+    if (error instanceof ProgressStoreFault) {
+      // The host's log names the store and the cause; the learner reads what became of their work.
+      log.error({ err: error, route: c.req.path }, error.message);
+      return c.json(errorBody(error.code, error.learnerMessage), 503);
     }
     log.error({ err: error, route: c.req.path }, "request failed");
     return c.json(errorBody("internal", "Something went wrong on the server; it has been logged."), 500);

@@ -2,7 +2,7 @@
 // Environment variables override defaults so a course host can tune a server without editing code.
 import { fileURLToPath } from "node:url";
 import { constants } from "node:fs";
-import { access, mkdir, open, rm } from "node:fs/promises";
+import { access, mkdir, open, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 // The cluster's port layout is the topology's alone (it imports nothing from here).
@@ -106,9 +106,34 @@ export interface TributaryConfig {
   kafka: KafkaSettings;
   runs: RunSettings;
   flink: FlinkSettings;
-  progress: { databasePath: string };
+  progress: ProgressSettings;
   /** What keeps one learner from taking down, impersonating or filling up a shared server. */
-  protection: ClassProtection & { secretFile: string };
+  protection: ClassProtection & SecretSettings;
+}
+
+/** Where learners' progress is kept: an embedded SQLite file, or a PostgreSQL database servers share. */
+export interface ProgressSettings {
+  /** The SQLite file (TRIBUTARY_DB); unused when `postgres` is set. */
+  databasePath: string;
+  /** A PostgreSQL database (TRIBUTARY_DATABASE_URL) that every server of a school shares. */
+  postgres?: PostgresSettings;
+}
+
+export interface PostgresSettings {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Connections this server may hold open at once (TRIBUTARY_DATABASE_POOL). */
+  poolSize: number;
+}
+
+/** The secret that signs learner ids and derives their namespaces and Kafka passwords. */
+export interface SecretSettings {
+  secretFile: string;
+  /**
+   * The host named the file (TRIBUTARY_SECRET_FILE), so every server of a school reads the same one: it
+   * must exist, as a server that made its own would sign ids no other server accepts.
+   */
+  sharedSecret: boolean;
 }
 
 /** How learners' Flink SQL runs: one JVM per run, with caps of its own. */
@@ -265,9 +290,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     },
     progress: {
       databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB || path.join(stateDir, "progress.sqlite")),
+      postgres: postgresSettings(env),
     },
-    protection: { ...classProtection, secretFile: path.join(stateDir, "server-secret") },
+    protection: {
+      ...classProtection,
+      secretFile: path.resolve(projectRoot, env.TRIBUTARY_SECRET_FILE || path.join(stateDir, "server-secret")),
+      sharedSecret: Boolean(env.TRIBUTARY_SECRET_FILE),
+    },
   };
+}
+
+/** A database URL with its password replaced, fit for a message or a log. */
+export function withoutPassword(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, "$1…@");
+}
+
+/** TRIBUTARY_DATABASE_URL and its pool size; undefined (the SQLite store) when the URL is not set. */
+function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings | undefined {
+  const url = env.TRIBUTARY_DATABASE_URL?.trim();
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !["postgres:", "postgresql:"].includes(parsed.protocol) || parsed.pathname.length < 2) {
+    throw new ConfigError(
+      "TRIBUTARY_DATABASE_URL",
+      `TRIBUTARY_DATABASE_URL must be a PostgreSQL URL naming a database, such as postgres://tributary:…@db.example:5432/tributary, got "${withoutPassword(url)}".`,
+    );
+  }
+  return { url, poolSize: integer(env, "TRIBUTARY_DATABASE_POOL", 10, { max: 1000 }) };
 }
 
 // ---- Protecting a shared class server from any one learner (broker, identity, HTTP) ----
@@ -328,11 +382,57 @@ async function writableFolder(dir: string): Promise<NodeJS.ErrnoException | unde
 
 const reason = (error: NodeJS.ErrnoException) => error.code ?? error.message;
 
+/** File systems the kernel makes up (by statfs magic number): nothing can be kept there, and making folders in /proc never returns. */
+const PSEUDO_FILE_SYSTEMS = new Map<number, string>([
+  [0x9fa0, "proc"],
+  [0x62656572, "sysfs"],
+  [0x27e0eb, "cgroup"],
+  [0x63677270, "cgroup2"],
+  [0x1cd1, "devpts"],
+  [0x64626720, "debugfs"],
+  [0x74726163, "tracefs"],
+  [0x73636673, "securityfs"],
+  [0xcafe4a11, "bpf"],
+  [0x6165676c, "pstore"],
+  [0x62656570, "configfs"],
+  [0xde5e81e4, "efivarfs"],
+  [0x42494e4d, "binfmt_misc"],
+  [0x65735543, "fusectl"],
+  [0x6e736673, "nsfs"],
+  [0x19800202, "mqueue"],
+  [0xf97cff8c, "selinuxfs"],
+]);
+
+/** The pseudo file system `dir` (or its nearest existing parent) lies on, if it does. */
+async function pseudoFileSystem(dir: string): Promise<string | undefined> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    try {
+      return PSEUDO_FILE_SYSTEMS.get((await statfs(at)).type);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A part of the path that does not exist yet: its parent decides where it would be made.
+      if ((code !== "ENOENT" && code !== "ENOTDIR") || at === path.dirname(at)) return undefined;
+    }
+  }
+}
+
+/** Refuses a folder on a pseudo file system at once, in one line naming the setting. */
+async function refusePseudoFolder(dir: string, setting: string): Promise<void> {
+  const kind = await pseudoFileSystem(dir);
+  if (kind) {
+    throw new ConfigError(
+      setting,
+      `${setting}: ${dir} lies on ${kind}, a file system the kernel makes up, where nothing can be kept. Set ${setting} to a folder on a disk.`,
+    );
+  }
+}
+
 /**
  * Checks, before anything starts, that the state folder and the progress database can be written,
  * and fails with one line naming the file and the setting that chose it.
  */
 export async function checkStateFolders(config: TributaryConfig): Promise<void> {
+  await refusePseudoFolder(config.stateDir, "TRIBUTARY_STATE_DIR");
   const stateError = await writableFolder(config.stateDir);
   if (stateError) {
     throw new ConfigError(
@@ -340,7 +440,10 @@ export async function checkStateFolders(config: TributaryConfig): Promise<void> 
       `TRIBUTARY_STATE_DIR: cannot write to ${config.stateDir} (${reason(stateError)}). Make it writable for this user, or set TRIBUTARY_STATE_DIR to a folder that is.`,
     );
   }
+  // PostgreSQL keeps progress elsewhere; opening it says whether it can be used.
+  if (config.progress.postgres) return;
   const database = config.progress.databasePath;
+  await refusePseudoFolder(path.dirname(database), "TRIBUTARY_DB");
   const dbError =
     (await writableFolder(path.dirname(database))) ??
     (await access(database, constants.F_OK).then(

@@ -4,7 +4,7 @@ import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
 import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
-import { SqliteProgressStore } from "./progress/index.ts";
+import { openProgressStore } from "./progress/index.ts";
 import {
   RunRegistry,
   ensureFlinkRunner,
@@ -31,17 +31,26 @@ export interface SandboxServer {
 /** Starts the sandbox server on the configured host and port (0 picks a free port). */
 export async function startSandboxServer(config: TributaryConfig): Promise<SandboxServer> {
   await checkStateFolders(config);
+  // The secret and the store first: a damaged database or a missing shared secret is refused before anything starts.
+  const identity = new LearnerIds(loadServerSecret(config.protection.secretFile, config.protection.sharedSecret));
+  const progress = await openProgressStore(config.progress);
+  if (config.progress.postgres && !config.protection.sharedSecret) {
+    console.warn(
+      "⚠ Progress is kept in PostgreSQL, but this server signs learner ids with a secret of its own: a learner who reaches another server " +
+        "of the school is a stranger there. Give every server the same TRIBUTARY_SECRET_FILE.",
+    );
+  }
   const catalog = await loadExerciseCatalog(config.contentDir);
   const access = await brokerAccess(config);
   const broker = new BrokerInspector(access);
-  const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas);
+  // The progress store is the ledger of when principals were used: shared, it spares a learner another server serves.
+  const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas, identity.passwordKey, progress);
   if (!principals.enforced) {
     console.warn(
       `⚠ Kafka at ${access.bootstrap.join(",")} takes unauthenticated clients: learners are kept apart by topic names only, not by the broker. ` +
         "Use the broker `npm run kafka` starts, or give its super user in KAFKA_ADMIN_USERNAME and KAFKA_ADMIN_PASSWORD.",
     );
   }
-  const progress = new SqliteProgressStore(config.progress.databasePath);
   const slates = new ExerciseSlates(access);
   // Learners who went away should not hold the broker's partitions and descriptors for ever.
   const idleMs = config.protection.idleLearnerMs;
@@ -67,7 +76,6 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       ...(flinkRunner ? [new SqlLanguageRuntime(config.flink, flinkRunner)] : []),
     ] satisfies LanguageRuntime[],
   );
-  const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({
     catalog,
     runs,

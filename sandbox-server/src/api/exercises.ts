@@ -1,6 +1,7 @@
 // The course's exercises as a learner opens them: starter code, hints, the solution when asked, and
 // "Start this exercise over".
 import { log } from "../log.ts";
+import { ProgressStoreFault } from "../progress/index.ts";
 import * as S from "../contract/index.ts";
 import { apiRoom, errorBody, json, noSuchExercise, problem, type AppDependencies, type RouteMaker } from "./shared.ts";
 
@@ -68,7 +69,7 @@ export function exercisesRoom(deps: AppDependencies, route: RouteMaker) {
             400: problem("Not an exercise id"),
             404: problem("No such exercise"),
             413: problem("A body over the size limit (the route takes none)"),
-            503: problem("Kafka did not answer; nothing was deleted"),
+            503: problem("Kafka did not answer, so nothing was deleted; or the progress store could not forget the runs"),
           },
         },
         { learner: true },
@@ -84,6 +85,7 @@ export function exercisesRoom(deps: AppDependencies, route: RouteMaker) {
           log.info({ learner, exercise: exercise.id, deleted }, "exercise started over");
           return c.json({ exerciseId: exercise.id, deleted, stoppedRuns }, 200);
         } catch (error) {
+          if (error instanceof ProgressStoreFault) throw error;
           log.warn({ learner, exercise: exercise.id, err: (error as Error).message }, "could not start an exercise over: Kafka did not answer");
           return c.json(errorBody("kafka_unavailable", "Kafka did not answer, so nothing was deleted. Try again in a moment."), 503);
         }

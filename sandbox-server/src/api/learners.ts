@@ -18,6 +18,7 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
             400: problem("Not an exercise id"),
             404: problem("No such exercise"),
             413: problem("A body over the size limit (the route takes none)"),
+            503: problem("The progress store could not read the learner's runs; nothing was graded"),
           },
         },
         { learner: true },

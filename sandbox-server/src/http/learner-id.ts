@@ -19,18 +19,29 @@ export type LearnerEnv = { Variables: { learnerId: string; namespace: string } }
 
 /**
  * The server's secret: 32 random bytes in the state folder, readable by its owner only, made on
- * first start. Signing keys for learner ids and namespaces derive from it.
+ * first start. Signing keys for learner ids, namespaces and Kafka passwords derive from it. A secret
+ * the host shares between the servers of a school (`shared`, TRIBUTARY_SECRET_FILE) is never made here:
+ * a server that made its own would sign ids no other server accepts.
  */
-export function loadServerSecret(file: string): Buffer {
+export function loadServerSecret(file: string, shared = false): Buffer {
+  const setting = shared ? "TRIBUTARY_SECRET_FILE: " : "";
   try {
     const secret = readFileSync(file);
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     if (secret.length >= 32) return secret;
     throw new Error(
-      `${file} holds ${secret.length} bytes; a server secret has 32. Delete it and start again to make a new one (learners then get new ids).`,
+      shared
+        ? `${setting}${file} holds ${secret.length} bytes; a server secret has at least 32. Make it with: head -c 32 /dev/urandom > ${file}`
+        : `${file} holds ${secret.length} bytes; a server secret has 32. Delete it and start again to make a new one (learners then get new ids).`,
     );
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (shared && code) {
+      throw new Error(
+        `${setting}cannot use ${file} (${code}). Make it once (head -c 32 /dev/urandom > ${file}; chmod 600 ${file}) and give every server of the school the same file.`,
+      );
+    }
+    if (code !== "ENOENT") throw error;
     mkdirSync(path.dirname(file), { recursive: true });
     const secret = randomBytes(32);
     writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
@@ -42,10 +53,12 @@ export function loadServerSecret(file: string): Buffer {
 export class LearnerIds {
   readonly #signingKey: Buffer;
   readonly #namespaceKey: Buffer;
+  readonly #passwordKey: Buffer;
 
   constructor(secret: Buffer = randomBytes(32)) {
     this.#signingKey = createHmac("sha256", secret).update("learner-id").digest();
     this.#namespaceKey = createHmac("sha256", secret).update("learner-namespace").digest();
+    this.#passwordKey = createHmac("sha256", secret).update("learner-kafka-password").digest();
   }
 
   /** A new learner: their id, and the cookie value that proves it. */
@@ -67,6 +80,11 @@ export class LearnerIds {
   /** The key a learner's namespace is derived with (see learnerNamespace). */
   get namespaceKey(): Buffer {
     return this.#namespaceKey;
+  }
+
+  /** The key a learner's Kafka password is derived with, so every server sharing the secret gives the same one (see LearnerPrincipals). */
+  get passwordKey(): Buffer {
+    return this.#passwordKey;
   }
 
   #sign(id: string): string {

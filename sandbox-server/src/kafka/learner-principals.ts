@@ -41,6 +41,8 @@ export interface LearnerKafka {
 
 /** Kafka's code for SCRAM-SHA-256 in AlterUserScramCredentials. */
 const SCRAM_SHA_256 = 1;
+/** Kafka's answer to deleting a credential that does not exist. */
+const RESOURCE_NOT_FOUND = 91;
 /** Kafka refuses fewer than 4096 iterations. */
 const SCRAM_ITERATIONS = 4096;
 const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
@@ -88,9 +90,29 @@ function namespaceAcls(principal: string, namespace: string): Acl[] {
   ];
 }
 
+/**
+ * Where the servers of a school note when each learner's principal was last handed to a run (the
+ * progress store they share), so no server's idle sweep removes a principal another server still uses.
+ */
+export interface PrincipalUseLedger {
+  notePrincipalUse(principal: string, at: Date): Promise<void>;
+  lastPrincipalUse(principal: string): Promise<Date | undefined>;
+}
+
+/**
+ * A learner's Kafka password, derived from their principal's name with a key of the server secret's:
+ * servers that share the secret give a learner the same password, so when two of them make the learner's
+ * principal at once (or one after the other) neither locks out a program the other started.
+ */
+export function learnerPassword(username: string, key: Buffer): string {
+  return createHmac("sha256", key).update(username).digest("base64url").slice(0, 24);
+}
+
 export class LearnerPrincipals {
   readonly #access: BrokerAccess;
   readonly #quotas: LearnerQuotas;
+  readonly #passwordKey: Buffer;
+  readonly #ledger?: PrincipalUseLedger;
   /** Learners whose principal exists on the broker, or is being created. */
   readonly #ready = new Map<string, Promise<LearnerKafka>>();
   /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
@@ -98,9 +120,15 @@ export class LearnerPrincipals {
   #discovered = false;
   #admin?: Admin;
 
-  constructor(access: BrokerAccess, quotas: LearnerQuotas) {
+  /**
+   * `passwordKey` (LearnerIds.passwordKey) derives learners' passwords; without it they hold for this
+   * instance only. `ledger` shares when principals were used with the other servers of a school.
+   */
+  constructor(access: BrokerAccess, quotas: LearnerQuotas, passwordKey: Buffer = randomBytes(32), ledger?: PrincipalUseLedger) {
     this.#access = access;
     this.#quotas = quotas;
+    this.#passwordKey = passwordKey;
+    this.#ledger = ledger;
   }
 
   /** True when the broker itself keeps learners apart; false when only topic names do. */
@@ -109,13 +137,17 @@ export class LearnerPrincipals {
   }
 
   /**
-   * The learner's namespace and credentials, creating their principal on first use (and again
-   * after a server restart: passwords live only in this process). A failure is not remembered,
-   * so the next run tries again, e.g. once Kafka is back.
+   * The learner's namespace and credentials, creating their principal on first use (and again after a
+   * server restart, or on another server: making it again with the same password changes nothing). A
+   * failure is not remembered, so the next run tries again, e.g. once Kafka is back.
    */
   forLearner(learnerId: string, namespace: string): Promise<LearnerKafka> {
     if (!this.#access.admin) return Promise.resolve({ namespace });
-    this.#lastUsed.set(namespace.slice(0, -1), { namespace, learnerId, at: Date.now() });
+    const username = namespace.slice(0, -1);
+    this.#lastUsed.set(username, { namespace, learnerId, at: Date.now() });
+    this.#ledger
+      ?.notePrincipalUse(username, new Date())
+      .catch((error: Error) => log.warn({ namespace, err: error.message }, "could not note a Kafka principal's use"));
     let ready = this.#ready.get(learnerId);
     if (!ready) {
       ready = this.#create(namespace);
@@ -126,7 +158,8 @@ export class LearnerPrincipals {
   }
 
   async #create(namespace: string): Promise<LearnerKafka> {
-    const credentials = { username: namespace.slice(0, -1), password: randomBytes(18).toString("base64url") };
+    const username = namespace.slice(0, -1);
+    const credentials = { username, password: learnerPassword(username, this.#passwordKey) };
     const salt = randomBytes(32);
     // Off the event loop: a class's first runs all salt a password at once.
     const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");
@@ -192,8 +225,16 @@ export class LearnerPrincipals {
       this.#discovered = true;
     }
     const removed: string[] = [];
-    for (const [username, used] of this.#lastUsed) {
+    // A snapshot: a principal that fails to go is put back, and must wait for the next sweep, not this one.
+    for (const [username, used] of [...this.#lastUsed]) {
       if (now - used.at <= idleMs) continue;
+      // Another server may have handed the principal to a run since: that use counts here too.
+      const elsewhere = await this.#lastUseElsewhere(username);
+      if (elsewhere === "unknown") continue;
+      if (elsewhere !== undefined && now - elsewhere <= idleMs) {
+        this.#lastUsed.set(username, { ...used, at: Math.max(used.at, elsewhere) });
+        continue;
+      }
       // Forgotten first: a learner back at this moment gets a principal made afresh.
       this.#lastUsed.delete(username);
       if (used.learnerId) this.#ready.delete(used.learnerId);
@@ -210,6 +251,17 @@ export class LearnerPrincipals {
       }
     }
     return removed;
+  }
+
+  /** When the ledger says the principal was last used (ms); "unknown" when it cannot be read, which spares the principal. */
+  async #lastUseElsewhere(username: string): Promise<number | undefined | "unknown"> {
+    if (!this.#ledger) return undefined;
+    try {
+      return (await this.#ledger.lastPrincipalUse(username))?.getTime();
+    } catch (error) {
+      log.warn({ principal: username, err: (error as Error).message }, "could not read when a Kafka principal was last used; it is kept for now");
+      return "unknown";
+    }
   }
 
   /** Principals an earlier server created: every learner namespace that has ACLs of its own. */
@@ -268,7 +320,11 @@ export class LearnerPrincipals {
     });
     await this.#withAdminConnection((connection) =>
       alterUserScramCredentialsV0.api.async(connection, [{ name: username, mechanism: SCRAM_SHA_256 }], []),
-    );
+    ).catch((error: unknown) => {
+      // Another server of the school removed the learner first: what this sweep came to do is done.
+      const results = (error as { response?: { results?: { errorCode: number }[] } }).response?.results ?? [];
+      if (results.length === 0 || results.some((result) => result.errorCode !== RESOURCE_NOT_FOUND)) throw error;
+    });
   }
 
   /**

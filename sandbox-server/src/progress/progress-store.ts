@@ -13,13 +13,19 @@ export interface StoredVerdict {
   firstPassedAt: string | null;
 }
 
+/** Whether a store can keep progress right now, for /api/health. */
 export interface StoreHealth {
   ok: boolean;
-  /** Which store: "sqlite" or "postgres". */
-  store: string;
+  /** The embedded SQLite file, or a PostgreSQL database several servers share. */
+  store: "sqlite" | "postgres";
+  /** Why progress cannot be kept now, naming the file or host:port/database, in words a host can act on. */
   error?: string;
 }
 
+/**
+ * Every method may fail with a ProgressStoreFault (store-faults.ts): ProgressNotSaved for a write,
+ * ProgressNotRead for a read, each with a line for the host's log and a message for the learner.
+ */
 export interface ProgressStore {
   /** Stores a pass or fail verdict as the learner's latest for that exercise (an error verdict is refused). */
   recordVerdict(learnerId: string, verdict: Verdict): Promise<void>;
@@ -31,9 +37,13 @@ export interface ProgressStore {
    */
   recordRun(learnerId: string, run: RunRecord): Promise<void>;
   runsOf(learnerId: string, exerciseId: string): Promise<ExerciseRuns>;
-  /** Whether the store can be read and written now, for health. */
-  health(): Promise<StoreHealth>;
   /** Forgets the learner's runs of an exercise (it was started over). */
   forgetRuns(learnerId: string, exerciseId: string): Promise<void>;
+  /** Notes that a learner's Kafka principal was handed to a run at `at`; an earlier note never replaces a later one. */
+  notePrincipalUse(principal: string, at: Date): Promise<void>;
+  /** When any server sharing this store last handed the principal to a run; undefined when none noted it. */
+  lastPrincipalUse(principal: string): Promise<Date | undefined>;
+  /** Reads and writes a probe row (and, for a file, looks at the space left); never throws. */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }
