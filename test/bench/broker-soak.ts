@@ -1,12 +1,14 @@
 // A soak of the course's broker: a few learners run and check exercises for SOAK_MINUTES (30), while the
-// broker JVM's resident memory, open descriptors and threads are sampled every 30 s. Prints figures;
-// asserts nothing. Starts a broker of its own on SOAK_KAFKA_PORT (24192), with the flags `npm start` uses.
+// broker JVM's resident memory, open descriptors and threads, and the server's live sandboxes (bubblewrap
+// process trees), are sampled every 30 s. Prints figures; asserts nothing. Starts a broker of its own on
+// SOAK_KAFKA_PORT (24192), with the flags `npm start` uses.
 import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { startJvmCluster, clusterTopology } from "../../sandbox-server/src/provisioning/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { exerciseFile } from "../support/sandbox-client.ts";
+import { runFolders, sandboxTrees } from "../support/live-sandboxes.ts";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LEARNERS = Number(process.env.SOAK_LEARNERS ?? 3);
@@ -66,7 +68,7 @@ async function learnerLoop(index: number): Promise<void> {
 }
 
 console.log(`Soak: ${LEARNERS} learners for ${MINUTES} min against one broker (pid ${pid}) on 127.0.0.1:${PORT}`);
-console.log(" minute   RSS MiB   fds  threads   runs  failed  checks");
+console.log(" minute   RSS MiB   fds  threads   runs  failed  checks  sandboxes");
 const started = Date.now();
 const samples: number[] = [];
 const sample = async () => {
@@ -74,7 +76,7 @@ const sample = async () => {
   samples.push(figures.rssMb);
   const minute = ((Date.now() - started) / 60_000).toFixed(1).padStart(7);
   console.log(
-    `${minute} ${figures.rssMb.toFixed(0).padStart(9)} ${String(figures.fds).padStart(5)} ${String(figures.threads).padStart(8)} ${String(runs).padStart(6)} ${String(failedRuns).padStart(7)} ${String(checks).padStart(7)}`,
+    `${minute} ${figures.rssMb.toFixed(0).padStart(9)} ${String(figures.fds).padStart(5)} ${String(figures.threads).padStart(8)} ${String(runs).padStart(6)} ${String(failedRuns).padStart(7)} ${String(checks).padStart(7)} ${String(await sandboxTrees()).padStart(10)}`,
   );
 };
 await sample();
@@ -88,6 +90,11 @@ const late = samples.slice(-tenth);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 console.log(
   `RSS: first samples ${mean(early).toFixed(0)} MiB, last samples ${mean(late).toFixed(0)} MiB, peak ${Math.max(...samples).toFixed(0)} MiB`,
+);
+// Once the last runs ended and the pools refilled, the server holds its warm pools (TypeScript's and Python's) and nothing more.
+await new Promise((resolve) => setTimeout(resolve, 10_000));
+console.log(
+  `Sandboxes after the soak: ${await sandboxTrees()} bubblewrap trees, ${(await runFolders()).length} run folders; warm pools: ${2 * server.config.runs.warmSandboxes}`,
 );
 await server.close();
 await cluster.stop();

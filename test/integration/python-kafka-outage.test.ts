@@ -79,7 +79,7 @@ it("ends a producer that loses its only broker, and one started after, with one 
     { kafka },
   );
   for (const { exit, stdout, stderr } of [lost, late]) {
-    expect(exit, stdout + stderr).toMatchObject({ reason: "exited", code: 1 });
+    expect(exit, stdout + stderr).toMatchObject({ reason: "kafka-unavailable", code: 1 });
     expect(stderr).toMatch(UNREACHABLE);
   }
   expect(lost.stderr).toContain("(KafkaTimeoutError: Timeout after waiting for 3 secs.)");

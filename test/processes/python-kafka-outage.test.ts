@@ -53,7 +53,7 @@ describe.each([
   it("ends with one line saying Kafka could not be reached when kafka-python cannot bootstrap, not its traceback", async () => {
     const code = "import tributary\nfrom kafka import KafkaProducer\n\nKafkaProducer(**tributary.connection, bootstrap_timeout_ms=1500)\n";
     const { stderr, exit } = await runPython(down[isolation], "outage-learner", code);
-    expect(exit).toMatchObject({ reason: "exited", code: 1 });
+    expect(exit).toMatchObject({ reason: "kafka-unavailable", code: 1 });
     expect(stderr).toMatch(UNREACHABLE);
     expect(UNREACHABLE.exec(stderr)?.[1]).toMatch(/^KafkaTimeoutError: Unable to bootstrap from \['127\.0\.0\.1:\d+'\]$/);
   });
@@ -67,7 +67,7 @@ describe.each([
   it("says a broker stopped answering when the connection was lost but a broker answers now", async () => {
     const code = 'from kafka.errors import RequestTimedOutError\n\nraise RequestTimedOutError("while the leader moved")\n';
     const { stderr, exit } = await runPython(up[isolation], "outage-learner", code);
-    expect(exit).toMatchObject({ reason: "exited", code: 1 });
+    expect(exit).toMatchObject({ reason: "kafka-unavailable", code: 1 });
     expect(stderr).toBe(
       "Kafka could not be reached: a broker stopped answering while your program ran ([Error 7] RequestTimedOutError: while the leader moved). " +
         "1 of 1 answer now, and take over its partitions within seconds: run your program again.\n",

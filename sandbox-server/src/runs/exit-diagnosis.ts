@@ -14,8 +14,13 @@ export interface ExitContext {
   kafka: { topicLimits?: LearnerTopicLimits };
 }
 
-/** How kafkajs, kafka-python (and Kafka's own clients) word the refusals a learner's program may meet. */
+/**
+ * How kafkajs, kafka-python (and Kafka's own clients) word the refusals a learner's program may meet, and
+ * the line the course's kits end a program with when too few brokers answered it: a cluster with one broker
+ * of three left still answers the server, yet cannot serve a learner's writes.
+ */
 export const KAFKA_REFUSALS: [ExitReason, RegExp][] = [
+  ["kafka-unavailable", /^Kafka could not be reached: /m],
   ["kafka-limit", /do not satisfy the configured policy|POLICY_VIOLATION|PolicyViolation/],
   ["kafka-denied", /authorization failed|Not authorized to access|AUTHORIZATION_FAILED|AuthorizationFailedError/i],
 ];
@@ -80,7 +85,7 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
   }
 }
 
-/** The refusal a failed program's last output shows, if Kafka refused it. */
+/** The refusal a failed program's last output shows, if Kafka refused it or could not be reached. */
 export function kafkaRefusalIn(stderrTail: string): ExitReason | undefined {
   return KAFKA_REFUSALS.find(([, wording]) => wording.test(stderrTail))?.[0];
 }
