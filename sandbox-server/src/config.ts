@@ -9,6 +9,8 @@ import { z } from "zod";
 import { bootstrapAddresses, clusterTopology, type ClusterMode } from "./provisioning/topology.ts";
 import type { KafkaCredentials } from "./kafka/access.ts";
 import type { LearnerTopicLimits } from "./kafka/learner-policy.ts";
+import type { GradingSettings } from "./grading/check-grading.ts";
+import { availableParallelism } from "node:os";
 
 export type { ClusterMode, LearnerTopicLimits };
 export type KafkaRuntime = "auto" | "docker" | "jvm";
@@ -107,6 +109,7 @@ export interface TributaryConfig {
   runs: RunSettings;
   flink: FlinkSettings;
   progress: { databasePath: string };
+  grading: GradingSettings;
   /** What keeps one learner from taking down, impersonating or filling up a shared server. */
   protection: ClassProtection & { secretFile: string };
 }
@@ -266,7 +269,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     progress: {
       databasePath: path.resolve(projectRoot, env.TRIBUTARY_DB || path.join(stateDir, "progress.sqlite")),
     },
+    grading: gradingSettings(env),
     protection: { ...classProtection, secretFile: path.join(stateDir, "server-secret") },
+  };
+}
+
+/** How Checks are admitted and graded (TRIBUTARY_CHECKS_AT_ONCE, TRIBUTARY_GRADING_WORKERS). */
+export function gradingSettings(env: NodeJS.ProcessEnv): GradingSettings {
+  return {
+    checksAtOnce: integer(env, "TRIBUTARY_CHECKS_AT_ONCE", 6, { max: 64 }),
+    // Two at least, so one learner's large snapshot never holds the only worker; no more than four, as the
+    // main thread, the broker and learners' runs share the cores.
+    workers: integer(env, "TRIBUTARY_GRADING_WORKERS", Math.min(4, Math.max(2, availableParallelism())), { max: 32 }),
   };
 }
 

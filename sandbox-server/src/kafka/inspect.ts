@@ -32,8 +32,10 @@ export interface TopicState {
   config: Record<string, string>;
   /** Records up to the log end above, when the snapshot was asked for them. */
   records?: TopicRecord[];
-  /** True when there were more records than the cap. */
+  /** True when there were more records than the cap, or than the size caps let a Check read. */
   truncated?: boolean;
+  /** What was too big to read (a record, or the snapshot's records in all), in a sentence for the learner. */
+  tooBig?: string;
 }
 
 export interface GroupState {
@@ -56,6 +58,11 @@ export interface SnapshotRequest {
   configs: { topic: string; config: string }[];
   /** At most this many records are read from one topic. */
   recordCap: number;
+  /**
+   * The state key of an earlier snapshot whose verdict the caller still holds: when the broker's state is
+   * the same, records are not read again (the snapshot says `unchanged`).
+   */
+  unchangedSince?: string;
 }
 
 /** The broker as one learner's Check saw it; missing topics are absent from `topics`. */
@@ -65,6 +72,10 @@ export interface BrokerSnapshot {
   topics: Map<string, TopicState>;
   /** Keyed "<group>/<topic>". */
   groups: Map<string, GroupState>;
+  /** Everything the snapshot saw but records, as one string: equal keys mean equal records too. */
+  stateKey?: string;
+  /** True when the state equals the request's `unchangedSince`: records were not read. */
+  unchanged?: boolean;
 }
 
 /** The one question graders ask the broker. Unit tests answer it with plain data. */
@@ -166,18 +177,22 @@ export class BrokerInspector implements BrokerState {
         request.groups.filter((g) => topics.has(g.topic)),
         topics,
       );
+      // Records are what a snapshot costs most; the same topics at the same offsets hold the same records.
+      const stateKey = stateKeyOf(view.answering, topics, groups);
+      if (request.unchangedSince === stateKey) return { brokerCount: view.answering, topics, groups, stateKey, unchanged: true };
       const bounds = new Map<string, TopicBounds>();
       for (const name of new Set(request.records)) {
         const topic = topics.get(name);
         if (topic) bounds.set(name, { topicId: topic.topicId, partitions: topic.partitions });
       }
       const { read, vanished: gone } = await readRecords(view.connections, bounds, request.recordCap);
-      for (const [name, { records, truncated }] of read) Object.assign(topics.get(name)!, { records, truncated });
+      for (const [name, { records, truncated, tooBig }] of read)
+        Object.assign(topics.get(name)!, { records, truncated, ...(tooBig ? { tooBig } : {}) });
       for (const name of gone) {
         topics.delete(name);
         for (const [key, group] of groups) if (group.topic === name) groups.delete(key);
       }
-      return { brokerCount: view.answering, topics, groups };
+      return { brokerCount: view.answering, topics, groups, stateKey };
     });
   }
 
@@ -193,6 +208,21 @@ export class BrokerInspector implements BrokerState {
 
   /** Nothing to close: every snapshot closes its own connections. */
   async close(): Promise<void> {}
+}
+
+/** Topics (ids, offsets, replicas, configs) and groups as one string, in a stable order. */
+function stateKeyOf(brokers: number, topics: Map<string, TopicState>, groups: Map<string, GroupState>): string {
+  const byName = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([
+    brokers,
+    byName(topics).map(([name, t]) => [
+      name,
+      t.topicId,
+      t.partitions.map((p) => [p.partition, p.low, p.high, p.leader, p.replicas, p.inSync]),
+      t.config,
+    ]),
+    byName(groups).map(([key, g]) => [key, [...g.committed].sort(([a], [b]) => a - b), g.state, g.members]),
+  ]);
 }
 
 /** A partition whose leader is gone (or not yet elected) has no offsets, records or truth to give. */
