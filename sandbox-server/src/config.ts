@@ -10,7 +10,7 @@ import { bootstrapAddresses, clusterTopology, type ClusterMode } from "./provisi
 import type { KafkaCredentials } from "./kafka/access.ts";
 import type { LearnerTopicLimits } from "./kafka/learner-policy.ts";
 import type { GradingSettings } from "./grading/check-grading.ts";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 
 export type { ClusterMode, LearnerTopicLimits };
 export type KafkaRuntime = "auto" | "docker" | "jvm";
@@ -76,6 +76,10 @@ export interface RunSettings {
   isolation: Isolation;
   /** Runs alive at once, across all learners. */
   maxConcurrent: number;
+  /** MiB of memory runs may be promised at once (each counts its memory limit); the host's memory but 1 GiB unless set. */
+  memoryBudgetMb?: number;
+  /** Cores runs may be promised at once (each counts its language's `cpus`); the host's cores unless set. */
+  cpus?: number;
   /** Sandboxes kept started ahead of time, so a Run does not wait for one (0: none). */
   warmSandboxes: number;
   /** Runs alive at once for one learner. */
@@ -250,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       warmSandboxes: integer(env, "TRIBUTARY_WARM_SANDBOXES", 2, { zero: true }),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
+      memoryBudgetMb: integer(env, "TRIBUTARY_RUN_MEMORY_BUDGET_MIB", hostRunMemoryMb()),
+      cpus: integer(env, "TRIBUTARY_RUN_CPUS", availableParallelism(), { max: 4096 }),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),
       startsPerMinute: integer(env, "TRIBUTARY_RUNS_PER_MINUTE", 30),
@@ -272,6 +278,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
     grading: gradingSettings(env),
     protection: { ...classProtection, secretFile: path.join(stateDir, "server-secret") },
   };
+}
+
+/** The host's memory less 1 GiB for the server, the broker and the system: what runs may be promised by default. */
+export function hostRunMemoryMb(): number {
+  return Math.max(512, Math.floor(totalmem() / (1024 * 1024)) - 1024);
 }
 
 /** How Checks are admitted and graded (TRIBUTARY_CHECKS_AT_ONCE, TRIBUTARY_GRADING_WORKERS). */
