@@ -90,6 +90,12 @@ async function timeRun(learner: LearnerClient, code: string, entry: string): Pro
   return { firstOutputMs, exitMs: performance.now() - started };
 }
 
+/** The line of a program's stderr that names its error (a stack's first line), else its last line. */
+const firstErrorLine = (stderr: string) => {
+  const lines = stderr.split("\n").filter((line) => line.trim());
+  return (lines.find((line) => /\b\w*Error\b/.test(line)) ?? lines.at(-1) ?? "").trim().slice(0, 200);
+};
+
 interface CrowdResult {
   learners: number;
   succeeded: number;
@@ -127,7 +133,7 @@ async function concurrentLearners(
       try {
         const { eventsUrl } = await learner.startRun("first-producer", code);
         const output = await learner.readRun(eventsUrl);
-        if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${output.stderr.slice(-300)}`);
+        if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${firstErrorLine(output.stderr)}`);
         return { firstOutputMs: NaN, exitMs: performance.now() - started };
       } catch (error) {
         failures.push(`learner ${i + 1}: ${(error as Error).message}`);
@@ -177,7 +183,7 @@ async function throughTheQueue(access: BrokerAccess, code: string, learners: num
           const places = output.events.flatMap((e) => (e.type === "queued" ? [e.position] : []));
           if (places.length) result.waited++;
           result.furthestBack = Math.max(result.furthestBack, ...places);
-          if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${output.stderr.slice(-300)}`);
+          if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${firstErrorLine(output.stderr)}`);
           result.succeeded++;
         } catch (error) {
           result.failures.push(`learner ${i + 1}: ${(error as Error).message}`);
