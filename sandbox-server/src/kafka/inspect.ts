@@ -9,7 +9,7 @@ import { viewCluster, type ClusterView } from "./cluster-view.ts";
 import { KafkaUnavailable } from "./errors.ts";
 import { isUnknownTopic } from "./protocol-errors.ts";
 import { brokersNeeded } from "./readiness.ts";
-import { readRecords, type TopicBounds, type TopicRecord } from "./read-records.ts";
+import { READ_SIZE_CAPS, readRecords, type ReadSizeCaps, type TopicBounds, type TopicRecord } from "./read-records.ts";
 import { describeTopics, type PartitionLayout, type TopicLayout } from "./topic-layout.ts";
 
 export interface PartitionOffsets extends PartitionLayout {
@@ -106,14 +106,16 @@ function asUnavailable(error: unknown): unknown {
 export class BrokerInspector implements BrokerState {
   readonly #access: BrokerAccess;
   readonly #parallel: number;
+  readonly #sizeCaps: ReadSizeCaps;
   #running = 0;
   #waiting: (() => void)[] = [];
   /** Every broker the cluster's metadata has listed: how many the cluster has, also while some are down. */
   readonly #seen = new Set<number>();
 
-  constructor(access: BrokerAccess, parallel = 6) {
+  constructor(access: BrokerAccess, parallel = 6, sizeCaps: ReadSizeCaps = READ_SIZE_CAPS) {
     this.#access = access;
     this.#parallel = parallel;
+    this.#sizeCaps = sizeCaps;
   }
 
   /** Runs `question` with an admin client and the cluster's view of its own, once enough of the cluster answers. */
@@ -185,7 +187,7 @@ export class BrokerInspector implements BrokerState {
         const topic = topics.get(name);
         if (topic) bounds.set(name, { topicId: topic.topicId, partitions: topic.partitions });
       }
-      const { read, vanished: gone } = await readRecords(view.connections, bounds, request.recordCap);
+      const { read, vanished: gone } = await readRecords(view.connections, bounds, request.recordCap, this.#sizeCaps);
       for (const [name, { records, truncated, tooBig }] of read)
         Object.assign(topics.get(name)!, { records, truncated, ...(tooBig ? { tooBig } : {}) });
       for (const name of gone) {

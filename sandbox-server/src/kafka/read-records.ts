@@ -28,7 +28,9 @@ export interface ReadSizeCaps {
 /** One record may be as large as Kafka's default largest message; a snapshot holds a few dozen of those. */
 export const READ_SIZE_CAPS: ReadSizeCaps = { recordBytes: 1024 * 1024, snapshotBytes: 32 * 1024 * 1024 };
 
-const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+/** A size as a learner reads it: KB below a megabyte, MB with a decimal above. */
+const sizeOf = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
 /** What to read of one topic: its id, and per partition its leader and [log start, log end] when the snapshot was taken. */
 export interface TopicBounds {
@@ -93,9 +95,9 @@ function plan(bounds: Map<string, TopicBounds>, cap: number, result: Map<string,
 function overCaps(read: PartitionRead, offset: bigint, bytes: number, budget: ByteBudget): string | undefined {
   const { recordBytes, snapshotBytes } = budget.caps;
   if (bytes > recordBytes)
-    return `The message at offset ${offset} of partition ${read.partition} of \`${read.topic}\` is ${megabytes(bytes)}, more than the ${megabytes(recordBytes)} a Check reads of one message: only the messages before it were checked.`;
+    return `The message at offset ${offset} of partition ${read.partition} of \`${read.topic}\` is ${sizeOf(bytes)}, more than the ${sizeOf(recordBytes)} a Check reads of one message: only the messages before it were checked.`;
   if (budget.used + bytes > snapshotBytes)
-    return `\`${read.topic}\` holds more than the ${megabytes(snapshotBytes)} of messages a Check reads at once: only the first ${read.into.length} of partition ${read.partition} were checked.`;
+    return `\`${read.topic}\` holds more than the ${sizeOf(snapshotBytes)} of messages a Check reads at once: only the first ${read.into.length} of partition ${read.partition} were checked.`;
   return undefined;
 }
 
