@@ -9,6 +9,8 @@ import { z } from "zod";
 import { bootstrapAddresses, clusterTopology, type ClusterMode } from "./provisioning/topology.ts";
 import type { KafkaCredentials } from "./kafka/access.ts";
 import type { LearnerTopicLimits } from "./kafka/learner-policy.ts";
+import type { GradingSettings } from "./grading/check-grading.ts";
+import { availableParallelism, totalmem } from "node:os";
 
 export type { ClusterMode, LearnerTopicLimits };
 export type KafkaRuntime = "auto" | "docker" | "jvm";
@@ -74,6 +76,10 @@ export interface RunSettings {
   isolation: Isolation;
   /** Runs alive at once, across all learners. */
   maxConcurrent: number;
+  /** MiB of memory runs may be promised at once (each counts its memory limit); the host's memory but 1 GiB unless set. */
+  memoryBudgetMb?: number;
+  /** Cores runs may be promised at once (each counts its language's `cpus`); the host's cores unless set. */
+  cpus?: number;
   /** Sandboxes kept started ahead of time, so a Run does not wait for one (0: none). */
   warmSandboxes: number;
   /** Runs alive at once for one learner. */
@@ -107,6 +113,7 @@ export interface TributaryConfig {
   runs: RunSettings;
   flink: FlinkSettings;
   progress: ProgressSettings;
+  grading: GradingSettings;
   /** What keeps one learner from taking down, impersonating or filling up a shared server. */
   protection: ClassProtection & SecretSettings;
 }
@@ -272,6 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       warmSandboxes: integer(env, "TRIBUTARY_WARM_SANDBOXES", 2, { zero: true }),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
+      memoryBudgetMb: integer(env, "TRIBUTARY_RUN_MEMORY_BUDGET_MIB", hostRunMemoryMb()),
+      cpus: integer(env, "TRIBUTARY_RUN_CPUS", availableParallelism(), { max: 4096 }),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),
       startsPerMinute: integer(env, "TRIBUTARY_RUNS_PER_MINUTE", 30),
@@ -297,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       secretFile: path.resolve(projectRoot, env.TRIBUTARY_SECRET_FILE || path.join(stateDir, "server-secret")),
       sharedSecret: Boolean(env.TRIBUTARY_SECRET_FILE),
     },
+    grading: gradingSettings(env),
   };
 }
 
@@ -322,6 +332,21 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings | undefined 
     );
   }
   return { url, poolSize: integer(env, "TRIBUTARY_DATABASE_POOL", 10, { max: 1000 }) };
+}
+
+/** The host's memory less 1 GiB for the server, the broker and the system: what runs may be promised by default. */
+export function hostRunMemoryMb(): number {
+  return Math.max(512, Math.floor(totalmem() / (1024 * 1024)) - 1024);
+}
+
+/** How Checks are admitted and graded (TRIBUTARY_CHECKS_AT_ONCE, TRIBUTARY_GRADING_WORKERS). */
+export function gradingSettings(env: NodeJS.ProcessEnv): GradingSettings {
+  return {
+    checksAtOnce: integer(env, "TRIBUTARY_CHECKS_AT_ONCE", 6, { max: 64 }),
+    // Two at least, so one learner's large snapshot never holds the only worker; no more than four, as the
+    // main thread, the broker and learners' runs share the cores.
+    workers: integer(env, "TRIBUTARY_GRADING_WORKERS", Math.min(4, Math.max(2, availableParallelism())), { max: 32 }),
+  };
 }
 
 // ---- Protecting a shared class server from any one learner (broker, identity, HTTP) ----

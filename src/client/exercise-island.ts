@@ -233,7 +233,13 @@ class ExerciseIsland {
             if (this.#language === "sql") this.#listProblemsSoon(0);
           } else if (event.type === "queued") {
             const line = event.position === 1 ? "you are next" : `${event.position - 1} ahead of you`;
-            terminal.note(`— The server is busy; your run waits for a free slot (${line}).`);
+            const what = {
+              slot: "a free slot",
+              memory: "memory that running programs hold",
+              cpu: "cores that running programs hold",
+              turn: "its turn",
+            }[event.waitingFor ?? "slot"];
+            terminal.note(`— The server is busy; your run waits for ${what} (${line}).`);
             this.ui.status.textContent = `Waiting (${line})`;
           } else {
             terminal.note(`— ${event.message} (${(event.durationMs / 1000).toFixed(1)} s)`);

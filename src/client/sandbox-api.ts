@@ -79,7 +79,9 @@ export const fetchHealth = async (): Promise<Health> => {
  */
 export function watchRun(eventsUrl: string, onEvent: (event: RunEvent) => void, onLost: () => void): () => void {
   const source = new EventSource(eventsUrl);
-  source.addEventListener("queued", (message) => onEvent({ type: "queued", ...(JSON.parse(message.data) as { position: number }) }));
+  source.addEventListener("queued", (message) =>
+    onEvent({ type: "queued", ...(JSON.parse(message.data) as { position: number; waitingFor?: "slot" | "memory" | "cpu" | "turn" }) }),
+  );
   for (const type of ["stdout", "stderr"] as const) {
     source.addEventListener(type, (message) => onEvent({ type, ...(JSON.parse(message.data) as { data: string }) }));
   }

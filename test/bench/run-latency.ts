@@ -14,6 +14,8 @@ import { benchKafka } from "./bench-kafka.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
+/** Learners sent through a server at its default caps at once, most of them to wait in line. */
+const QUEUE_LEARNERS = Number(process.env.BENCH_QUEUE_LEARNERS ?? 300);
 const config = loadConfig();
 
 interface Timing {
@@ -88,18 +90,38 @@ async function timeRun(learner: LearnerClient, code: string, entry: string): Pro
   return { firstOutputMs, exitMs: performance.now() - started };
 }
 
+/** The line of a program's stderr that names its error (a stack's first line), else its last line. */
+const firstErrorLine = (stderr: string) => {
+  const lines = stderr.split("\n").filter((line) => line.trim());
+  return (lines.find((line) => /\b\w*Error\b/.test(line)) ?? lines.at(-1) ?? "").trim().slice(0, 200);
+};
+
 interface CrowdResult {
   learners: number;
   succeeded: number;
   exit: { p50: number; p95: number };
+  /** The same number of plain `node` processes running the same program at once, in the same run. */
+  plain: { succeeded: number; exit: { p50: number; p95: number } };
   peakRssMb: number;
   failures: string[];
+}
+
+/** N plain `node` processes of the same program started together: the crowd's fair baseline on this machine. */
+async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number) {
+  const timings = await Promise.all(Array.from({ length: processes }, () => plainNode(script, access).catch(() => undefined)));
+  const succeeded = timings.filter((t): t is Timing => t !== undefined);
+  return { succeeded: succeeded.length, exit: summary(succeeded, "exitMs") };
 }
 
 let sandboxIsolation = "";
 
 /** N learners (N cookies) start the same program at once; each run must exit 0. */
-async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestServer>>, code: string, learners: number): Promise<CrowdResult> {
+async function concurrentLearners(
+  sandbox: Awaited<ReturnType<typeof startTestServer>>,
+  code: string,
+  learners: number,
+  plain: CrowdResult["plain"],
+): Promise<CrowdResult> {
   sandboxIsolation = sandbox.server.isolation.kind;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -111,7 +133,7 @@ async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestSe
       try {
         const { eventsUrl } = await learner.startRun("first-producer", code);
         const output = await learner.readRun(eventsUrl);
-        if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${output.stderr.slice(-300)}`);
+        if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${firstErrorLine(output.stderr)}`);
         return { firstOutputMs: NaN, exitMs: performance.now() - started };
       } catch (error) {
         failures.push(`learner ${i + 1}: ${(error as Error).message}`);
@@ -122,7 +144,57 @@ async function concurrentLearners(sandbox: Awaited<ReturnType<typeof startTestSe
   clearInterval(sampler);
   const succeeded = timings.filter((t): t is Timing => t !== undefined);
   process.stdout.write(`\r${learners} concurrent learners: ${succeeded.length} succeeded\n`);
-  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), peakRssMb: peakRss / 1024 / 1024, failures };
+  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), plain, peakRssMb: peakRss / 1024 / 1024, failures };
+}
+
+interface QueueResult {
+  learners: number;
+  succeeded: number;
+  /** Runs that waited in line, and the furthest back any stood. */
+  waited: number;
+  furthestBack: number;
+  /** Runs the server refused (its line was full), with what it told them. */
+  refused: string[];
+  failures: string[];
+  minutes: number;
+}
+
+/**
+ * `learners` learners press Run at once on a server at its default caps (TRIBUTARY_MAX_RUNS, memory, cores,
+ * TRIBUTARY_MAX_QUEUED): every run must succeed, or have been told it waited and where it stood, or why it was refused.
+ */
+async function throughTheQueue(access: BrokerAccess, code: string, learners: number): Promise<QueueResult> {
+  const server = await startTestServer(access);
+  const started = performance.now();
+  const result: QueueResult = { learners, succeeded: 0, waited: 0, furthestBack: 0, refused: [], failures: [], minutes: 0 };
+  try {
+    await Promise.all(
+      Array.from({ length: learners }, async (_, i) => {
+        const learner = server.learner();
+        let eventsUrl: string;
+        try {
+          ({ eventsUrl } = await learner.startRun("first-producer", code));
+        } catch (error) {
+          result.refused.push((error as Error).message);
+          return;
+        }
+        try {
+          const output = await learner.readRun(eventsUrl);
+          const places = output.events.flatMap((e) => (e.type === "queued" ? [e.position] : []));
+          if (places.length) result.waited++;
+          result.furthestBack = Math.max(result.furthestBack, ...places);
+          if (output.exit.code !== 0) throw new Error(`${output.exit.message} ${firstErrorLine(output.stderr)}`);
+          result.succeeded++;
+        } catch (error) {
+          result.failures.push(`learner ${i + 1}: ${(error as Error).message}`);
+        }
+      }),
+    );
+  } finally {
+    result.minutes = (performance.now() - started) / 60_000;
+    await server.close();
+  }
+  return result;
 }
 
 async function main() {
@@ -170,9 +242,17 @@ async function main() {
     } else {
       console.log(`Python runs not measured: ${typeof python === "string" ? python : "first-producer has no solution.py"}`);
     }
-    for (const learners of CONCURRENCY) crowd.push(await concurrentLearners(sandbox, solution, learners));
+    for (const learners of CONCURRENCY) {
+      const plain = await plainNodeCrowd(script, access, learners);
+      crowd.push(await concurrentLearners(sandbox, solution, learners, plain));
+    }
   } finally {
     await sandbox.close();
+  }
+  let queue: QueueResult | undefined;
+  try {
+    if (QUEUE_LEARNERS > 0) queue = await throughTheQueue(access, solution, QUEUE_LEARNERS);
+  } finally {
     await rm(dir, { recursive: true, force: true });
     await cluster?.stop();
   }
@@ -200,15 +280,31 @@ async function main() {
     );
   }
   console.log(`isolation: ${sandboxIsolation}`);
-  console.log("\nConcurrent learners, each running the producer solution once, all started together");
-  console.log("learners   succeeded   Run → exit p50   p95        server memory (peak RSS)");
+  console.log("\nConcurrent learners, each running the producer solution once, all started together,");
+  console.log("beside as many plain `node` processes of the same program started together just before (goal: p95 ratio ≤ 1.3)");
+  console.log("learners   succeeded   Run → exit p50   p95        plain node  p50        p95        p95 ratio   server memory (peak RSS)");
   for (const r of crowd) {
+    const ok = `${r.succeeded}/${r.learners}`.padStart(9);
+    const plainOk = `${r.plain.succeeded}/${r.learners}`.padStart(9);
+    const ratio = (r.exit.p95 / r.plain.exit.p95).toFixed(2).padStart(9);
     console.log(
-      `${String(r.learners).padStart(8)}   ${`${r.succeeded}/${r.learners}`.padStart(9)}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
+      `${String(r.learners).padStart(8)}   ${ok}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${plainOk} ${ms(r.plain.exit.p50)}   ${ms(r.plain.exit.p95)}   ${ratio}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
     );
   }
   const failures = crowd.flatMap((r) => r.failures);
   if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);
+  if (queue) printQueue(queue);
+}
+
+function printQueue(q: QueueResult): void {
+  const { maxConcurrent, maxQueued, memoryBudgetMb, cpus } = config.runs;
+  console.log(
+    `\n${q.learners} learners press Run at once on a server at its default caps (${maxConcurrent} runs, ${memoryBudgetMb} MiB, ${cpus} cores, ${maxQueued} in line)`,
+  );
+  console.log(`succeeded ${q.succeeded}/${q.learners}; ${q.waited} of them waited in line (the furthest back stood ${q.furthestBack}th)`);
+  console.log(`refused with a reason ${q.refused.length}${q.refused.length ? `: "${q.refused[0]}"` : ""}`);
+  console.log(`failed ${q.failures.length}${q.failures.length ? `:\n${q.failures.slice(0, 5).join("\n")}` : ""}`);
+  console.log(`runs per minute sustained: ${(q.succeeded / q.minutes).toFixed(0)} (${q.succeeded} runs in ${(q.minutes * 60).toFixed(0)} s)`);
 }
 
 main().catch((error: Error) => {

@@ -189,8 +189,8 @@ describe("a learner's run", () => {
     });
     const secondEvents = events(second);
     const thirdEvents = events(third);
-    expect(secondEvents).toEqual([{ type: "queued", position: 1 }]);
-    expect(thirdEvents).toEqual([{ type: "queued", position: 2 }]);
+    expect(secondEvents).toEqual([{ type: "queued", position: 1, waitingFor: "slot" }]);
+    expect(thirdEvents).toEqual([{ type: "queued", position: 2, waitingFor: "slot" }]);
     await expect(busy.start({ learnerId: "d", kafka: { namespace: "test-" }, exerciseId: "t", files: { "main.ts": "" } })).rejects.toThrow(
       "The server is running 1 programs and 2 more are waiting, its limit; try again in a minute.",
     );
@@ -201,8 +201,8 @@ describe("a learner's run", () => {
     expect(await third.finished).toMatchObject({ reason: "exited", code: 0 });
     // The third moved up to first in line when the first run ended, then ran.
     expect(thirdEvents.filter((e) => e.type === "queued")).toEqual([
-      { type: "queued", position: 2 },
-      { type: "queued", position: 1 },
+      { type: "queued", position: 2, waitingFor: "slot" },
+      { type: "queued", position: 1, waitingFor: "slot" },
     ]);
     await busy.stopAll();
   });

@@ -24,7 +24,7 @@ describe("runGrader", () => {
     expect(await runGrader(good, { topics: { rides: {} as never }, groups: {} })).toEqual([{ title: "t", status: "pass", message: "rides" }]);
     const looping = path.join(dir, "looping.ts");
     await writeFile(looping, "export default () => { for (;;) {} };");
-    await expect(runGrader(looping, { topics: {}, groups: {} }, 300)).rejects.toThrow(GraderFault);
+    await expect(runGrader(looping, { topics: {}, groups: {} }, 300)).rejects.toThrow(/used more than 300 ms of CPU time/);
     const nonsense = path.join(dir, "nonsense.ts");
     await writeFile(nonsense, "export default () => 42;");
     await expect(runGrader(nonsense, { topics: {}, groups: {} })).rejects.toThrow(/must return a non-empty array/);
@@ -34,5 +34,21 @@ describe("runGrader", () => {
     const throwing = path.join(dir, "throwing.ts");
     await writeFile(throwing, 'export default () => { throw new Error("no such field"); };');
     await expect(runGrader(throwing, { topics: {}, groups: {} })).rejects.toThrow(/throwing\.ts failed: no such field/);
+  });
+
+  it("counts a grader's CPU time, not the wall time a busy machine makes it wait", async () => {
+    // Waits three times its CPU limit, working hardly at all: a loaded server delays such a verdict, never fails it.
+    const waiting = path.join(dir, "waiting.ts");
+    await writeFile(
+      waiting,
+      'export default async () => { await new Promise((r) => setTimeout(r, 900)); return [{ title: "t", status: "pass", message: "waited" }]; };',
+    );
+    expect(await runGrader(waiting, { topics: {}, groups: {} }, 300)).toEqual([{ title: "t", status: "pass", message: "waited" }]);
+  });
+
+  it("reports a grader whose thread ends without an answer", async () => {
+    const silent = path.join(dir, "silent.ts");
+    await writeFile(silent, "export default () => new Promise(() => {});");
+    await expect(runGrader(silent, { topics: {}, groups: {} })).rejects.toThrow(GraderFault);
   });
 });

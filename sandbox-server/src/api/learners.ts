@@ -1,10 +1,42 @@
 // What a learner has: their checkpoints graded against the broker, their progress, their namespace.
-import { gradeCheckpoint } from "../grading/index.ts";
+import { CheckGrading, gradeCheckpoint } from "../grading/index.ts";
+import { gradingSettings } from "../config.ts";
+import type { Exercise } from "../exercises/index.ts";
 import { log } from "../log.ts";
 import * as S from "../contract/index.ts";
 import { apiRoom, json, noSuchExercise, problem, type AppDependencies, type RouteMaker } from "./shared.ts";
 
 export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
+  const grading = deps.grading ?? new CheckGrading(gradingSettings(process.env));
+  const gradeSnapshot = grading.pool.grade.bind(grading.pool);
+
+  /** Grades and keeps one Check; a learner's second Check of the exercise meanwhile joins this one. */
+  const check = (learner: string, namespace: string, exercise: Exercise) =>
+    grading.queue.check(learner, exercise.id, async () => {
+      const runs = await deps.progress.runsOf(learner, exercise.id);
+      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
+        namespace,
+        graderFile: exercise.graderFile,
+        runs,
+        ownedTopics: Object.keys(exercise.owns.topics),
+        grade: gradeSnapshot,
+        memo: grading.memo(learner, exercise.id, runs),
+      });
+      // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
+      if (verdict.status === "error") return verdict;
+      const saved = await deps.progress.recordVerdict(learner, verdict).then(
+        () => true,
+        (error: Error) => {
+          log.error({ learner, exercise: exercise.id, err: error }, "a verdict could not be saved");
+          return false;
+        },
+      );
+      if (saved) return verdict;
+      const note =
+        "Your result could not be saved (the server's progress store failed); it is shown here but will not be there after a reload. Tell your course host.";
+      return { ...verdict, note: verdict.note ? `${verdict.note} ${note}` : note };
+    });
+
   return apiRoom()
     .openapi(
       route(
@@ -27,27 +59,7 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
         const exercise = deps.catalog.get(c.req.valid("param").id);
         if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
         const learner = c.get("learnerId");
-        const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
-          namespace: c.get("namespace"),
-          graderFile: exercise.graderFile,
-          runs: await deps.progress.runsOf(learner, exercise.id),
-          ownedTopics: Object.keys(exercise.owns.topics),
-        });
-        // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
-        if (verdict.status !== "error") {
-          const saved = await deps.progress.recordVerdict(learner, verdict).then(
-            () => true,
-            (error: Error) => {
-              log.error({ learner, exercise: exercise.id, err: error }, "a verdict could not be saved");
-              return false;
-            },
-          );
-          if (!saved) {
-            const note =
-              "Your result could not be saved (the server's progress store failed); it is shown here but will not be there after a reload. Tell your course host.";
-            return c.json({ ...verdict, note: verdict.note ? `${verdict.note} ${note}` : note }, 200);
-          }
-        }
+        const verdict = await check(learner, c.get("namespace"), exercise);
         log.info({ learner, exercise: exercise.id, status: verdict.status }, "checkpoint graded");
         return c.json(verdict, 200);
       },

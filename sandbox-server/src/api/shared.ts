@@ -5,6 +5,7 @@ import { OpenAPIHono, createRoute, type z } from "@hono/zod-openapi";
 import type { BrokerNodeState, BrokerState, KafkaProbe, LearnerKafka, OwnedNames, RunMarks } from "../kafka/index.ts";
 import type { ExerciseCatalog } from "../exercises/index.ts";
 import type { ProgressStore } from "../progress/index.ts";
+import type { CheckGrading } from "../grading/index.ts";
 import type { RunRegistry } from "../runs/index.ts";
 import type { LearnerEnv } from "../http/learner-id.ts";
 import * as S from "../contract/index.ts";
@@ -26,6 +27,8 @@ export interface AppDependencies {
   slates: ExerciseSlateAccess;
   probeKafka: () => Promise<KafkaProbe & { bootstrap: string[]; nodes: BrokerNodeState[] }>;
   sourceLimitBytes: number;
+  /** The fair queue and worker threads of Checks; made from the environment's settings when absent. */
+  grading?: CheckGrading;
 }
 
 /** A sub-app of the API: validation failures become a 400 that names each offending field. */

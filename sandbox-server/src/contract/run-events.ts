@@ -19,10 +19,16 @@ export const ExitReasonSchema = z.enum([
   "superseded", // a newer run of the same exercise started from a clean slate
 ]);
 
+/** What a waiting run waits for: a free slot, memory or cores the running programs hold, or its turn behind others. */
+export const WaitingForSchema = z.enum(["slot", "memory", "cpu", "turn"]);
+export type WaitingFor = z.infer<typeof WaitingForSchema>;
+
 export const QueuedEventSchema = z.object({
   type: z.literal("queued"),
-  /** The server is full: the run waits for a free slot; 1 means it is next. */
+  /** The server is full: the run waits; 1 means it is next. */
   position: z.number().int().min(1),
+  /** Why it waits (absent from older servers). */
+  waitingFor: WaitingForSchema.optional(),
 });
 
 export const StdoutEventSchema = z.object({ type: z.literal("stdout"), data: z.string() });

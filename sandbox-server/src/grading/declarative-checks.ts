@@ -338,6 +338,8 @@ export function gradeCheck(check: CheckSpec, snapshot: BrokerSnapshot, view: Che
     case "records-shape": {
       const title = `Messages of \`${check.topic}\``;
       if (!topic) return noTopic(check.topic, title);
+      // Judging only the messages that fitted could pass work the learner did not do: say what was too big instead.
+      if (topic.tooBig) return failWith(title, topic.tooBig, "Write smaller messages, then Run and Check again.");
       const start = view.runStart.get(check.topic);
       const all = topic.records ?? [];
       const records = start ? all.filter((r) => r.offset >= (start[r.partition] ?? 0)) : all;

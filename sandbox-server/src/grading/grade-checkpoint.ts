@@ -44,9 +44,22 @@ export interface GradeContext {
   ownedTopics?: readonly string[];
 }
 
+/** Grades a snapshot already taken: `gradeSnapshot` itself, or the grading pool's worker threads. */
+export type SnapshotGrader = (exerciseId: string, spec: CheckpointSpec, snapshot: BrokerSnapshot, context: GradeContext) => Promise<Verdict>;
+
 export interface GradeOptions extends GradeContext {
   /** The learner's namespace: every name of the checkpoint is looked up inside it. */
   namespace: string;
+  /** Where the snapshot is graded; on this thread unless given. */
+  grade?: SnapshotGrader;
+  /** The verdict of this learner's last Check of the exercise, reused while the broker's state has not changed. */
+  memo?: VerdictMemo;
+}
+
+/** One learner's last graded state of one exercise (for the same judged run) and its verdict. */
+export interface VerdictMemo {
+  recall(): { stateKey: string; verdict: Verdict } | undefined;
+  keep(stateKey: string, verdict: Verdict): void;
 }
 
 const verdictOf = (exerciseId: string, status: Verdict["status"], message: string, checks: CheckResult[] = []): Verdict => ({
@@ -67,7 +80,10 @@ export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, 
   // none is stored, whoever presses it.
   let snapshot: BrokerSnapshot;
   try {
-    snapshot = await broker.snapshot(options.namespace, snapshotRequest(spec));
+    const known = options.memo?.recall();
+    snapshot = await broker.snapshot(options.namespace, { ...snapshotRequest(spec), ...(known ? { unchangedSince: known.stateKey } : {}) });
+    // The same state as last time: the same verdict, without reading and parsing the records again.
+    if (snapshot.unchanged && known) return { ...known.verdict, gradedAt: new Date().toISOString() };
   } catch (error) {
     log.warn({ exercise: exerciseId, err: (error as Error).message }, "checkpoint not graded: Kafka did not answer");
     return verdictOf(
@@ -82,7 +98,20 @@ export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, 
     const message = `You have not run this exercise yet${options.runs.attempted ? " (your latest run did not get to run)" : ""}: the checkpoint judges what your program did. Press Run, then Check.`;
     return { ...verdictOf(exerciseId, "fail", message, [{ title, status: "fail", message }]), ...(note ? { note } : {}) };
   }
-  return gradeSnapshot(exerciseId, spec, snapshot, options);
+  const { graderFile, runs, ownedTopics } = options;
+  const context: GradeContext = { ...(graderFile ? { graderFile } : {}), ...(runs ? { runs } : {}), ...(ownedTopics ? { ownedTopics } : {}) };
+  try {
+    const verdict = await (options.grade ?? gradeSnapshot)(exerciseId, spec, snapshot, context);
+    if (snapshot.stateKey && verdict.status !== "error") options.memo?.keep(snapshot.stateKey, verdict);
+    return verdict;
+  } catch (error) {
+    log.error({ exercise: exerciseId, err: (error as Error).message }, "a snapshot could not be graded");
+    return verdictOf(
+      exerciseId,
+      "error",
+      "Your work could not be graded just now (the server's grading failed), so your earlier result is kept. Check again in a moment; if this persists, tell your course host.",
+    );
+  }
 }
 
 /** Grades the checkpoint on a snapshot already taken (pure but for the grader module). */
@@ -116,7 +145,11 @@ export async function gradeSnapshot(
     }
     checks.push(outcome);
   }
-  if (context.graderFile) {
+  // A grader judging only the records that fitted could pass work the learner did not do.
+  const tooBig = context.graderFile && spec.reads.topics.map((name) => snapshot.topics.get(name)?.tooBig).find(Boolean);
+  if (tooBig) {
+    checks.push({ title: "Messages a Check can read", status: "fail", message: `${tooBig} Write smaller messages, then Run and Check again.` });
+  } else if (context.graderFile) {
     try {
       checks.push(...(await runGrader(context.graderFile, graderInput(spec, snapshot, view.runStart, ran))));
     } catch (error) {

@@ -22,5 +22,5 @@ export {
   type GroupState,
   type PartitionOffsets,
 } from "./inspect.ts";
-export type { TopicRecord } from "./read-records.ts";
+export { READ_SIZE_CAPS, type ReadSizeCaps, type TopicRecord } from "./read-records.ts";
 export { ExerciseSlates, type OwnedNames, type RunMarks, type TopicMark } from "./exercise-slate.ts";

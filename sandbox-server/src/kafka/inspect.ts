@@ -9,7 +9,7 @@ import { viewCluster, type ClusterView } from "./cluster-view.ts";
 import { KafkaUnavailable } from "./errors.ts";
 import { isUnknownTopic } from "./protocol-errors.ts";
 import { brokersNeeded } from "./readiness.ts";
-import { readRecords, type TopicBounds, type TopicRecord } from "./read-records.ts";
+import { READ_SIZE_CAPS, readRecords, type ReadSizeCaps, type TopicBounds, type TopicRecord } from "./read-records.ts";
 import { describeTopics, type PartitionLayout, type TopicLayout } from "./topic-layout.ts";
 
 export interface PartitionOffsets extends PartitionLayout {
@@ -32,8 +32,10 @@ export interface TopicState {
   config: Record<string, string>;
   /** Records up to the log end above, when the snapshot was asked for them. */
   records?: TopicRecord[];
-  /** True when there were more records than the cap. */
+  /** True when there were more records than the cap, or than the size caps let a Check read. */
   truncated?: boolean;
+  /** What was too big to read (a record, or the snapshot's records in all), in a sentence for the learner. */
+  tooBig?: string;
 }
 
 export interface GroupState {
@@ -56,6 +58,11 @@ export interface SnapshotRequest {
   configs: { topic: string; config: string }[];
   /** At most this many records are read from one topic. */
   recordCap: number;
+  /**
+   * The state key of an earlier snapshot whose verdict the caller still holds: when the broker's state is
+   * the same, records are not read again (the snapshot says `unchanged`).
+   */
+  unchangedSince?: string;
 }
 
 /** The broker as one learner's Check saw it; missing topics are absent from `topics`. */
@@ -65,6 +72,10 @@ export interface BrokerSnapshot {
   topics: Map<string, TopicState>;
   /** Keyed "<group>/<topic>". */
   groups: Map<string, GroupState>;
+  /** Everything the snapshot saw but records, as one string: equal keys mean equal records too. */
+  stateKey?: string;
+  /** True when the state equals the request's `unchangedSince`: records were not read. */
+  unchanged?: boolean;
 }
 
 /** The one question graders ask the broker. Unit tests answer it with plain data. */
@@ -95,14 +106,16 @@ function asUnavailable(error: unknown): unknown {
 export class BrokerInspector implements BrokerState {
   readonly #access: BrokerAccess;
   readonly #parallel: number;
+  readonly #sizeCaps: ReadSizeCaps;
   #running = 0;
   #waiting: (() => void)[] = [];
   /** Every broker the cluster's metadata has listed: how many the cluster has, also while some are down. */
   readonly #seen = new Set<number>();
 
-  constructor(access: BrokerAccess, parallel = 6) {
+  constructor(access: BrokerAccess, parallel = 6, sizeCaps: ReadSizeCaps = READ_SIZE_CAPS) {
     this.#access = access;
     this.#parallel = parallel;
+    this.#sizeCaps = sizeCaps;
   }
 
   /** Runs `question` with an admin client and the cluster's view of its own, once enough of the cluster answers. */
@@ -166,18 +179,22 @@ export class BrokerInspector implements BrokerState {
         request.groups.filter((g) => topics.has(g.topic)),
         topics,
       );
+      // Records are what a snapshot costs most; the same topics at the same offsets hold the same records.
+      const stateKey = stateKeyOf(view.answering, topics, groups);
+      if (request.unchangedSince === stateKey) return { brokerCount: view.answering, topics, groups, stateKey, unchanged: true };
       const bounds = new Map<string, TopicBounds>();
       for (const name of new Set(request.records)) {
         const topic = topics.get(name);
         if (topic) bounds.set(name, { topicId: topic.topicId, partitions: topic.partitions });
       }
-      const { read, vanished: gone } = await readRecords(view.connections, bounds, request.recordCap);
-      for (const [name, { records, truncated }] of read) Object.assign(topics.get(name)!, { records, truncated });
+      const { read, vanished: gone } = await readRecords(view.connections, bounds, request.recordCap, this.#sizeCaps);
+      for (const [name, { records, truncated, tooBig }] of read)
+        Object.assign(topics.get(name)!, { records, truncated, ...(tooBig ? { tooBig } : {}) });
       for (const name of gone) {
         topics.delete(name);
         for (const [key, group] of groups) if (group.topic === name) groups.delete(key);
       }
-      return { brokerCount: view.answering, topics, groups };
+      return { brokerCount: view.answering, topics, groups, stateKey };
     });
   }
 
@@ -193,6 +210,21 @@ export class BrokerInspector implements BrokerState {
 
   /** Nothing to close: every snapshot closes its own connections. */
   async close(): Promise<void> {}
+}
+
+/** Topics (ids, offsets, replicas, configs) and groups as one string, in a stable order. */
+function stateKeyOf(brokers: number, topics: Map<string, TopicState>, groups: Map<string, GroupState>): string {
+  const byName = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([
+    brokers,
+    byName(topics).map(([name, t]) => [
+      name,
+      t.topicId,
+      t.partitions.map((p) => [p.partition, p.low, p.high, p.leader, p.replicas, p.inSync]),
+      t.config,
+    ]),
+    byName(groups).map(([key, g]) => [key, [...g.committed].sort(([a], [b]) => a - b), g.state, g.members]),
+  ]);
 }
 
 /** A partition whose leader is gone (or not yet elected) has no offsets, records or truth to give. */

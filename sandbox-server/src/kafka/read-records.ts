@@ -15,7 +15,22 @@ export interface RecordsRead {
   records: TopicRecord[];
   /** True when the topic held more records than the cap: only the first ones were read. */
   truncated: boolean;
+  /** What was too big to read, in a sentence for the learner (a record over its cap, or a snapshot over its own). */
+  tooBig?: string;
 }
+
+/** How many bytes a Check reads: of one record (key, value and headers), and of one snapshot's records in all. */
+export interface ReadSizeCaps {
+  recordBytes: number;
+  snapshotBytes: number;
+}
+
+/** One record may be as large as Kafka's default largest message; a snapshot holds a few dozen of those. */
+export const READ_SIZE_CAPS: ReadSizeCaps = { recordBytes: 1024 * 1024, snapshotBytes: 32 * 1024 * 1024 };
+
+/** A size as a learner reads it: KB below a megabyte, MB with a decimal above. */
+const sizeOf = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
 /** What to read of one topic: its id, and per partition its leader and [log start, log end] when the snapshot was taken. */
 export interface TopicBounds {
@@ -38,6 +53,14 @@ interface PartitionRead {
   /** The offset to stop before: the snapshot's log end, or sooner where the cap says so. */
   end: bigint;
   into: TopicRecord[];
+  /** The topic's result, to say what was too big. */
+  result: RecordsRead;
+}
+
+/** The bytes one snapshot has read so far, against its caps. */
+interface ByteBudget {
+  caps: ReadSizeCaps;
+  used: number;
 }
 
 /** The first `cap` records of each topic, partition by partition, as offsets to read. */
@@ -52,15 +75,34 @@ function plan(bounds: Map<string, TopicBounds>, cap: number, result: Map<string,
       const take = Math.min(p.high - p.low, Math.max(0, budget));
       if (take < p.high - p.low) read.truncated = true;
       if (take > 0)
-        reads.push({ topic, topicId, partition: p.partition, leader: p.leader, next: BigInt(p.low), end: BigInt(p.low + take), into: read.records });
+        reads.push({
+          topic,
+          topicId,
+          partition: p.partition,
+          leader: p.leader,
+          next: BigInt(p.low),
+          end: BigInt(p.low + take),
+          into: read.records,
+          result: read,
+        });
       budget -= take;
     }
   }
   return reads;
 }
 
+/** Why a record of `bytes` at `offset` may not be read within the caps, or undefined when it may. */
+function overCaps(read: PartitionRead, offset: bigint, bytes: number, budget: ByteBudget): string | undefined {
+  const { recordBytes, snapshotBytes } = budget.caps;
+  if (bytes > recordBytes)
+    return `The message at offset ${offset} of partition ${read.partition} of \`${read.topic}\` is ${sizeOf(bytes)}, more than the ${sizeOf(recordBytes)} a Check reads of one message: only the messages before it were checked.`;
+  if (budget.used + bytes > snapshotBytes)
+    return `\`${read.topic}\` holds more than the ${sizeOf(snapshotBytes)} of messages a Check reads at once: only the first ${read.into.length} of partition ${read.partition} were checked.`;
+  return undefined;
+}
+
 /** Takes a fetched partition's batches: its records below `end`, without aborted transactions' records. */
-function take(read: PartitionRead, batches: RecordsBatch[], aborted: { producerId: bigint; firstOffset: bigint }[]): void {
+function take(read: PartitionRead, batches: RecordsBatch[], aborted: { producerId: bigint; firstOffset: bigint }[], budget: ByteBudget): void {
   const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   const abortedProducers = new Set<bigint>();
   for (const batch of batches) {
@@ -74,6 +116,19 @@ function take(read: PartitionRead, batches: RecordsBatch[], aborted: { producerI
       for (const record of batch.records) {
         const offset = batch.firstOffset + BigInt(record.offsetDelta);
         if (offset < read.next || offset >= read.end) continue;
+        const bytes =
+          (record.key?.length ?? 0) +
+          (record.value?.length ?? 0) +
+          record.headers.reduce((sum, [n, v]) => sum + (n?.length ?? 0) + (v?.length ?? 0), 0);
+        const tooBig = overCaps(read, offset, bytes, budget);
+        if (tooBig) {
+          // Nothing more of this partition is read, so a Check never holds more than the caps allow.
+          read.result.tooBig ??= tooBig;
+          read.result.truncated = true;
+          read.next = read.end;
+          return;
+        }
+        budget.used += bytes;
         read.into.push({
           partition: read.partition,
           offset: Number(offset),
@@ -89,7 +144,7 @@ function take(read: PartitionRead, batches: RecordsBatch[], aborted: { producerI
 }
 
 /** Fetches one leader's partitions until each reached its end; returns the topics found gone. */
-async function readFromLeader(connection: Connection, reads: PartitionRead[], deadline: number): Promise<Set<string>> {
+async function readFromLeader(connection: Connection, reads: PartitionRead[], deadline: number, budget: ByteBudget): Promise<Set<string>> {
   const vanished = new Set<string>();
   let open = reads.filter((r) => r.next < r.end);
   while (open.length) {
@@ -125,9 +180,9 @@ async function readFromLeader(connection: Connection, reads: PartitionRead[], de
             `Partition ${read.partition} of a topic could not be read just now (Kafka error ${fetched.errorCode}); its leader may be moving.`,
           );
         } else {
-          take(read, fetched.records ?? [], fetched.abortedTransactions ?? []);
+          take(read, fetched.records ?? [], fetched.abortedTransactions ?? [], budget);
           // An open transaction holds read_committed readers at its first offset: the rest is not committed yet.
-          if (read.next >= fetched.lastStableOffset && !fetched.records?.length) read.next = read.end;
+          if (read.next < read.end && read.next >= fetched.lastStableOffset && !fetched.records?.length) read.next = read.end;
         }
       }
     }
@@ -138,23 +193,25 @@ async function readFromLeader(connection: Connection, reads: PartitionRead[], de
 
 /**
  * Reads `bounds`' topics from their log start to the snapshot's log end, at most `cap` records a topic,
- * over `leaders`' connections (by node id). Topics found deleted meanwhile are in `vanished`.
+ * over `leaders`' connections (by node id), within `caps` bytes. Topics found deleted meanwhile are in `vanished`.
  */
 export async function readRecords(
   leaders: Map<number, Connection>,
   bounds: Map<string, TopicBounds>,
   cap: number,
+  caps: ReadSizeCaps = READ_SIZE_CAPS,
 ): Promise<{ read: Map<string, RecordsRead>; vanished: Set<string> }> {
   const read = new Map<string, RecordsRead>();
   const byLeader = new Map<number, PartitionRead[]>();
   for (const partition of plan(bounds, cap, read)) byLeader.set(partition.leader, [...(byLeader.get(partition.leader) ?? []), partition]);
   const deadline = Date.now() + READ_TIMEOUT_MS;
   const vanished = new Set<string>();
+  const budget: ByteBudget = { caps, used: 0 };
   await Promise.all(
     [...byLeader].map(async ([leader, reads]) => {
       const connection = leaders.get(leader);
       if (!connection) throw new KafkaUnavailable(`Broker ${leader}, which leads partitions to read, does not answer.`);
-      for (const topic of await readFromLeader(connection, reads, deadline)) vanished.add(topic);
+      for (const topic of await readFromLeader(connection, reads, deadline, budget)) vanished.add(topic);
     }),
   );
   for (const { records } of read.values()) records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);

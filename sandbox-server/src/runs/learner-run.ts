@@ -8,7 +8,7 @@ import type { RunLimits } from "../config.ts";
 import type { LearnerKafka } from "../kafka/index.ts";
 import type { RunMarks } from "../kafka/index.ts";
 import type { RunCgroup } from "./containment/index.ts";
-import type { ExitEvent, ExitReason, RunEvent } from "../contract/run-events.ts";
+import type { ExitEvent, ExitReason, RunEvent, WaitingFor } from "../contract/run-events.ts";
 import type { Language } from "../contract/languages.ts";
 import { KafkaNoiseFolder } from "./kafka-noise.ts";
 import { log } from "../log.ts";
@@ -74,6 +74,7 @@ export class LearnerRun {
   #outputBytes = 0;
   #started = false;
   #queuePosition?: number;
+  #waitingFor?: WaitingFor;
   #stderrTail = "";
   #kafkaNoise = new KafkaNoiseFolder();
   #stopReason?: ExitReason;
@@ -122,11 +123,12 @@ export class LearnerRun {
     return path.join(this.request.runRoot, this.id);
   }
 
-  /** Tells viewers the run waits for a free slot, and where it stands in line. */
-  queued(position: number): void {
-    if (this.#started || this.exitEvent || position === this.#queuePosition) return;
+  /** Tells viewers the run waits, where it stands in line, and what for. */
+  queued(position: number, waitingFor: WaitingFor = "slot"): void {
+    if (this.#started || this.exitEvent || (position === this.#queuePosition && waitingFor === this.#waitingFor)) return;
     this.#queuePosition = position;
-    this.#emit({ type: "queued", position });
+    this.#waitingFor = waitingFor;
+    this.#emit({ type: "queued", position, waitingFor });
   }
 
   /**

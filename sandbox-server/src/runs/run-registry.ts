@@ -1,7 +1,9 @@
 // Keeps the runs that are alive or recently finished, refuses new ones past the caps, and gives each the
 // process of its language: one waiting in the pool, or one started for it.
 import type { LearnerKafka } from "../kafka/index.ts";
-import type { RunLimits, RunSettings } from "../config.ts";
+import { availableParallelism } from "node:os";
+import { hostRunMemoryMb, type RunLimits, type RunSettings } from "../config.ts";
+import type { WaitingFor } from "../contract/run-events.ts";
 import type { Language } from "../contract/languages.ts";
 import { languageOfFiles } from "../contract/languages.ts";
 import { log } from "../log.ts";
@@ -27,6 +29,12 @@ export interface IsolationState {
 
 /** Whether each language can run here: its canary's result, or why it cannot run at all. */
 export type LanguageHealth = Partial<Record<Language, { ok: boolean | null; note?: string; canary?: CanaryResult }>>;
+
+/** What a run asks of the server while it runs. */
+interface RunNeeds {
+  memoryMb: number;
+  cpus: number;
+}
 
 /** How often running programs' Kafka is asked after, and how many misses in a row end them. */
 const KAFKA_CHECK_MS = 2000;
@@ -84,6 +92,10 @@ export class RunRegistry {
   #running = new Set<LearnerRun>();
   /** Runs waiting for a slot, first in line first. */
   #queue: LearnerRun[] = [];
+  /** What each run that has not ended asks of the server (see #shortOf). */
+  #needs = new Map<LearnerRun, RunNeeds>();
+  /** The memory and cores runs may be promised at once. */
+  readonly #budget: RunNeeds;
   /** Asks whether Kafka answers while programs run (see #watchKafka). */
   #kafkaWatch?: NodeJS.Timeout;
   #kafkaMisses = 0;
@@ -107,6 +119,7 @@ export class RunRegistry {
     this.#kafka = kafka;
     this.#offered = languages ?? [new TypeScriptRuntime(settings.warmSandboxes), new PythonLanguageRuntime(settings.warmSandboxes)];
     this.#startRate = new StartRateLimit(settings.startsPerMinute);
+    this.#budget = { memoryMb: settings.memoryBudgetMb ?? hostRunMemoryMb(), cpus: settings.cpus ?? availableParallelism() };
   }
 
   /** A language's limits: the server's defaults, then the language's own. */
@@ -236,18 +249,26 @@ export class RunRegistry {
         rate.retryAfterSeconds,
       );
     }
-    const full = this.#running.size >= this.settings.maxConcurrent;
-    if (full && this.#queue.length >= this.settings.maxQueued) {
-      throw new RunRefused(
-        `The server is running ${this.#running.size} programs and ${this.#queue.length} more are waiting, its limit; try again in a minute.`,
-        30,
-      );
-    }
     const language = languageOfFiles(input.files) ?? input.language ?? "typescript";
     const runtime = this.#runtimes.get(language);
     if (!runtime) {
       const why = this.#languages[language]?.note ?? "it is not set up";
       throw new RunRefused(`This server cannot run ${language} programs: ${why}.`, 60);
+    }
+    const needs = this.#needsOf(runtime);
+    if (needs.memoryMb > this.#budget.memoryMb) {
+      throw new RunRefused(
+        `A ${language} run may use ${needs.memoryMb} MiB, more than the ${this.#budget.memoryMb} MiB this server gives all runs together (TRIBUTARY_RUN_MEMORY_BUDGET_MIB); the course's host must raise it.`,
+        60,
+      );
+    }
+    const waitingFor = this.#queue.length > 0 ? "turn" : this.#shortOf(needs);
+    const full = waitingFor !== undefined;
+    if (full && this.#queue.length >= this.settings.maxQueued) {
+      throw new RunRefused(
+        `The server is running ${this.#running.size} programs and ${this.#queue.length} more are waiting, its limit; try again in a minute.`,
+        30,
+      );
     }
     const host = this.#host!;
     const limits = { ...this.#limitsOf(runtime), wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs };
@@ -272,8 +293,10 @@ export class RunRegistry {
       onRecord: input.onRecord,
     });
     this.#runs.set(run.id, run);
+    this.#needs.set(run, needs);
     void run.finished.then(() => {
       this.#running.delete(run);
+      this.#needs.delete(run);
       this.#startWaiting();
       setTimeout(() => this.#runs.delete(run.id), this.settings.retainFinishedMs).unref();
     });
@@ -345,15 +368,40 @@ export class RunRegistry {
    */
   #startWaiting(): void {
     this.#queue = this.#queue.filter((run) => !run.exitEvent);
-    while (this.#running.size < this.settings.maxConcurrent && this.#queue.length > 0) {
+    let shortOf: WaitingFor | undefined;
+    while (this.#queue.length > 0) {
       const next = this.#fairestWaiting();
+      // The fairest run waits for room rather than smaller runs overtaking it for ever.
+      shortOf = this.#shortOf(this.#needs.get(next)!);
+      if (shortOf) break;
       this.#queue.splice(this.#queue.indexOf(next), 1);
       this.#running.add(next);
       this.#watchKafka();
       // start() ends the run itself on any failure; this catch keeps a bug there from leaving it alive.
       next.start().catch((error: unknown) => next.failToStart(error));
     }
-    for (const [i, run] of this.#queue.entries()) run.queued(i + 1);
+    for (const [i, run] of this.#queue.entries()) run.queued(i + 1, shortOf ?? "turn");
+  }
+
+  /** What a run asks of the server: its memory limit, and its language's share of the cores. */
+  #needsOf(runtime: LanguageRuntime): RunNeeds {
+    return { memoryMb: this.#limitsOf(runtime).memoryLimitMb, cpus: runtime.cpus };
+  }
+
+  /** What the server lacks to start a run with `needs` now: a slot, memory or cores; undefined when it has room. */
+  #shortOf(needs: RunNeeds): WaitingFor | undefined {
+    if (this.#running.size >= this.settings.maxConcurrent) return "slot";
+    if (this.#running.size === 0) return undefined;
+    const promised = { memoryMb: 0, cpus: 0 };
+    for (const run of this.#running) {
+      const held = this.#needs.get(run)!;
+      promised.memoryMb += held.memoryMb;
+      promised.cpus += held.cpus;
+    }
+    if (promised.memoryMb + needs.memoryMb > this.#budget.memoryMb) return "memory";
+    // A little slack, so that sixteen runs of 1/16 core each fit one core despite rounding.
+    if (promised.cpus + needs.cpus > this.#budget.cpus + 1e-9) return "cpu";
+    return undefined;
   }
 
   #fairestWaiting(): LearnerRun {

@@ -29,6 +29,11 @@ export interface LanguageRuntime {
   readonly language: Language;
   /** This language's own limits, over the server's defaults (which suit TypeScript). */
   readonly limits: Partial<RunLimits>;
+  /**
+   * The cores one run keeps busy, on average over its life, as admission counts it against the server's
+   * cores (its memory is its `memoryLimitMb`, counted whole against the server's memory).
+   */
+  readonly cpus: number;
   /** Processes started ahead of runs: from the start ("always"), or once a learner opens such an exercise ("on-demand"). */
   readonly warm: { when: "always" | "on-demand"; count: number };
   /** A tiny program that must print `expect` and exit 0: run through the host before the server says the language works. */

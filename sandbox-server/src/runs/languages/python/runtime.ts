@@ -53,6 +53,8 @@ export function pythonProgramFiles(files: Readonly<Record<string, string>>): Pre
 export class PythonLanguageRuntime implements LanguageRuntime {
   readonly language = "python" as const;
   readonly limits: Partial<RunLimits> = {};
+  // A kafka-python program mostly waits on the broker: starting Python is its busiest part.
+  readonly cpus = 1 / 16;
   readonly warm: LanguageRuntime["warm"];
   readonly canary = { files: { [PYTHON_ENTRY]: 'import kafka, tributary\nprint("tributary canary: python")\n' }, expect: "tributary canary: python" };
   #host?: ProgramHost;

@@ -29,6 +29,8 @@ const MAX_TASKS = 1024;
 export class SqlLanguageRuntime implements LanguageRuntime {
   readonly language = "sql" as const;
   readonly limits: Partial<RunLimits>;
+  // A Flink job keeps its JVM busy while it compiles and warms up, then mostly waits for records.
+  readonly cpus = 1 / 4;
   readonly warm: LanguageRuntime["warm"];
   readonly canary = { files: { "main.sql": "SELECT 'tributary canary: sql' AS canary;\n" }, expect: "tributary canary: sql" };
   readonly #settings: FlinkSettings;

@@ -51,6 +51,8 @@ async function compileInsideScript(source: string, file: string): Promise<string
 export class TypeScriptRuntime implements LanguageRuntime {
   readonly language = "typescript" as const;
   readonly limits: Partial<RunLimits> = {};
+  // A kafkajs program mostly waits on the broker: starting Node is its busiest part.
+  readonly cpus = 1 / 16;
   readonly warm: LanguageRuntime["warm"];
   readonly canary = {
     files: { "main.ts": 'import "kafkajs";\nconsole.log("tributary canary: typescript");\n' },
