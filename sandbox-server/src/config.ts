@@ -281,6 +281,8 @@ export interface ClassProtection {
   idleLearnerMs: number;
   /** Host names the server answers to, besides TRIBUTARY_HOST, localhost and 127.0.0.1. */
   extraHostNames: string[];
+  /** Origins (scheme://host:port) the course's pages may also be served from, e.g. a proxy that ends TLS. */
+  extraOrigins: string[];
   /** Event streams one learner may hold open at once. */
   streamsPerLearner: number;
 }
@@ -306,6 +308,7 @@ export function classProtectionSettings(env: NodeJS.ProcessEnv, learnerPartition
       .split(",")
       .map((name) => name.trim().toLowerCase())
       .filter(Boolean),
+    extraOrigins: allowedOrigins(env),
     streamsPerLearner: integer(env, "TRIBUTARY_MAX_STREAMS_PER_LEARNER", 8),
   };
 }
@@ -354,4 +357,27 @@ export async function checkStateFolders(config: TributaryConfig): Promise<void> 
       `TRIBUTARY_DB: cannot write the progress database ${database} (${reason(dbError)}). Make it and its folder writable for this user, or set TRIBUTARY_DB (or TRIBUTARY_STATE_DIR) elsewhere.`,
     );
   }
+}
+
+/** TRIBUTARY_ALLOWED_ORIGINS: comma-separated origins, each scheme://host[:port] and nothing more. */
+function allowedOrigins(env: NodeJS.ProcessEnv): string[] {
+  return (env.TRIBUTARY_ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, "").toLowerCase()) {
+        throw new ConfigError(
+          "TRIBUTARY_ALLOWED_ORIGINS",
+          `TRIBUTARY_ALLOWED_ORIGINS must list origins such as https://course.example.org or http://127.0.0.1:8080 (scheme, host and port only), got "${origin}".`,
+        );
+      }
+      return parsed.origin;
+    });
 }

@@ -81,6 +81,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     identity,
     protection: {
       hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
+      extraOrigins: config.protection.extraOrigins,
       newLearnersPerHour: config.protection.newLearnersPerHour,
       streamsPerLearner: config.protection.streamsPerLearner,
     },

@@ -4,6 +4,7 @@ import {
   fetchProgress,
   fetchSolution,
   gradeExercise,
+  openExercise,
   startExerciseOver,
   startRun,
   stopRun,
@@ -150,7 +151,7 @@ class ExerciseIsland {
   async loadEditor(): Promise<void> {
     if (this.#editor) return;
     // A Flink SQL exercise near view: the server starts warming a runner now, so Run waits for none.
-    if (this.ui.root.dataset.language === "sql") void fetch(`/api/exercises/${this.id}`).catch(() => {});
+    if (this.ui.root.dataset.language === "sql") void openExercise(this.id).catch(() => {});
     const { mountCodeEditor } = await import("./code-editor.ts");
     const title = this.ui.root.querySelector("h3")?.textContent ?? this.id;
     const label = `Code editor: ${title}. Tab moves on until you type; then Escape gives Tab back.`;

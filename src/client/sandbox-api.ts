@@ -1,6 +1,8 @@
 // The browser's side of the sandbox API. Types come from the server's own schemas, so they cannot drift.
 import type { z } from "@hono/zod-openapi";
 import type { ErrorSchema, ExerciseResetSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema, RunEvent, ExitEvent } from "#contract";
+import type { Language } from "#contract/languages";
+import { apiClient } from "./api-client.ts";
 
 export type Verdict = z.infer<typeof VerdictSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
@@ -17,23 +19,22 @@ export class SandboxError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+const api = apiClient("/");
+
+/**
+ * Sends one request through the typed client. The server gives a learner their id on a read: a page
+ * that had not read anything yet asks for it once, then sends again.
+ */
+async function call<T>(send: () => Promise<Response>, changesState: boolean): Promise<T> {
   let response: Response;
-  const send = () =>
-    fetch(url, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
   try {
     response = await send();
-    // The server gives a learner their id on a read; a page that had not read anything yet asks for it once.
-    if (response.status === 403 && method !== "GET") {
+    if (response.status === 403 && changesState) {
       const problem = (await response
         .clone()
         .json()
         .catch(() => undefined)) as z.infer<typeof ErrorSchema> | undefined;
-      if (problem?.error?.code === "no_learner" && (await fetch("/api/learner")).ok) response = await send();
+      if (problem?.error?.code === "no_learner" && (await api.api.learner.$get()).ok) response = await send();
     }
   } catch {
     throw new SandboxError(0, "The sandbox server does not answer. Is `npm start` still running?");
@@ -46,24 +47,29 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return payload as T;
 }
 
-/** Compiles and starts the learner's program (main.ts, main.py for Python, main.sql for Flink SQL); its output arrives through `watchRun`. */
+/** Compiles and starts the learner's program (its language's entry file: main.ts, main.py, main.sql); its output arrives through `watchRun`. */
 export const startRun = (exerciseId: string, code: string, entry = "main.ts") =>
-  call<z.infer<typeof RunCreatedSchema>>("POST", "/api/runs", { exerciseId, files: { [entry]: code } });
+  call<z.infer<typeof RunCreatedSchema>>(() => api.api.runs.$post({ json: { exerciseId, files: { [entry]: code } } }), true);
 
-export const stopRun = (runId: string) => call<unknown>("DELETE", `/api/runs/${runId}`);
+export const stopRun = (runId: string) => call<unknown>(() => api.api.runs[":id"].$delete({ param: { id: runId } }), true);
 
-export const fetchSolution = (exerciseId: string, language = "typescript") =>
-  call<{ id: string; solution: string }>("GET", `/api/exercises/${exerciseId}/solution?language=${language}`);
-export const gradeExercise = (exerciseId: string) => call<Verdict>("POST", `/api/exercises/${exerciseId}/grade`);
+export const fetchSolution = (exerciseId: string, language: Language = "typescript") =>
+  call<{ id: string; solution: string }>(() => api.api.exercises[":id"].solution.$get({ param: { id: exerciseId }, query: { language } }), false);
+
+export const gradeExercise = (exerciseId: string) => call<Verdict>(() => api.api.exercises[":id"].grade.$post({ param: { id: exerciseId } }), true);
 
 /** Stops the learner's runs of the exercise and deletes its topics and groups in their namespace. */
-export const startExerciseOver = (exerciseId: string) => call<z.infer<typeof ExerciseResetSchema>>("POST", `/api/exercises/${exerciseId}/reset`);
+export const startExerciseOver = (exerciseId: string) =>
+  call<z.infer<typeof ExerciseResetSchema>>(() => api.api.exercises[":id"].reset.$post({ param: { id: exerciseId } }), true);
 
-export const fetchProgress = () => call<Progress>("GET", "/api/progress");
+/** Starts warming the exercise's language up (a Flink runner), ahead of a Run. */
+export const openExercise = (exerciseId: string) => call<unknown>(() => api.api.exercises[":id"].$get({ param: { id: exerciseId } }), false);
+
+export const fetchProgress = () => call<Progress>(() => api.api.progress.$get(), false);
 
 export const fetchHealth = async (): Promise<Health> => {
   // 503 still carries a health body: Kafka is down but the server is up.
-  const response = await fetch("/api/health");
+  const response = await api.api.health.$get();
   return (await response.json()) as Health;
 };
 

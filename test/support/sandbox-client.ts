@@ -3,6 +3,8 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { RunEventSchema, type RunEvent, type ExitEvent } from "#contract";
 import { loadExerciseCatalog, type ExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
+import { apiClient, type ApiClient } from "../../src/client/api-client.ts";
+import type { Verdict } from "../../sandbox-server/src/contract/index.ts";
 
 const contentDir = loadConfig().contentDir;
 
@@ -28,6 +30,8 @@ export interface RunOutput {
 export class LearnerClient {
   readonly baseUrl: string;
   #cookie = "";
+  /** The read that gets this learner an id, shared by requests sent at once before there is one (as a browser's tabs share a cookie jar). */
+  #identity?: Promise<void>;
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
@@ -44,11 +48,35 @@ export class LearnerClient {
     return this;
   }
 
+  /** The course's typed API client, as this learner (their cookie kept as a browser keeps it). */
+  get api(): ApiClient {
+    return apiClient(this.baseUrl, async (input, init) => {
+      if (!this.#cookie && init?.method && init.method !== "GET") await this.#identify();
+      const headers = new Headers(init?.headers);
+      if (this.#cookie) headers.set("cookie", this.#cookie);
+      const response = await fetch(input, { ...init, headers });
+      const setCookie = response.headers.get("set-cookie");
+      if (setCookie) this.#cookie = setCookie.split(";")[0]!;
+      return response;
+    });
+  }
+
+  #identify(): Promise<void> {
+    this.#identity ??= this.request("GET", "/api/learner").then(
+      () => {},
+      (error: unknown) => {
+        this.#identity = undefined;
+        throw error;
+      },
+    );
+    return this.#identity;
+  }
+
   /** A request as this learner; `extraHeaders` add to (or, as `cookie: ""`, take away) what a browser sends. */
   async request(method: string, route: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     // The server issues a learner's id on a read, as a browser gets it loading a lesson page;
     // requests that change state need it.
-    if (!this.#cookie && method !== "GET" && !("cookie" in extraHeaders)) await this.request("GET", "/api/learner");
+    if (!this.#cookie && method !== "GET" && !("cookie" in extraHeaders)) await this.#identify();
     const headers: Record<string, string> = {};
     if (this.#cookie) headers.cookie = this.#cookie;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -67,16 +95,23 @@ export class LearnerClient {
 
   /** The prefix of this learner's topics and groups on the broker. */
   async namespace(): Promise<string> {
-    const { status, body } = await this.json<{ namespace: string }>("GET", "/api/learner");
-    if (status !== 200) throw new Error(`GET /api/learner answered ${status}`);
-    return body.namespace;
+    const response = await this.api.api.learner.$get();
+    if (response.status !== 200) throw new Error(`GET /api/learner answered ${response.status}`);
+    return (await response.json()).namespace;
   }
 
   /** Starts a run of `code` as the exercise's main.ts (or `entry`: main.py, main.sql); returns its id and events URL. */
   async startRun(exerciseId: string, code: string, entry = "main.ts"): Promise<{ id: string; eventsUrl: string }> {
-    const { status, body } = await this.json<{ id: string; eventsUrl: string }>("POST", "/api/runs", { exerciseId, files: { [entry]: code } });
-    if (status !== 201) throw new Error(`POST /api/runs answered ${status}: ${JSON.stringify(body)}`);
-    return body;
+    const response = await this.api.api.runs.$post({ json: { exerciseId, files: { [entry]: code } } });
+    if (response.status !== 201) throw new Error(`POST /api/runs answered ${response.status}: ${await response.text()}`);
+    return response.json();
+  }
+
+  /** Presses Check on the exercise. */
+  async grade(exerciseId: string): Promise<Verdict> {
+    const response = await this.api.api.exercises[":id"].grade.$post({ param: { id: exerciseId } });
+    if (response.status !== 200) throw new Error(`POST /api/exercises/${exerciseId}/grade answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as Verdict;
   }
 
   /**

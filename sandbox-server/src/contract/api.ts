@@ -146,6 +146,8 @@ export const ExerciseResetSchema = z
   })
   .openapi("ExerciseReset");
 
+const CanarySchema = z.object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() });
+
 export const HealthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
@@ -161,13 +163,25 @@ export const HealthSchema = z
     }),
     runs: z.object({
       alive: z.number().int(),
+      warmByLanguage: z
+        .partialRecord(LanguageSchema, z.number().int())
+        .openapi({ description: "Processes started and waiting for a run, per language" }),
+      languages: z
+        .partialRecord(LanguageSchema, z.object({ ok: z.boolean().nullable(), note: z.string().optional(), canary: CanarySchema.optional() }))
+        .openapi({
+          description:
+            "Whether each language the server offers runs: its check's result (null: not checked yet; SQL is checked once a learner opens a SQL exercise)",
+        }),
+      classData: z
+        .string()
+        .optional()
+        .openapi({ description: "The Flink SQL runner's class-data archive: absent, checking, making, ready or failed" }),
       isolation: z.enum(["sandbox", "process"]).openapi({ description: "sandbox: each run in an OS sandbox; process: a plain Node process" }),
       warmSandboxes: z.number().int().openapi({ description: "Sandboxes started and waiting for a run" }),
       note: z.string().optional(),
-      canary: z
-        .object({ ok: z.boolean(), durationMs: z.number(), error: z.string().optional() })
-        .optional()
-        .openapi({ description: "The program the server ran through the sandbox at start: whether it ran, and why not" }),
+      canary: CanarySchema.optional().openapi({
+        description: "The program the server ran through the sandbox at start: whether it ran, and why not",
+      }),
     }),
     compiler: z
       .object({
@@ -177,6 +191,9 @@ export const HealthSchema = z
         error: z.string().optional(),
       })
       .openapi({ description: "Whether a tiny program compiles now" }),
+    progress: z
+      .object({ ok: z.boolean(), store: z.string(), error: z.string().optional() })
+      .openapi({ description: "Whether the progress store can be read and written now" }),
   })
   .openapi("Health");
 

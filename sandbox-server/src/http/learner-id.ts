@@ -74,18 +74,6 @@ export class LearnerIds {
   }
 }
 
-/** Routes that act for a learner: they need an id, and issue one to a new visitor. */
-/** Whether a route acts for a learner (and so may issue, or must see, their cookie). */
-export function needsLearner(pathname: string): boolean {
-  return (
-    pathname.startsWith("/api/runs") ||
-    pathname === "/api/progress" ||
-    pathname === "/api/learner" ||
-    pathname.endsWith("/grade") ||
-    pathname.endsWith("/reset")
-  );
-}
-
 const problem = (c: Context, status: 403 | 429, code: string, message: string) => c.json({ error: { code, message } }, status);
 
 /** The client's address as the socket sees it (a proxy in front makes every learner one address). */
@@ -98,7 +86,7 @@ function clientAddress(c: Context): string {
 }
 
 /**
- * Sets `learnerId` and `namespace` for routes that act for a learner. A request that changes
+ * Sets `learnerId` and `namespace` on a route that acts for a learner (routes declare it). A request that changes
  * state must carry a cookie this server issued; a visitor without one gets a new id on a read
  * (a page loading their progress), up to `newLearnersPerHour` per client address.
  */
@@ -109,7 +97,6 @@ export function learnerIdentity(
 ): MiddlewareHandler<LearnerEnv> {
   const newLearners = new StartRateLimit(newLearnersPerHour, Date.now, HOUR_MS);
   return async (c, next) => {
-    if (!needsLearner(c.req.path)) return next();
     let id = ids.verify(getCookie(c, LEARNER_COOKIE));
     if (!id) {
       if (c.req.method !== "GET" && c.req.method !== "HEAD") {

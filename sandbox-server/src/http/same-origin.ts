@@ -15,12 +15,14 @@ const refuse = (message: string) => ({ error: { code: "forbidden", message } });
 
 /**
  * Refuses a request whose Host is not one of `hostNames` (421), and a state-changing request whose
- * Origin (or, without one, Sec-Fetch-Site) says it came from another site (403). Clients that are
- * not browsers send neither header and are let through: only a browser carries a learner's
- * cookie to a request another site starts.
+ * Origin (or, without one, Sec-Fetch-Site) says it came from another site (403). An Origin is compared
+ * whole: scheme, host and port must be the server's own (or one of `extraOrigins`, the address a proxy
+ * in front serves its pages from). Clients that are not browsers send neither header and are let
+ * through: only a browser carries a learner's cookie to a request another site starts.
  */
-export function sameOrigin(hostNames: readonly string[]): MiddlewareHandler {
+export function sameOrigin(hostNames: readonly string[], extraOrigins: readonly string[] = []): MiddlewareHandler {
   const allowed = new Set(hostNames);
+  const otherOrigins = new Set(extraOrigins.map((origin) => origin.toLowerCase().replace(/\/$/, "")));
   return async (c, next) => {
     const url = new URL(c.req.url);
     const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
@@ -33,13 +35,13 @@ export function sameOrigin(hostNames: readonly string[]): MiddlewareHandler {
     if (READS.has(c.req.method)) return next();
     const origin = c.req.header("origin");
     if (origin !== undefined) {
-      let originHost: string | undefined;
+      let from: string | undefined;
       try {
-        originHost = new URL(origin).host;
+        from = new URL(origin).origin.toLowerCase();
       } catch {
-        originHost = undefined; // "null", or garbage
+        from = undefined; // "null", or garbage
       }
-      if (originHost !== url.host) {
+      if (from !== url.origin.toLowerCase() && (from === undefined || !otherOrigins.has(from))) {
         return c.json(refuse(`Requests that change something must come from this course's own pages, not from ${origin}.`), 403);
       }
     } else {

@@ -13,6 +13,13 @@ export interface StoredVerdict {
   firstPassedAt: string | null;
 }
 
+export interface StoreHealth {
+  ok: boolean;
+  /** Which store: "sqlite" or "postgres". */
+  store: string;
+  error?: string;
+}
+
 export interface ProgressStore {
   /** Stores a pass or fail verdict as the learner's latest for that exercise (an error verdict is refused). */
   recordVerdict(learnerId: string, verdict: Verdict): Promise<void>;
@@ -24,6 +31,8 @@ export interface ProgressStore {
    */
   recordRun(learnerId: string, run: RunRecord): Promise<void>;
   runsOf(learnerId: string, exerciseId: string): Promise<ExerciseRuns>;
+  /** Whether the store can be read and written now, for health. */
+  health(): Promise<StoreHealth>;
   /** Forgets the learner's runs of an exercise (it was started over). */
   forgetRuns(learnerId: string, exerciseId: string): Promise<void>;
   close(): Promise<void>;

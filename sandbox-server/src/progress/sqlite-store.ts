@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { CheckResult, Verdict } from "../grading/index.ts";
 import type { ExerciseRuns, RunRecord } from "../runs/run-record.ts";
-import type { ProgressStore, StoredVerdict } from "./progress-store.ts";
+import type { ProgressStore, StoreHealth, StoredVerdict } from "./progress-store.ts";
 
 interface VerdictRow {
   exercise_id: string;
@@ -102,6 +102,17 @@ export class SqliteProgressStore implements ProgressStore {
 
   async forgetRuns(learnerId: string, exerciseId: string): Promise<void> {
     this.#db.prepare(`DELETE FROM exercise_runs WHERE learner_id = ? AND exercise_id = ?`).run(learnerId, exerciseId);
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      // A write that leaves nothing behind: the file and its folder take writes, and the schema is there.
+      this.#db.exec("BEGIN; DELETE FROM exercise_runs WHERE learner_id = ''; ROLLBACK;");
+      this.#db.prepare("SELECT count(*) FROM checkpoint_verdicts WHERE learner_id = ''").get();
+      return { ok: true, store: "sqlite" };
+    } catch (error) {
+      return { ok: false, store: "sqlite", error: (error as Error).message };
+    }
   }
 
   async close(): Promise<void> {

@@ -196,6 +196,12 @@ export class RunRegistry {
     return this.#pool?.readyCounts() ?? {};
   }
 
+  /** The SQL runner's class-data archive: absent, checking, making, ready or failed (undefined without Flink SQL). */
+  get classData(): string | undefined {
+    const sql = this.#runtimes.get("sql") as { classDataState?: string } | undefined;
+    return sql?.classDataState;
+  }
+
   /** A language's runtime, once the server has set it up. */
   runtime(language: Language): LanguageRuntime | undefined {
     return this.#runtimes.get(language);

@@ -1,0 +1,94 @@
+// What a learner has: their checkpoints graded against the broker, their progress, their namespace.
+import { gradeCheckpoint } from "../grading/index.ts";
+import { log } from "../log.ts";
+import * as S from "../contract/index.ts";
+import { apiRoom, json, noSuchExercise, problem, type AppDependencies, type RouteMaker } from "./shared.ts";
+
+export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
+  return apiRoom()
+    .openapi(
+      route(
+        {
+          method: "post",
+          path: "/api/exercises/{id}/grade",
+          summary: "Grade the exercise's checkpoint against the broker's real state, and keep the verdict",
+          request: { params: S.ExerciseIdParam },
+          responses: {
+            200: json(S.VerdictSchema, "The verdict: pass, fail (with reasons), or error when Kafka does not answer"),
+            400: problem("Not an exercise id"),
+            404: problem("No such exercise"),
+            413: problem("A body over the size limit (the route takes none)"),
+          },
+        },
+        { learner: true },
+      ),
+      async (c) => {
+        const exercise = deps.catalog.get(c.req.valid("param").id);
+        if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
+        const learner = c.get("learnerId");
+        const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
+          namespace: c.get("namespace"),
+          graderFile: exercise.graderFile,
+          runs: await deps.progress.runsOf(learner, exercise.id),
+          ownedTopics: Object.keys(exercise.owns.topics),
+        });
+        // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
+        if (verdict.status !== "error") {
+          const saved = await deps.progress.recordVerdict(learner, verdict).then(
+            () => true,
+            (error: Error) => {
+              log.error({ learner, exercise: exercise.id, err: error }, "a verdict could not be saved");
+              return false;
+            },
+          );
+          if (!saved) {
+            const note =
+              "Your result could not be saved (the server's progress store failed); it is shown here but will not be there after a reload. Tell your course host.";
+            return c.json({ ...verdict, note: verdict.note ? `${verdict.note} ${note}` : note }, 200);
+          }
+        }
+        log.info({ learner, exercise: exercise.id, status: verdict.status }, "checkpoint graded");
+        return c.json(verdict, 200);
+      },
+    )
+    .openapi(
+      route(
+        {
+          method: "get",
+          path: "/api/progress",
+          summary: "This learner's latest verdict for each exercise",
+          responses: { 200: json(S.ProgressSchema, "The learner's progress"), 503: problem("The progress store does not answer") },
+        },
+        { learner: true },
+      ),
+      async (c) => {
+        try {
+          return c.json({ verdicts: await deps.progress.verdictsOf(c.get("learnerId")) }, 200);
+        } catch (error) {
+          log.error({ learner: c.get("learnerId"), err: error }, "progress could not be read");
+          return c.json(
+            {
+              error: {
+                code: "progress_unavailable",
+                message:
+                  "Your progress could not be read just now (the server's progress store failed). Try again; if it persists, tell your course host.",
+              },
+            },
+            503,
+          );
+        }
+      },
+    )
+    .openapi(
+      route(
+        {
+          method: "get",
+          path: "/api/learner",
+          summary: "This learner's Kafka namespace, and whether the broker enforces it",
+          responses: { 200: json(S.LearnerSchema, "The learner's namespace") },
+        },
+        { learner: true },
+      ),
+      (c) => c.json({ namespace: c.get("namespace"), brokerEnforced: deps.principals.enforced }, 200),
+    );
+}
