@@ -15,11 +15,13 @@ export const LOST_ANSWER = 7;
 export const amountOf = (n: number) => (n % 4 === 0 ? -60 : 40);
 
 /**
- * What the network did, as the done-for-you part logged it: the entry whose request it lost, the entry whose answer
- * it lost, and an entry whose request went out but was never answered (a producer with acks 0 asks for no answer).
+ * What the network did, as the done-for-you part logged it: the entry whose request it lost and the acks that request
+ * asked for, the entry whose answer it lost, and an entry whose request went out but was never answered (a producer
+ * with acks 0 asks for no answer).
  */
 export interface NetworkLog {
   lostRequest: number | null;
+  lostRequestAcks: number | null;
   lostAnswer: number | null;
   unanswered: number | null;
 }
@@ -33,7 +35,7 @@ const WORDS = {
   typescript: {
     idempotent: "Make the producer idempotent: `kafka.producer({ idempotent: true, maxInFlightRequests: 1 })`.",
     retry:
-      "Let it retry: kafkajs retries a failed send by itself unless `retry: { retries: 0 }` turns that off (an idempotent producer retries for as long as it takes), and with `acks: 0` it never even learns that a request was lost.",
+      "Let it retry: kafkajs retries a failed send by itself unless `retry: { retries: 0 }` turns that off (an idempotent producer retries for as long as it takes).",
     noAnswer: "`acks: 0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks: -1` (all), kafkajs's default.",
     overlap:
       "kafkajs numbers an idempotent producer's records as each send goes out, so a send that overtakes one still being retried takes its numbers, and Kafka drops it as a copy. Send each entry once the previous send has resolved: `await` each `producer.send` in turn.",
@@ -43,7 +45,7 @@ const WORDS = {
     idempotent:
       'Make the producer idempotent: `KafkaProducer(enable_idempotence=True, acks="all", …)`, kafka-python\'s default that the starter turned off.',
     retry:
-      "Let it retry: kafka-python retries a failed batch by itself unless `retries=0` turns that off (an idempotent producer retries until `delivery_timeout_ms`), and with `acks=0` it never even learns that a request was lost.",
+      "Let it retry: kafka-python retries a failed batch by itself unless `retries=0` turns that off (an idempotent producer retries until `delivery_timeout_ms`).",
     noAnswer: "`acks=0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks=\"all\"`.",
     overlap: "Kafka never wrote it. Send every entry with `producer.send(…)`, then `producer.flush()`, from an idempotent producer.",
     order:
@@ -64,7 +66,12 @@ function parseEntry(record: GradedRecord): Entry | undefined {
 export function networkLogOf(records: GradedRecord[]): NetworkLog | undefined {
   try {
     const value = JSON.parse(records.at(-1)?.value ?? "") as Partial<NetworkLog>;
-    return { lostRequest: value.lostRequest ?? null, lostAnswer: value.lostAnswer ?? null, unanswered: value.unanswered ?? null };
+    return {
+      lostRequest: value.lostRequest ?? null,
+      lostRequestAcks: value.lostRequestAcks ?? null,
+      lostAnswer: value.lostAnswer ?? null,
+      unanswered: value.unanswered ?? null,
+    };
   } catch {
     return undefined;
   }
@@ -87,6 +94,8 @@ export default function grade(input: GraderInput): GraderCheck[] {
   const written = ledger.map((e) => e.entry);
   const expected = Array.from({ length: ENTRY_COUNT }, (_, i) => i + 1);
   const balanceNote = `Read from the ledger, acct-42's balance is ${balance(written)} EUR; its entries add up to ${balance(expected)} EUR.`;
+  // A producer with acks 0 asks for no answer: it cannot learn that a request was lost, nor retry it.
+  const askedNoAnswer = network?.lostRequestAcks === 0 || network?.unanswered === LOST_ANSWER;
   const checks: GraderCheck[] = [];
 
   const all = "Every entry of the ledger was written";
@@ -101,7 +110,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
       status: "fail",
       message: [
         `${named(missing)} ${missing.length === 1 ? "is" : "are"} missing. The network lost the request that carried entry ${LOST_REQUEST}: Kafka never saw it, and your producer did not send it again.`,
-        network?.unanswered === LOST_ANSWER ? words.noAnswer : words.retry,
+        askedNoAnswer ? words.noAnswer : words.retry,
         balanceNote,
       ].join(" "),
     });
@@ -112,6 +121,30 @@ export default function grade(input: GraderInput): GraderCheck[] {
       message: `${named(missing)} ${missing.length === 1 ? "is" : "are"} missing, though the network lost neither ${missing.length === 1 ? "its" : "their"} request nor ${missing.length === 1 ? "its" : "their"} answer: Kafka acknowledged ${missing.length === 1 ? "it" : "them"} without writing ${missing.length === 1 ? "it" : "them"}. ${words.overlap} ${balanceNote}`,
     });
   }
+
+  const inOrder = "The entries are in the order they were sent";
+  const seen = new Set<number>();
+  let latest = 0;
+  let late: { entry: number; after: number } | undefined;
+  for (const n of written) {
+    // A copy of an entry already written is the next check's; here, an entry first written after a later one.
+    if (!seen.has(n) && n < latest) {
+      late = { entry: n, after: latest };
+      break;
+    }
+    seen.add(n);
+    latest = Math.max(latest, n);
+  }
+  checks.push(
+    late
+      ? {
+          title: inOrder,
+          status: "fail",
+          message: `Entry ${late.entry} came after entry ${late.after}: it reached Kafka after a later entry had been written (a retry, or a send that did not wait for the one before), so a reader replaying the ledger applies them out of order. ${words.order}`,
+        }
+      : { title: inOrder, status: "pass", message: "Each entry comes after the one sent before it." },
+  );
+
 
   const once = "No entry was written twice";
   const twice = [...new Set(written.filter((n, i) => written.indexOf(n) !== i))].sort((a, b) => a - b);
@@ -132,29 +165,6 @@ export default function grade(input: GraderInput): GraderCheck[] {
     });
   }
 
-  const inOrder = "The entries are in the order they were sent";
-  const seen = new Set<number>();
-  let latest = 0;
-  let late: { entry: number; after: number } | undefined;
-  for (const n of written) {
-    // A copy of an entry already written is the check above's; here, an entry first written after a later one.
-    if (!seen.has(n) && n < latest) {
-      late = { entry: n, after: latest };
-      break;
-    }
-    seen.add(n);
-    latest = Math.max(latest, n);
-  }
-  checks.push(
-    late
-      ? {
-          title: inOrder,
-          status: "fail",
-          message: `Entry ${late.entry} came after entry ${late.after}: it was sent again after later entries had been written, so a reader replaying the ledger applies them out of order. ${words.order}`,
-        }
-      : { title: inOrder, status: "pass", message: "Each entry comes after the one sent before it." },
-  );
-
   const failed = "The network failed twice, as the exercise plans";
   if (!network) {
     checks.push({
@@ -172,7 +182,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
     const why =
       network.unanswered === LOST_ANSWER
         ? `Kafka never answered the request carrying entry ${LOST_ANSWER}, so there was no answer to lose: ${words.noAnswer}`
-        : `entry ${LOST_ANSWER} never reached Kafka, so there was no answer to lose: your producer gave up after the lost request.`;
+        : `entry ${LOST_ANSWER} never reached Kafka, so there was no answer to lose: your producer gave up after the lost request.${askedNoAnswer ? ` ${words.noAnswer}` : ""}`;
     checks.push({ title: failed, status: "fail", message: `In your latest run ${why}` });
   } else {
     checks.push({ title: failed, status: "pass", message: `The network lost entry ${LOST_REQUEST}'s request and entry ${LOST_ANSWER}'s answer, and the ledger came through.` });

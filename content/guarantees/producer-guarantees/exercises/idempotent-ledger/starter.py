@@ -37,14 +37,27 @@ ENTRIES = [{"entry": n, "account": "acct-42", "amount": -60 if n % 4 == 0 else 4
 # - the request that carries entry 4 is lost on its way: Kafka never sees it, and the connection drops;
 # - Kafka writes entry 7, and its answer is lost: the connection drops before your producer hears it.
 # Either way your producer sees only a dropped connection. It logs what it lost to `network-log` for the checkpoint,
-# and which entry's request it carried but never saw answered (a producer may ask for no answer).
+# the acks the lost request asked for, and which entry's request it carried but never saw answered (a producer
+# may ask for no answer).
 LOSE_REQUEST = 4
 LOSE_ANSWER = 7
-lost = {"lostRequest": None, "lostAnswer": None, "unanswered": None}
+lost = {"lostRequest": None, "lostRequestAcks": None, "lostAnswer": None, "unanswered": None}
 PRODUCE = 0  # the Kafka protocol's number for a Produce request
 ENTRY = re.compile(rb'"entry": ?(\d+),')  # records are sent as they are, uncompressed
 
 _write = KafkaTCPTransport.write
+
+
+def acks_of(data):
+    """The acks a Produce request asks for: after its header's client id, and its transactional id."""
+    at = 14 + max(struct.unpack_from(">h", data, 12)[0], 0)
+    if struct.unpack_from(">h", data, 6)[0] >= 9:  # flexible versions: tagged fields, a compact transactional id
+        at += 1
+        at += 1 + max(data[at] - 1, 0)
+    else:
+        at += 2 + max(struct.unpack_from(">h", data, at)[0], 0)
+    return struct.unpack_from(">h", data, at)[0]
+
 _received = KafkaConnection.data_received
 
 
@@ -55,6 +68,7 @@ def flaky_write(transport, data):
         entries = {int(n) for n in ENTRY.findall(data)}
         if LOSE_REQUEST in entries and lost["lostRequest"] is None:
             lost["lostRequest"] = LOSE_REQUEST
+            lost["lostRequestAcks"] = acks_of(data)
             print(f"⚡ The network lost the request carrying entry {LOSE_REQUEST}; the connection dropped.", flush=True)
             transport.abort(KafkaConnectionError("the network dropped the connection"))
             return

@@ -38,15 +38,27 @@ const ENTRIES: LedgerEntry[] = Array.from({ length: 20 }, (_, i) => ({ entry: i 
 // - the request that carries entry 4 is lost on its way: Kafka never sees it, and the connection drops;
 // - Kafka writes entry 7, and its answer is lost: the connection drops before your producer hears it.
 // Either way your producer sees only a dropped connection. It logs what it lost to `network-log` for the checkpoint,
-// and which entry's request it carried but never saw answered (a producer may ask for no answer).
+// the acks the lost request asked for, and which entry's request it carried but never saw answered (a producer
+// may ask for no answer).
 const LOSE_REQUEST = 4;
 const LOSE_ANSWER = 7;
-const lost: Record<"lostRequest" | "lostAnswer" | "unanswered", number | null> = { lostRequest: null, lostAnswer: null, unanswered: null };
+const lost: Record<"lostRequest" | "lostRequestAcks" | "lostAnswer" | "unanswered", number | null> = {
+  lostRequest: null,
+  lostRequestAcks: null,
+  lostAnswer: null,
+  unanswered: null,
+};
 const PRODUCE = 0; // the Kafka protocol's number for a Produce request
 const sockets = new Set<net.Socket>();
 
 /** The entry numbers a request's bytes carry (records are sent as they are, uncompressed). */
 const entriesIn = (bytes: Buffer) => [...bytes.toString("latin1").matchAll(/"entry":(\d+),/g)].map((m) => Number(m[1]));
+
+/** The acks a Produce request asks for: after its header's client id, and its transactional id. */
+function acksOf(request: Buffer): number {
+  const afterClientId = 14 + Math.max(request.readInt16BE(12), 0);
+  return request.readInt16BE(afterClientId + 2 + Math.max(request.readInt16BE(afterClientId), 0));
+}
 
 /** A connection to Kafka through the flaky network: kafkajs writes one whole request at a time. */
 function flakyNetwork({ host, port, onConnect }: ISocketFactoryArgs): net.Socket {
@@ -60,6 +72,7 @@ function flakyNetwork({ host, port, onConnect }: ISocketFactoryArgs): net.Socket
       const entries = entriesIn(request);
       if (entries.includes(LOSE_REQUEST) && lost.lostRequest === null) {
         lost.lostRequest = LOSE_REQUEST;
+        lost.lostRequestAcks = acksOf(request);
         console.log(`⚡ The network lost the request carrying entry ${LOSE_REQUEST}; the connection dropped.`);
         socket.destroy(new Error("the network dropped the connection"));
         return false;
