@@ -9,10 +9,19 @@ import gradeLedger, {
   LOST_REQUEST,
   type NetworkLog,
 } from "../../content/guarantees/producer-guarantees/exercises/idempotent-ledger/grader.ts";
+import gradePrices, { tableOf, UPDATES, WITHDRAWN } from "../../content/guarantees/compaction/exercises/latest-prices/grader.ts";
 
 /** A one-partition topic of these values, offsets from 0. */
 function topicOf(name: string, values: unknown[]): GradedTopic {
-  const records = values.map((value, offset) => ({ partition: 0, offset, timestamp: 0, key: null, value: JSON.stringify(value), headers: {} }));
+  return keyedTopicOf(
+    name,
+    values.map((value) => [null, JSON.stringify(value)]),
+  );
+}
+
+/** A one-partition topic of these [key, value] records, offsets from 0. */
+function keyedTopicOf(name: string, rows: [string | null, string | null][]): GradedTopic {
+  const records = rows.map(([key, value], offset) => ({ partition: 0, offset, timestamp: 0, key, value, headers: {} }));
   return { name, partitions: 1, records, truncated: false, runStart: {} };
 }
 
@@ -113,5 +122,51 @@ describe("the idempotent-ledger grader", () => {
   it("fails an empty ledger, asking for the twenty entries", () => {
     const said = messages(gradeLedger(ledger([], null)));
     expect(said).toContain("`bank-ledger` holds no entry from your latest run");
+  });
+});
+
+describe("the latest-prices grader", () => {
+  /** The topic holding these [key, value] records. */
+  const prices = (rows: [string | null, string | null][], language: GradedRun["language"] = "typescript"): GraderInput => ({
+    topics: { "product-prices": keyedTopicOf("product-prices", rows) },
+    groups: {},
+    run: runIn(language),
+  });
+  const asSent = UPDATES.map(([product, price]): [string | null, string | null] => [product, price]);
+
+  it("passes every update keyed by its product, with p-3 deleted by a tombstone", () => {
+    expect(failures(gradePrices(prices(asSent)))).toEqual([]);
+    expect([...tableOf(keyedTopicOf("product-prices", asSent).records)]).toEqual([
+      ["p-1", "12.00"],
+      ["p-2", "5.00"],
+      ["p-4", "4.00"],
+    ]);
+  });
+
+  it("fails a withdrawal sent as a value, naming the value and how to send a tombstone in the run's language", () => {
+    const asText = asSent.map(([product, price]): [string | null, string | null] => [product, price ?? "withdrawn"]);
+    const said = messages(gradePrices(prices(asText)));
+    expect(said).toContain(`${WITHDRAWN} was withdrawn, but its last record (offset 6) has the value \`withdrawn\`, so it is not a tombstone`);
+    expect(said).toContain("value: null");
+    const empty = asSent.map(([product, price]): [string | null, string | null] => [product, price ?? ""]);
+    const python = messages(gradePrices(prices(empty, "python")));
+    expect(python).toContain('`""` (empty, but not null)');
+    expect(python).toContain("value=None");
+  });
+
+  it("fails an empty topic, saying Kafka refuses a record without a key on a compacted topic", () => {
+    expect(messages(gradePrices(prices([])))).toContain("Kafka refuses a record without a key on a compacted topic");
+  });
+
+  it("fails records sent without a key, naming one", () => {
+    const unkeyed = asSent.map(([product, price]): [string | null, string | null] => [null, `${product} ${price}`]);
+    expect(messages(gradePrices(prices(unkeyed)))).toContain("The record at offset 0, `p-1 10.00`, was sent without a key");
+  });
+
+  it("fails a table whose latest price is wrong, and updates missing or sent twice", () => {
+    const missing = asSent.filter((_, i) => i !== 7);
+    expect(messages(gradePrices(prices(missing)))).toContain("p-4 costs `3.50`; its latest price is `4.00`");
+    const twice: [string | null, string | null][] = [...asSent.slice(0, 1), ...asSent];
+    expect(messages(gradePrices(prices(twice)))).toContain("p-1's records are 10.00, 10.00, 12.00; its updates were 10.00, 12.00");
   });
 });

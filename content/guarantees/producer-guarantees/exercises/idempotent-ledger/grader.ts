@@ -36,17 +36,20 @@ const WORDS = {
     idempotent: "Make the producer idempotent: `kafka.producer({ idempotent: true, maxInFlightRequests: 1 })`.",
     retry:
       "Let it retry: kafkajs retries a failed send by itself unless `retry: { retries: 0 }` turns that off (an idempotent producer retries for as long as it takes).",
-    noAnswer: "`acks: 0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks: -1` (all), kafkajs's default.",
+    noAnswer:
+      "`acks: 0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks: -1` (all), kafkajs's default.",
     overlap:
       "kafkajs numbers an idempotent producer's records as each send goes out, so a send that overtakes one still being retried takes its numbers, and Kafka drops it as a copy. Send each entry once the previous send has resolved: `await` each `producer.send` in turn.",
-    order: "Send each entry once the previous send has resolved (`await` each `producer.send` in turn), from an idempotent producer with `maxInFlightRequests: 1`.",
+    order:
+      "Send each entry once the previous send has resolved (`await` each `producer.send` in turn), from an idempotent producer with `maxInFlightRequests: 1`.",
   },
   python: {
     idempotent:
       'Make the producer idempotent: `KafkaProducer(enable_idempotence=True, acks="all", …)`, kafka-python\'s default that the starter turned off.',
     retry:
       "Let it retry: kafka-python retries a failed batch by itself unless `retries=0` turns that off (an idempotent producer retries until `delivery_timeout_ms`).",
-    noAnswer: "`acks=0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks=\"all\"`.",
+    noAnswer:
+      '`acks=0` asks Kafka for no answer at all, so the producer never learns that an entry did not arrive; an idempotent producer needs `acks="all"`.',
     overlap: "Kafka never wrote it. Send every entry with `producer.send(…)`, then `producer.flush()`, from an idempotent producer.",
     order:
       'With idempotence, Kafka refuses a batch that skips a number and the producer sends them again in order, up to 5 requests in flight: `enable_idempotence=True, acks="all"`. Without it, only `max_in_flight_requests_per_connection=1` keeps the order, and retries still write twice.',
@@ -101,7 +104,11 @@ export default function grade(input: GraderInput): GraderCheck[] {
   const all = "Every entry of the ledger was written";
   const missing = expected.filter((n) => !written.includes(n));
   if (written.length === 0 && network?.lostRequest !== LOST_REQUEST) {
-    checks.push({ title: all, status: "fail", message: "`bank-ledger` holds no entry from your latest run: keep `sendLedger`'s sends of the twenty entries." });
+    checks.push({
+      title: all,
+      status: "fail",
+      message: "`bank-ledger` holds no entry from your latest run: keep `sendLedger`'s sends of the twenty entries.",
+    });
   } else if (missing.length === 0) {
     checks.push({ title: all, status: "pass", message: `All ${ENTRY_COUNT} entries are in the ledger.` });
   } else if (missing.includes(LOST_REQUEST)) {
@@ -145,7 +152,6 @@ export default function grade(input: GraderInput): GraderCheck[] {
       : { title: inOrder, status: "pass", message: "Each entry comes after the one sent before it." },
   );
 
-
   const once = "No entry was written twice";
   const twice = [...new Set(written.filter((n, i) => written.indexOf(n) !== i))].sort((a, b) => a - b);
   if (twice.length === 0) {
@@ -170,7 +176,8 @@ export default function grade(input: GraderInput): GraderCheck[] {
     checks.push({
       title: failed,
       status: "fail",
-      message: "`network-log` holds no log of your latest run: keep the part that is done for you, which plays the flaky network and logs what it lost.",
+      message:
+        "`network-log` holds no log of your latest run: keep the part that is done for you, which plays the flaky network and logs what it lost.",
     });
   } else if (network.lostRequest !== LOST_REQUEST) {
     checks.push({
@@ -185,7 +192,11 @@ export default function grade(input: GraderInput): GraderCheck[] {
         : `entry ${LOST_ANSWER} never reached Kafka, so there was no answer to lose: your producer gave up after the lost request.${askedNoAnswer ? ` ${words.noAnswer}` : ""}`;
     checks.push({ title: failed, status: "fail", message: `In your latest run ${why}` });
   } else {
-    checks.push({ title: failed, status: "pass", message: `The network lost entry ${LOST_REQUEST}'s request and entry ${LOST_ANSWER}'s answer, and the ledger came through.` });
+    checks.push({
+      title: failed,
+      status: "pass",
+      message: `The network lost entry ${LOST_REQUEST}'s request and entry ${LOST_ANSWER}'s answer, and the ledger came through.`,
+    });
   }
   return checks;
 }
