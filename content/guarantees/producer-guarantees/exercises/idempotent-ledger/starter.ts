@@ -1,4 +1,4 @@
-import net from "node:net";
+import * as net from "node:net";
 import { Kafka, logLevel, type ISocketFactoryArgs, type Producer } from "kafkajs";
 import { connection, group, topic } from "tributary";
 

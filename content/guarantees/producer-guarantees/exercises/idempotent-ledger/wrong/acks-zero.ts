@@ -1,6 +1,6 @@
 // Sends with acks 0 and no idempotence, so no answer can be lost: nor can the producer learn that a request was.
 // The checkpoint says: acks: 0
-import net from "node:net";
+import * as net from "node:net";
 import { Kafka, logLevel, type ISocketFactoryArgs, type Producer } from "kafkajs";
 import { connection, group, topic } from "tributary";
 

@@ -1,6 +1,6 @@
 // Turns retries off so that a retry can never write an entry twice: a lost request is then never sent again.
 // The checkpoint says: did not send it again
-import net from "node:net";
+import * as net from "node:net";
 import { Kafka, logLevel, type ISocketFactoryArgs, type Producer } from "kafkajs";
 import { connection, group, topic } from "tributary";
 

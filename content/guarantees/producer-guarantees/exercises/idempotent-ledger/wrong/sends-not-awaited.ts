@@ -1,6 +1,6 @@
 // Makes the producer idempotent but sends all entries at once: a send overtakes the one being retried.
 // The checkpoint says: await
-import net from "node:net";
+import * as net from "node:net";
 import { Kafka, logLevel, type ISocketFactoryArgs, type Producer } from "kafkajs";
 import { connection, group, topic } from "tributary";
 

@@ -1,6 +1,6 @@
 // Sends all entries at once from a producer that is not idempotent: a retried entry lands after later ones.
 // The checkpoint says: came after entry
-import net from "node:net";
+import * as net from "node:net";
 import { Kafka, logLevel, type ISocketFactoryArgs, type Producer } from "kafkajs";
 import { connection, group, topic } from "tributary";
 
