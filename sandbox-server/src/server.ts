@@ -15,6 +15,7 @@ import {
   type LanguageRuntime,
 } from "./runs/index.ts";
 import { createApp } from "./app.ts";
+import { CheckGrading } from "./grading/index.ts";
 import { serveSiteFiles } from "./http/site-files.ts";
 import { LearnerIds, loadServerSecret } from "./http/learner-id.ts";
 import { serverHostNames } from "./http/same-origin.ts";
@@ -76,7 +77,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       ...(flinkRunner ? [new SqlLanguageRuntime(config.flink, flinkRunner)] : []),
     ] satisfies LanguageRuntime[],
   );
+  // Checks wait their turn fairly across learners, and are graded off the main thread.
+  const grading = new CheckGrading(config.grading);
   const app = createApp({
+    grading,
     catalog,
     runs,
     broker,
@@ -104,6 +108,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       void broker.close();
       void principals.close();
       void slates.close();
+      void grading.close();
       reject(
         error.code === "EADDRINUSE"
           ? new Error(
@@ -124,6 +129,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     await broker.close();
     await principals.close();
     await slates.close();
+    await grading.close();
     throw error;
   }
   const address = server.address();
@@ -146,6 +152,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       await broker.close();
       await principals.close();
       await slates.close();
+      await grading.close();
       await progress.close();
     },
   };
