@@ -2,7 +2,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
-import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka } from "./kafka/index.ts";
+import { BrokerInspector, ExerciseSlates, LearnerPrincipals, LearnerWatches, probeKafka } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { SqliteProgressStore } from "./progress/index.ts";
 import {
@@ -67,6 +67,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
       ...(flinkRunner ? [new SqlLanguageRuntime(config.flink, flinkRunner)] : []),
     ] satisfies LanguageRuntime[],
   );
+  // The clusters a learner's live view may watch, each reached as the learner's own principal there.
+  const live = new LearnerWatches({
+    course: async (learner) => ({ bootstrap: access.bootstrap, credentials: (await principals.forLearner(learner.id, learner.namespace)).credentials }),
+  });
   const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({
     catalog,
@@ -78,6 +82,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     // Each broker asked for itself: `brokers` counts those that answer, `nodes` says which bootstrap addresses do.
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    live,
     identity,
     protection: {
       hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
@@ -135,6 +140,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
           if ("closeAllConnections" in server) server.closeAllConnections();
         }, 1000).unref();
       });
+      await live.close();
       await broker.close();
       await principals.close();
       await slates.close();
