@@ -9,14 +9,16 @@ const kafkaSetup = "./test/support/test-kafka.ts";
 
 export default defineConfig({
   test: {
-    // Integration and e2e tests share one broker and its topics: one file at a time.
-    fileParallelism: false,
+    // Files run side by side: every test's learner has a namespace of its own on the shared broker, servers
+    // bind port 0, and a file that starts a cluster of its own gives it ports no other file uses.
+    fileParallelism: true,
     reporters: ["default"],
     projects: [
       {
         test: {
           name: "pure",
           include: ["test/unit/**/*.test.ts"],
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
         },
@@ -24,6 +26,7 @@ export default defineConfig({
       {
         test: {
           name: "processes",
+          maxWorkers: 2,
           include: ["test/processes/**/*.test.ts", "test/security/**/*.test.ts"],
           exclude: ["test/security/kafka-*.test.ts"],
           sequence: { groupOrder: 0 },
@@ -33,6 +36,8 @@ export default defineConfig({
       {
         test: {
           name: "kafka",
+          // Most of a Kafka test's time is waiting on the broker, a JVM or a program: three files at a time.
+          maxWorkers: 3,
           include: ["test/integration/**/*.test.ts", "test/security/kafka-*.test.ts"],
           globalSetup: [kafkaSetup],
           sequence: { groupOrder: 1 },
@@ -43,6 +48,7 @@ export default defineConfig({
       {
         test: {
           name: "browser",
+          maxWorkers: 2,
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: [kafkaSetup],
           sequence: { groupOrder: 2 },

@@ -68,7 +68,7 @@ function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): P
 function plainPython(script: string, access: BrokerAccess, python: { interpreter: string; packagesDir: string }): Promise<Timing> {
   return timeProcess(python.interpreter, [script], {
     PATH: process.env.PATH,
-    PYTHONPATH: [python.packagesDir, path.join(config.projectRoot, "sandbox-server", "src", "runs", "python")].join(":"),
+    PYTHONPATH: [python.packagesDir, path.join(config.projectRoot, "sandbox-server", "src", "runs", "inside")].join(":"),
     PYTHONUNBUFFERED: "1",
     KAFKA_BROKERS: access.bootstrap.join(","),
     KAFKA_NAMESPACE: "bench-plain-python-",

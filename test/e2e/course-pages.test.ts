@@ -161,12 +161,13 @@ describe("the course's pages", () => {
     await expect.poll(() => exercise.getAttribute("data-editor"), { timeout: 20_000 }).toBe("ready");
 
     await exercise.locator("button[data-action=check]").click();
-    await expect.poll(() => exercise.locator("[data-verdict]").innerText()).toContain("Hint 1 is open below.");
+    // A busy machine may take seconds to grade, and to load the diff editor's code: events, awaited patiently.
+    await expect.poll(() => exercise.locator("[data-verdict]").innerText(), { timeout: 20_000 }).toContain("Hint 1 is open below.");
     expect(await exercise.locator(".hints details").first().getAttribute("open")).not.toBeNull();
 
     await exercise.locator("button[data-action=solve]").click();
     const diff = exercise.locator("[data-solution]");
-    await expect.poll(() => diff.isVisible()).toBe(true);
+    await expect.poll(() => diff.isVisible(), { timeout: 20_000 }).toBe(true);
     await expect
       .poll(
         () =>

@@ -1,8 +1,8 @@
-// The Flink SQL part of the course, run by real Flink against the real broker through the API, as a
-// learner would: every solution passes its checkpoint, every untouched starter fails it for the reason the
-// exercise names, a sample of the plausible wrong queries in wrong/ fails it with the words their second
-// line names (test/unit/flink-sql-programs.test.ts judges every one of them on the output Flink wrote), and
-// the solution passes after the starter and every wrong query ran, and twice in a row.
+// What the Flink SQL part of the course promises beyond each exercise's own checks (test/integration/
+// course-sql.test.ts runs every solution, starter and a sampled wrong query; test/unit/flink-sql-programs.test.ts
+// and recorded-wrong-programs.test.ts judge every wrong query on what Flink wrote): a clean slate for every run,
+// the late request and its watermark, a table that needs its startup mode, Stop cancelling a query through
+// Flink, and the runners' class-data archive.
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -14,36 +14,9 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { ensureFlinkRunner } from "../../sandbox-server/src/runs/index.ts";
 
 const kafka = inject("kafkaAccess");
-const contentDir = path.resolve(import.meta.dirname, "../../content");
 const sqlExercises = [...(await courseExercises()).values()].filter((exercise) => exercise.language === "sql");
 let sandbox: TestServer;
 const sqlExercise = (id: string) => sqlExercises.find((e) => e.id === id)!;
-
-/**
- * The wrong queries run and judged here (each costs a Flink run): those that end at an error by themselves,
- * and one of each exercise whose output the grader judges.
- */
-const LIVE_WRONG_QUERIES = new Set([
-  "flink-page-views-table/insert-twice.sql",
-  "flink-etl/insert-twice.sql",
-  "flink-surge-windows/missing-watermark.sql",
-  "flink-surge-windows/overlapping-windows.sql",
-  "flink-late-requests/thirty-second-delay.sql",
-]);
-
-/** An exercise's wrong queries: the file, the words its verdict must contain (the second line's, if any), the SQL. */
-async function wrongQueries(lesson: string, id: string): Promise<{ file: string; says: string | undefined; sql: string }[]> {
-  const dir = path.join(contentDir, lesson, "exercises", id, "wrong");
-  const files = (await readdir(dir)).filter((file) => file.endsWith(".sql")).sort();
-  return Promise.all(
-    files.map(async (file) => {
-      const sql = await readFile(path.join(dir, file), "utf8");
-      // As for wrong/*.ts: the first line says what is wrong, the second may say what the verdict says.
-      const says = /^-- The checkpoint says: (.+)$/.exec(sql.split("\n")[1] ?? "")?.[1]?.trim();
-      return { file, says, sql };
-    }),
-  );
-}
 
 /**
  * Runs a wrong query and grades it until a verdict on this run names its mistake, the run ends or `patienceMs`
@@ -71,72 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-});
-
-it("the course has Flink SQL exercises, each with at least two wrong queries that say what is wrong", async () => {
-  expect(sqlExercises.length).toBeGreaterThanOrEqual(3);
-  for (const exercise of sqlExercises) {
-    const wrong = await wrongQueries(exercise.lesson, exercise.id);
-    expect(wrong.length, exercise.id).toBeGreaterThanOrEqual(2);
-    for (const { file, says, sql } of wrong) {
-      expect(sql.split("\n")[0], `${exercise.id}/wrong/${file}`).toMatch(/^-- Wrong: .{10,}/);
-      expect(says, `${exercise.id}/wrong/${file} has no "-- The checkpoint says:" line`).toBeTruthy();
-    }
-  }
-  for (const live of LIVE_WRONG_QUERIES) {
-    const [id, file] = live.split("/");
-    expect((await wrongQueries(sqlExercises.find((exercise) => exercise.id === id)!.lesson, id!)).map((w) => w.file)).toContain(file);
-  }
-});
-
-describe.each(sqlExercises.map((e) => [e.id, e] as const))("SQL exercise %s", (id, exercise) => {
-  // Patient: on a busy machine, starting Flink takes a while.
-  it("passes its checkpoint with the solution, with rows or jobs in the terminal", { timeout: 200_000 }, async () => {
-    const { verdict, output } = await runSqlAndGrade(sandbox.learner(), id, await exerciseFile(id, "solution"), 150_000);
-    expect(verdict.status, `${verdict.message}\n--- terminal ---\n${terminalText(output)}`).toBe("pass");
-    expect(output.stdout).toMatch(/\[job [0-9a-f]{8} (running|finished)\]/);
-  });
-
-  it("fails its checkpoint with the untouched starter, saying why", { timeout: 150_000 }, async () => {
-    const { verdict, output } = await runSqlAndGrade(sandbox.learner(), id, await exerciseFile(id, "starter"), 40_000);
-    expect(verdict.status, `the starter passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
-    expect(exercise.starterFailsWith, `${id}'s exercise.json has no starterFailsWith`).toBeTruthy();
-    expect(verdict.message, terminalText(output)).toContain(exercise.starterFailsWith);
-  });
-
-  it("fails its checkpoint with the sampled plausible wrong queries, naming their mistakes", { timeout: 400_000 }, async () => {
-    for (const { file, says, sql } of await wrongQueries(exercise.lesson, id)) {
-      if (!LIVE_WRONG_QUERIES.has(`${id}/${file}`)) continue;
-      const { verdict, output } = await runUntilVerdictSays(sandbox.learner(), id, sql, says!);
-      expect(verdict.status, `wrong/${file} passed: ${verdict.message}\n${terminalText(output)}`).toBe("fail");
-      expect(verdict.message, `wrong/${file}\n${terminalText(output)}`).toContain(says);
-    }
-  });
-});
-
-// No dead ends: whatever ran before (the starter, every wrong query, each stopped by the next run, whose slate
-// is made anew), the solution passes, and passes again when it runs a second time.
-describe.each(sqlExercises.map((e) => [e.id, e] as const))("no dead ends in %s", (id, exercise) => {
-  it("passes with the solution after the starter and every wrong query ran, twice in a row", { timeout: 600_000 }, async () => {
-    const learner = sandbox.learner();
-    for (const sql of [exercise.starter, ...exercise.wrong.map((wrong) => wrong.code)]) {
-      // Until its last statement runs (or it ended): the next run stops it, as a learner's next Run does.
-      const statements = sql
-        .replace(/--.*$/gm, "")
-        .split(";")
-        .filter((text) => text.trim()).length;
-      await runSql(
-        learner,
-        id,
-        sql,
-        (output) => (output.stdout.match(/^\[(job [0-9a-f]{8} running|query running|ok)\]/gm)?.length ?? 0) >= statements,
-      );
-    }
-    for (const attempt of ["first", "second"]) {
-      const { verdict, output } = await runSqlAndGrade(learner, id, exercise.solution, 150_000);
-      expect(verdict.status, `${attempt} run of the solution: ${verdict.message}\n${terminalText(output)}`).toBe("pass");
-    }
-  });
 });
 
 describe("a clean slate for every run", () => {

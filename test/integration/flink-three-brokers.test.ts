@@ -2,7 +2,7 @@
 // course. Such a cluster would make a topic with three partitions, two of them empty, and an empty partition
 // holds a Flink source's watermark back, so no window would ever close. The exercises declare their topics
 // with one partition, which the server makes before every run: both solutions pass, and a wrong query still
-// fails for its own reason. A cluster of its own, on TRIBUTARY_TEST_CLUSTER_PORT's ports.
+// fails for its own reason. A cluster of its own, ten ports above TRIBUTARY_TEST_CLUSTER_PORT.
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,8 @@ import { courseExercises, exerciseFile } from "../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { testStateDir } from "../support/test-kafka.ts";
 
-const PORT_BASE = Number(process.env.TRIBUTARY_TEST_CLUSTER_PORT ?? 29092);
+// Ten ports above the CLI test's cluster: the two may run at the same time.
+const PORT_BASE = Number(process.env.TRIBUTARY_TEST_CLUSTER_PORT ?? 29092) + 10;
 const homeDir = path.join(testStateDir, "flink-three-brokers");
 
 let cluster: RunningCluster | undefined;

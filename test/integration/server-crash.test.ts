@@ -10,8 +10,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerClient } from "../support/sandbox-client.ts";
 import { brokerEnv } from "../support/test-server.ts";
+import { TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 
 const kafka = inject("kafkaAccess");
+// A port of this file's own, below the kernel's ephemeral range like every server of the tests.
+const SERVER_PORT = TEST_KAFKA_PORT + 2800;
 const root = loadConfig().projectRoot;
 let stateDir: string;
 let server: ChildProcess | undefined;
@@ -19,13 +22,16 @@ let serverPort = 0;
 
 /** Starts the real server process (npm run server) on `port`; resolves once it listens. */
 function startServerProcess(port: number): Promise<ChildProcess> {
-  serverPort = port;
   const child = serverProcess({ TRIBUTARY_PORT: String(port) });
   return new Promise((resolve, reject) => {
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Sandbox server on")) resolve(child);
+      const listening = /Sandbox server on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (listening) {
+        serverPort = Number(listening[1]);
+        resolve(child);
+      }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -69,7 +75,7 @@ afterAll(async () => {
 
 describe("a server killed while grading", () => {
   it("loses no acknowledged verdict and leaves the database intact", async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
+    const port = SERVER_PORT;
     server = await startServerProcess(port);
     const learners = Array.from({ length: 8 }, () => new LearnerClient(`http://127.0.0.1:${port}`));
     // Per learner: how many verdicts the server acknowledged, and the time of the last one.
@@ -134,9 +140,12 @@ describe("a host's mistakes at start", () => {
   });
 
   it("leaves a running server's folders alone when its port is taken, and leaves nothing behind", { timeout: 120_000 }, async () => {
-    if (!server || server.exitCode !== null) server = await startServerProcess(40000 + Math.floor(Math.random() * 20000));
+    if (!server || server.exitCode !== null || server.signalCode !== null) server = await startServerProcess(SERVER_PORT);
     const runningPort = serverPort;
-    const marker = path.join(stateDir, "runs", "still-here");
+    // The running server's sandbox folder, with a file in it that must still be there afterwards.
+    const [folder] = await sandboxFoldersOf(server.pid!);
+    expect(folder).toBeDefined();
+    const marker = path.join(os.tmpdir(), folder!, "still-here");
     await writeFile(marker, "");
     const second = serverProcess({ TRIBUTARY_PORT: String(runningPort) });
     let output = "";

@@ -1,25 +1,47 @@
 // Learners who went away lose what they held on the broker after the retention a host sets:
 // topics, groups, ACLs, quotas and credentials. Otherwise every visitor's principal and partitions
-// would stay for ever. Real broker, real principals; only the clock is moved forward.
+// would stay for ever. Real broker, real principals; only the clock is moved forward. A server starting
+// afresh sweeps every learner principal on its broker, so this file has a broker of its own: on the shared
+// one it would remove the learners of the files running beside it.
+import path from "node:path";
+import { rm } from "node:fs/promises";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LearnerPrincipals, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LearnerPrincipals, type BrokerAccess, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { clusterTopology, startJvmCluster, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
+import { TEST_KAFKA_PORT, testStateDir } from "../support/test-kafka.ts";
 import { kafkajsConfig } from "../support/kafkajs-config.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
 import { learnerNamespace } from "../../sandbox-server/src/kafka/learner-principals.ts";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 
-const kafka = inject("kafkaAccess");
+// A broker of its own, 2600 ports above the shared test broker.
+const PORT = Number(process.env.TRIBUTARY_TEST_IDLE_PORT ?? TEST_KAFKA_PORT + 2600);
+const homeDir = path.join(testStateDir, "idle-learners-kafka");
 const HOUR = 60 * 60 * 1000;
+let cluster: RunningCluster | undefined;
+let kafka: BrokerAccess;
 let principals: LearnerPrincipals;
 const ids = new LearnerIds();
 
-beforeAll(() => {
-  principals = new LearnerPrincipals(kafka, loadConfig().kafka.learnerQuotas);
+beforeAll(async () => {
+  await rm(path.join(homeDir, "single"), { recursive: true, force: true });
+  const config = loadConfig();
+  cluster = await startJvmCluster({
+    topology: clusterTopology("single", PORT),
+    homeDir,
+    pomPath: path.join(config.projectRoot, "kafka", "pom.xml"),
+    learnerLimits: config.kafka.learnerQuotas,
+    portSetting: "TRIBUTARY_TEST_IDLE_PORT",
+    onProgress: () => {},
+  });
+  kafka = { bootstrap: cluster.bootstrap, admin: cluster.admin };
+  principals = new LearnerPrincipals(kafka, config.kafka.learnerQuotas);
 });
 
 afterAll(async () => {
   await principals?.close();
+  await cluster?.stop();
 });
 
 /** A new learner's principal, and a topic they create with it. */

@@ -30,6 +30,8 @@ export interface RunOutput {
 export class LearnerClient {
   readonly baseUrl: string;
   #cookie = "";
+  /** The read that gets this learner an id, shared by requests sent at once before there is one (as a browser's tabs share a cookie jar). */
+  #identity?: Promise<void>;
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
@@ -49,7 +51,7 @@ export class LearnerClient {
   /** The course's typed API client, as this learner (their cookie kept as a browser keeps it). */
   get api(): ApiClient {
     return apiClient(this.baseUrl, async (input, init) => {
-      if (!this.#cookie && init?.method && init.method !== "GET") await this.request("GET", "/api/learner");
+      if (!this.#cookie && init?.method && init.method !== "GET") await this.#identify();
       const headers = new Headers(init?.headers);
       if (this.#cookie) headers.set("cookie", this.#cookie);
       const response = await fetch(input, { ...init, headers });
@@ -59,11 +61,22 @@ export class LearnerClient {
     });
   }
 
+  #identify(): Promise<void> {
+    this.#identity ??= this.request("GET", "/api/learner").then(
+      () => {},
+      (error: unknown) => {
+        this.#identity = undefined;
+        throw error;
+      },
+    );
+    return this.#identity;
+  }
+
   /** A request as this learner; `extraHeaders` add to (or, as `cookie: ""`, take away) what a browser sends. */
   async request(method: string, route: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     // The server issues a learner's id on a read, as a browser gets it loading a lesson page;
     // requests that change state need it.
-    if (!this.#cookie && method !== "GET" && !("cookie" in extraHeaders)) await this.request("GET", "/api/learner");
+    if (!this.#cookie && method !== "GET" && !("cookie" in extraHeaders)) await this.#identify();
     const headers: Record<string, string> = {};
     if (this.#cookie) headers.cookie = this.#cookie;
     if (body !== undefined) headers["content-type"] = "application/json";

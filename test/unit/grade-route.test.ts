@@ -90,10 +90,16 @@ const stored = async () =>
   ).verdicts.find((v) => v.exerciseId === "durable-topic");
 
 describe("POST /api/exercises/{id}/grade", () => {
-  it("fails a learner who has not run the exercise, saying so, without asking Kafka", async () => {
+  it("gives a learner who has not run the exercise an outage error while Kafka cannot answer, and stores nothing", async () => {
     answer = () => {
-      throw new Error("Kafka must not be asked");
+      throw new Error("Connection error: connect ECONNREFUSED");
     };
+    expect(await check()).toMatchObject({ status: "error", message: expect.stringContaining("Kafka did not answer") });
+    expect(await stored()).toBeUndefined();
+  });
+
+  it("fails a learner who has not run the exercise, saying so", async () => {
+    answer = () => ({ brokerCount: 3, topics: new Map(), groups: new Map() });
     const verdict = await check();
     expect(verdict).toMatchObject({ status: "fail", message: expect.stringContaining("You have not run this exercise yet") });
     await progress.recordRun(issued.id, ranDurableTopic);

@@ -10,3 +10,4 @@ export {
   type WrongProgram,
 } from "./catalog.ts";
 export { checkpointSpecSchema, type CheckpointSpec, type CheckSpec, type CheckpointInput } from "./checkpoint-spec.ts";
+export { exerciseFileSchemas } from "./file-schemas.ts";

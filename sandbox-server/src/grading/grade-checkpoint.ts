@@ -61,14 +61,10 @@ const verdictOf = (exerciseId: string, status: Verdict["status"], message: strin
 /** Grades the checkpoint on one snapshot: its declarative checks, then its grader module. */
 export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, broker: BrokerState, options: GradeOptions): Promise<Verdict> {
   const ran = options.runs?.ran;
-  if (options.runs && !ran) {
-    const note = attemptNote({ ...options.runs, ran: options.runs.attempted }) ?? "";
-    const title = "You ran this exercise";
-    const message = `You have not run this exercise yet${options.runs.attempted ? " (your latest run did not get to run)" : ""}: the checkpoint judges what your program did. Press Run, then Check.`;
-    return { ...verdictOf(exerciseId, "fail", message, [{ title, status: "fail", message }]), ...(note ? { note } : {}) };
-  }
   const outage = ran && outageDuring(ran);
   if (outage) return { ...verdictOf(exerciseId, "error", outage), run: judgedRun(ran) };
+  // Taken first, also for a learner who has not run yet: while Kafka cannot answer, every Check says so and
+  // none is stored, whoever presses it.
   let snapshot: BrokerSnapshot;
   try {
     snapshot = await broker.snapshot(options.namespace, snapshotRequest(spec));
@@ -79,6 +75,12 @@ export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, 
       "error",
       "Kafka did not answer, so your work was not checked and your earlier result is kept. Check again in a moment; if this persists, Kafka may be down (`npm run kafka -- status` tells).",
     );
+  }
+  if (options.runs && !ran) {
+    const note = attemptNote({ ...options.runs, ran: options.runs.attempted }) ?? "";
+    const title = "You ran this exercise";
+    const message = `You have not run this exercise yet${options.runs.attempted ? " (your latest run did not get to run)" : ""}: the checkpoint judges what your program did. Press Run, then Check.`;
+    return { ...verdictOf(exerciseId, "fail", message, [{ title, status: "fail", message }]), ...(note ? { note } : {}) };
   }
   return gradeSnapshot(exerciseId, spec, snapshot, options);
 }

@@ -49,7 +49,7 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
       return code === 0 ? "Your program finished." : `Your program exited with code ${code}.`;
     case "kafka-unavailable":
       return code === null
-        ? "Stopped: Kafka is not answering. Run again once it is back (`npm run kafka -- status` tells)."
+        ? "Stopped: Kafka stopped answering. Run again once it is back (`npm run kafka -- status` tells)."
         : `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
     case "kafka-denied":
       return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;

@@ -508,6 +508,49 @@ class FailureReports:
             sys.stderr.write(f"kafka-python could not finish closing a client: {error}\n")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Stop: the server sends SIGTERM, then SIGKILL after a grace. In the grace the program's consumers leave their
+# groups, so the learner's next run joins at once instead of waiting for the broker to time the old member out.
+
+#: What closing the consumers may take of the server's grace.
+LEAVE_SECONDS = 2.0
+
+
+def track_consumers(kafka):
+    """Every KafkaConsumer the program makes, weakly held, so a stopped program can close them."""
+    import weakref
+
+    consumers = weakref.WeakSet()
+    make = kafka.KafkaConsumer.__init__
+
+    def __init__(self, *topics, **configs):
+        make(self, *topics, **configs)
+        consumers.add(self)
+
+    kafka.KafkaConsumer.__init__ = __init__
+    return consumers
+
+
+class Stopped(SystemExit):
+    """Raised in the program's thread by SIGTERM: the learner pressed Stop, or the run's time is up."""
+
+
+def raise_stopped(signum, frame):
+    raise Stopped(128 + signum)
+
+
+def leave_groups(consumers):
+    """Closes the program's consumers without committing (a stop is not the program's own decision to commit)."""
+    deadline = time.monotonic() + LEAVE_SECONDS
+    for consumer in list(consumers):
+        if time.monotonic() > deadline:
+            return
+        try:
+            consumer.close(autocommit=False, timeout_ms=max(1, int((deadline - time.monotonic()) * 1000)))
+        except BaseException:  # noqa: BLE001 — a consumer that cannot leave is timed out by the broker, as before
+            pass
+
+
 def broker_addresses(brokers):
     """KAFKA_BROKERS ("host:port,…") as (host, port) pairs."""
     return [(host, int(port)) for host, _, port in (address.rpartition(":") for address in brokers.split(",")) if port.isdigit()]
@@ -520,6 +563,8 @@ def main():
     import kafka  # noqa: F401
     import kafka.admin  # noqa: F401
     import runpy
+
+    consumers = track_consumers(kafka)
 
     close_unaudited_doors()
 
@@ -538,8 +583,12 @@ def main():
     threading.excepthook = reports.thread_failed
     sys.unraisablehook = reports.cleanup_failed
     install_fence(CONFIG["libraries"], CONFIG["readable"], CONFIG["writable"], [*listen_ports, *(port for _, port in brokers)], listen_ports, socket_dir)
+    _signal.signal(_signal.SIGTERM, raise_stopped)
     try:
         runpy.run_path(program, run_name="__main__")
+    except Stopped:
+        leave_groups(consumers)
+        raise
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -38,8 +38,9 @@ export class ProgramProcess {
     child.stdin?.on("error", () => {});
     // Spawning can fail (no bwrap any more); the close event still follows.
     child.once("error", (error) => this.#output.push({ type: "stderr", data: `Could not start the program's process: ${error.message}\n` }));
-    // Its folder goes with it, whatever ends it.
-    void this.closed.then(() => rm(this.dir, { recursive: true, force: true }));
+    // Its folder goes with it, whatever ends it. A folder that cannot be removed (its parent replaced or
+    // gone) goes with the server's run root instead; that is no reason to stop the server.
+    void this.closed.then(() => rm(this.dir, { recursive: true, force: true })).catch(() => {});
   }
 
   get alive(): boolean {
@@ -62,6 +63,6 @@ export class ProgramProcess {
     endProcessTree(this.child);
     await this.closed;
     await this.cgroup?.remove();
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.dir, { recursive: true, force: true }).catch(() => {});
   }
 }
