@@ -69,7 +69,10 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   );
   // The clusters a learner's live view may watch, each reached as the learner's own principal there.
   const live = new LearnerWatches({
-    course: async (learner) => ({ bootstrap: access.bootstrap, credentials: (await principals.forLearner(learner.id, learner.namespace)).credentials }),
+    course: async (learner) => ({
+      bootstrap: access.bootstrap,
+      credentials: (await principals.forLearner(learner.id, learner.namespace)).credentials,
+    }),
   });
   const identity = new LearnerIds(loadServerSecret(config.protection.secretFile));
   const app = createApp({

@@ -75,7 +75,8 @@ export class NamespaceGroups {
       responseDespiteErrors(findCoordinatorV6.api.async(connection, FindCoordinatorKeyTypes.GROUP, unknown)),
     );
     for (const coordinator of found.coordinators) {
-      if (coordinator.errorCode === 0 && this.#connections.brokers.has(coordinator.nodeId)) this.#coordinators.set(coordinator.key, coordinator.nodeId);
+      if (coordinator.errorCode === 0 && this.#connections.brokers.has(coordinator.nodeId))
+        this.#coordinators.set(coordinator.key, coordinator.nodeId);
     }
   }
 
@@ -167,7 +168,13 @@ export class NamespaceGroups {
       for (const w of asks.values()) byTopic.set(w.topicId, [...(byTopic.get(w.topicId) ?? []), w]);
       const request = [...byTopic].map(([topicId, ws]) => ({
         topicId,
-        partitions: ws.map((w) => ({ partition: w.partition, currentLeaderEpoch: -1, fetchOffset: BigInt(w.offset), lastFetchedEpoch: -1, partitionMaxBytes: 64 * 1024 })),
+        partitions: ws.map((w) => ({
+          partition: w.partition,
+          currentLeaderEpoch: -1,
+          fetchOffset: BigInt(w.offset),
+          lastFetchedEpoch: -1,
+          partitionMaxBytes: 64 * 1024,
+        })),
       }));
       const response = await this.#connections.toBroker(leader, (connection) =>
         responseDespiteErrors(fetchV17.api.async(connection, 0, 1, 1024 * 1024, READ_COMMITTED, 0, -1, request, [], "")),
@@ -175,7 +182,10 @@ export class NamespaceGroups {
       for (const { topicId, partitions } of response.responses) {
         for (const fetched of partitions) {
           const w = asks.get(`${topicId}/${fetched.partitionIndex}`);
-          const first = w && fetched.errorCode === 0 ? fetchedRecords(fetched.records ?? [], BigInt(w.offset), fetched.abortedTransactions).records[0] : undefined;
+          const first =
+            w && fetched.errorCode === 0
+              ? fetchedRecords(fetched.records ?? [], BigInt(w.offset), fetched.abortedTransactions).records[0]
+              : undefined;
           if (w && first) this.#timestamps.set(`${topicId}/${w.partition}/${w.offset}`, first.timestamp);
         }
       }

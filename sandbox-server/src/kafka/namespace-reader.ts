@@ -101,8 +101,19 @@ export class NamespaceReader {
 
   /** Every topic the learner may describe (the broker lists no others), kept to their namespace. */
   async #describeTopics(): Promise<TopicReading[]> {
-    const response = await this.#connections.toAny((connection) => responseDespiteErrors(describeTopicPartitionsV0.api.async(connection, [], 2000)));
-    return response.topics
+    // The broker answers a page of partitions at a time, in name order: start at the namespace and page on while in it,
+    // so a broker with many topics (other learners', the course's) still shows all of this learner's.
+    const listed: Awaited<ReturnType<typeof describeTopicPartitionsV0.api.async>>["topics"] = [];
+    let cursor: { topicName: string; partitionIndex: number } | null = { topicName: this.#namespace, partitionIndex: 0 };
+    while (cursor) {
+      const from: { topicName: string; partitionIndex: number } = cursor;
+      const page = await this.#connections.toAny((connection) =>
+        responseDespiteErrors(describeTopicPartitionsV0.api.async(connection, [], 2000, from)),
+      );
+      listed.push(...page.topics);
+      cursor = page.nextCursor?.topicName.startsWith(this.#namespace) ? page.nextCursor : null;
+    }
+    return listed
       .filter((topic) => topic.errorCode === 0 && topic.name?.startsWith(this.#namespace))
       .map((topic) => ({
         name: topic.name!.slice(this.#namespace.length),
@@ -132,7 +143,9 @@ export class NamespaceReader {
       resourceName: this.#namespace + topic.name,
       configurationKeys: ["min.insync.replicas"],
     }));
-    const response = await this.#connections.toAny((connection) => responseDespiteErrors(describeConfigsV4.api.async(connection, resources, false, false)));
+    const response = await this.#connections.toAny((connection) =>
+      responseDespiteErrors(describeConfigsV4.api.async(connection, resources, false, false)),
+    );
     for (const result of response.results) {
       const topic = topics.find((t) => this.#namespace + t.name === result.resourceName);
       const value = Number(result.configs.find((config) => config.name === "min.insync.replicas")?.value);
@@ -161,7 +174,8 @@ export class NamespaceReader {
       const earliest = await this.#connections.toBroker(leader, ask(-2n));
       const latest = await this.#connections.toBroker(leader, ask(-1n));
       const offsetOf = (answer: typeof earliest, name: string, partition: number) =>
-        answer.topics.find((t) => t.name === this.#namespace + name)?.partitions.find((p) => p.partitionIndex === partition && p.errorCode === 0)?.offset;
+        answer.topics.find((t) => t.name === this.#namespace + name)?.partitions.find((p) => p.partitionIndex === partition && p.errorCode === 0)
+          ?.offset;
       for (const { topic, partition } of parts) {
         const low = offsetOf(earliest, topic.name, partition.partition);
         const high = offsetOf(latest, topic.name, partition.partition);

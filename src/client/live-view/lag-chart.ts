@@ -26,7 +26,14 @@ export function lagChart(history: LiveGroup["lagHistory"], at: number): SVGSVGEl
     history.length === 0
       ? "No lag measured yet."
       : `Lag over the last ${minutes === 1 ? "minute" : `${minutes} minutes`}: from ${lags[0]} to ${lags.at(-1)}, at most ${Math.max(...lags)}.`;
-  const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: WIDTH, height: HEIGHT, class: "lv-lag-chart", role: "img", "aria-label": label });
+  const chart = svg("svg", {
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    width: WIDTH,
+    height: HEIGHT,
+    class: "lv-lag-chart",
+    role: "img",
+    "aria-label": label,
+  });
   chart.append(svg("line", { x1: 0, x2: WIDTH, y1: HEIGHT - 2, y2: HEIGHT - 2, class: "lv-lag-axis" }));
   if (points.length > 0) {
     chart.append(svg("polyline", { points: points.map((p) => `${x(p.at).toFixed(1)},${y(p.lag).toFixed(1)}`).join(" "), class: "lv-lag-line" }));

@@ -34,5 +34,5 @@ export function announce(sentences: string[]): void {
     document.body.append(region);
   }
   queued.push(...sentences);
-  timer ??= setTimeout(speak, 300);
+  if (timer === undefined) timer = setTimeout(speak, 300);
 }

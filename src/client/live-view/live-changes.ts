@@ -30,7 +30,8 @@ export const memberLabel = (member: LiveGroup["members"][number]) => `${member.c
 /** "topic/partition" → member id, for every partition a member of the group holds. */
 function holders(group: LiveGroup): Map<string, string> {
   const held = new Map<string, string>();
-  for (const member of group.members) for (const { topic, partitions } of member.assigned) for (const p of partitions) held.set(`${topic}/${p}`, member.id);
+  for (const member of group.members)
+    for (const { topic, partitions } of member.assigned) for (const p of partitions) held.set(`${topic}/${p}`, member.id);
   return held;
 }
 
@@ -42,7 +43,8 @@ export function changesBetween(before: LiveView | undefined, after: LiveView): L
   if (!before) return changes;
   const seen = new Set(before.records.map(recordKey));
   const newest = new Map<string, number>();
-  for (const record of before.records) newest.set(`${record.topic}/${record.partition}`, Math.max(newest.get(`${record.topic}/${record.partition}`) ?? -1, record.offset));
+  for (const record of before.records)
+    newest.set(`${record.topic}/${record.partition}`, Math.max(newest.get(`${record.topic}/${record.partition}`) ?? -1, record.offset));
   // A record is new when the last view did not have it and it comes after what that view had of its partition.
   changes.arrived = after.records.filter((r) => !seen.has(recordKey(r)) && r.offset > (newest.get(`${r.topic}/${r.partition}`) ?? -1));
   for (const topic of after.topics) {
@@ -54,11 +56,13 @@ export function changesBetween(before: LiveView | undefined, after: LiveView): L
     for (const partition of topic.partitions) {
       const was = old.partitions.find((p) => p.partition === partition.partition);
       if (!was) continue;
-      if (was.leader !== partition.leader) changes.leaders.push({ topic: topic.name, partition: partition.partition, from: was.leader, to: partition.leader });
+      if (was.leader !== partition.leader)
+        changes.leaders.push({ topic: topic.name, partition: partition.partition, from: was.leader, to: partition.leader });
       for (const broker of partition.replicas) {
         const from = replicaState(was, broker);
         const to = replicaState(partition, broker);
-        if (from !== to && was.replicas.includes(broker)) changes.replicas.push({ topic: topic.name, partition: partition.partition, broker, from, to });
+        if (from !== to && was.replicas.includes(broker))
+          changes.replicas.push({ topic: topic.name, partition: partition.partition, broker, from, to });
       }
     }
   }
@@ -98,7 +102,9 @@ export function describeChanges(changes: LiveChanges): string[] {
   for (const record of changes.arrived) byTopic.set(record.topic, (byTopic.get(record.topic) ?? new Set()).add(record.partition));
   for (const [topic, partitions] of byTopic) {
     const count = changes.arrived.filter((r) => r.topic === topic).length;
-    sentences.push(`${count} new record${count === 1 ? "" : "s"} in ${topic}, partition${partitions.size === 1 ? "" : "s"} ${list([...partitions].sort())}.`);
+    sentences.push(
+      `${count} new record${count === 1 ? "" : "s"} in ${topic}, partition${partitions.size === 1 ? "" : "s"} ${list([...partitions].sort())}.`,
+    );
   }
   for (const move of changes.leaders) {
     sentences.push(
@@ -112,7 +118,9 @@ export function describeChanges(changes: LiveChanges): string[] {
   }
   for (const { group, members } of changes.rebalances) {
     const holds = members.map((m) => `${m.label} holds ${m.holds.length ? list(m.holds) : "nothing"}`);
-    sentences.push(`Group ${group} rebalanced: ${members.length} member${members.length === 1 ? "" : "s"}${holds.length ? `; ${holds.join("; ")}` : ""}.`);
+    sentences.push(
+      `Group ${group} rebalanced: ${members.length} member${members.length === 1 ? "" : "s"}${holds.length ? `; ${holds.join("; ")}` : ""}.`,
+    );
   }
   return sentences;
 }

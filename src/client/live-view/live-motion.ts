@@ -13,9 +13,11 @@ export function positions(root: Element): Map<string, DOMRect> {
 /** Plays what changed: moved elements glide from where they were, arrivals and replica changes are marked. */
 export function playChanges(root: Element, before: Map<string, DOMRect>, changes: LiveChanges): void {
   const arrived = new Set(changes.arrived.map((r) => `${r.topic}/${r.partition}/${r.offset}`));
-  for (const element of root.querySelectorAll<HTMLElement>("[data-record]")) if (arrived.has(element.dataset.record!)) element.classList.add("lv-arrived");
+  for (const element of root.querySelectorAll<HTMLElement>("[data-record]"))
+    if (arrived.has(element.dataset.record!)) element.classList.add("lv-arrived");
   const changed = new Set(changes.replicas.map((c) => `${c.topic}/${c.partition}/${c.broker}`));
-  for (const element of root.querySelectorAll<HTMLElement>("[data-change]")) if (changed.has(element.dataset.change!)) element.classList.add("lv-changed");
+  for (const element of root.querySelectorAll<HTMLElement>("[data-change]"))
+    if (changed.has(element.dataset.change!)) element.classList.add("lv-changed");
   if (reduced()) return;
   for (const element of root.querySelectorAll<HTMLElement>("[data-flip]")) {
     const was = before.get(element.dataset.flip!);

@@ -28,23 +28,22 @@ export function mountLivePanel(root: HTMLElement): LivePanel {
   const title = root.dataset.title ?? "Your Kafka, live";
   const status = el("span", { class: "lv-status", attrs: { "data-live-status": "connecting" } }, "Connecting…");
   const toggle = el("button", { class: "lv-toggle", attrs: { type: "button", "aria-pressed": "false", "data-live-tables": "" } }, "Show as tables");
-  const content = el("div", { class: "lv-content", attrs: { role: "region", tabindex: 0, "aria-label": `${title}: pictures`, "data-live-content": "" } });
+  const content = el("div", {
+    class: "lv-content",
+    attrs: { role: "region", tabindex: 0, "aria-label": `${title}: pictures`, "data-live-content": "" },
+  });
   const body = root.querySelector<HTMLElement>("[data-live-body]") ?? root;
   body.replaceChildren(
-    el(
-      "div",
-      { class: "lv-bar" },
-      status,
-      toggle,
-      !isWholeView(scope) && el("a", { attrs: { href: "/my-kafka/" } }, "All of your Kafka"),
-    ),
-    !isWholeView(scope) &&
-      el(
-        "p",
-        { class: "lv-scope" },
-        `This exercise's ${[...scope.topics.map((t) => `topic ${t}`), ...scope.groups.map((g) => `group ${g}`)].join(", ")}, and the topics its groups read.`,
-      ),
-    content,
+    ...[
+      el("div", { class: "lv-bar" }, status, toggle, !isWholeView(scope) && el("a", { attrs: { href: "/my-kafka/" } }, "All of your Kafka")),
+      !isWholeView(scope) &&
+        el(
+          "p",
+          { class: "lv-scope" },
+          `This exercise's ${[...scope.topics.map((t) => `topic ${t}`), ...scope.groups.map((g) => `group ${g}`)].join(", ")}, and the topics its groups read.`,
+        ),
+      content,
+    ].filter((child) => child !== false),
   );
 
   let tables = localStorage.getItem(TABLES_KEY) === "true";

@@ -33,8 +33,16 @@ function replicas(topic: LiveTopic, partition: LivePartition): HTMLElement {
       const state = replicaState(partition, broker);
       return el(
         "span",
-        { class: "lv-replica", attrs: { "data-state": state, "data-change": `${topic.name}/${partition.partition}/${broker}`, title: `broker ${broker}: ${STATE_TITLES[state]}` } },
-        state === "leader" && el("span", { class: "lv-leader-mark", attrs: { "data-flip": `lead:${topic.name}/${partition.partition}`, "aria-hidden": "true" } }, "★"),
+        {
+          class: "lv-replica",
+          attrs: {
+            "data-state": state,
+            "data-change": `${topic.name}/${partition.partition}/${broker}`,
+            title: `broker ${broker}: ${STATE_TITLES[state]}`,
+          },
+        },
+        state === "leader" &&
+          el("span", { class: "lv-leader-mark", attrs: { "data-flip": `lead:${topic.name}/${partition.partition}`, "aria-hidden": "true" } }, "★"),
         el("span", { class: "visually-hidden" }, `broker ${broker}, ${STATE_TITLES[state]}`),
         el("span", { attrs: { "aria-hidden": "true" } }, `b${broker}`),
       );
@@ -93,7 +101,12 @@ function groupCard(group: LiveGroup, at: number, level: number): HTMLElement {
     "article",
     { class: "lv-group" },
     heading(level, group.name, "lv-title"),
-    el("p", { class: "lv-meta" }, el("span", { class: "lv-state", attrs: { "data-state": group.state } }, group.state), ` · ${plural(group.members.length, "member")} · lag ${group.totalLag}${lag}`),
+    el(
+      "p",
+      { class: "lv-meta" },
+      el("span", { class: "lv-state", attrs: { "data-state": group.state } }, group.state),
+      ` · ${plural(group.members.length, "member")} · lag ${group.totalLag}${lag}`,
+    ),
     el(
       "ul",
       { class: "lv-members" },
@@ -122,7 +135,11 @@ function groupCard(group: LiveGroup, at: number, level: number): HTMLElement {
           "li",
           {},
           el("span", {}, `${o.topic} · ${o.partition}: `),
-          el("span", { class: "lv-bar", attrs: { "aria-hidden": "true" } }, el("span", { attrs: { style: `width:${o.logEnd === 0 || o.committed === null ? 0 : Math.round((100 * o.committed) / o.logEnd)}%` } })),
+          el(
+            "span",
+            { class: "lv-bar", attrs: { "aria-hidden": "true" } },
+            el("span", { attrs: { style: `width:${o.logEnd === 0 || o.committed === null ? 0 : Math.round((100 * o.committed) / o.logEnd)}%` } }),
+          ),
           el("span", {}, o.committed === null ? `no commit · end ${o.logEnd}` : `committed ${o.committed} of ${o.logEnd} · lag ${o.lag}`),
         ),
       ),
@@ -165,6 +182,8 @@ export function renderPictures(view: LiveView, level: number): HTMLElement {
           ),
         ),
     heading(level, "Consumer groups", "lv-section"),
-    ...(view.groups.length === 0 ? [el("p", { class: "lv-empty" }, "No consumer group yet.")] : view.groups.map((g) => groupCard(g, view.at, level + 1))),
+    ...(view.groups.length === 0
+      ? [el("p", { class: "lv-empty" }, "No consumer group yet.")]
+      : view.groups.map((g) => groupCard(g, view.at, level + 1))),
   );
 }

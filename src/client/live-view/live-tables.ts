@@ -16,7 +16,11 @@ function table(caption: string, headers: string[], rows: Cell[][], empty: string
     { class: "lv-table" },
     el("caption", {}, caption),
     el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { attrs: { scope: "col" } }, h)))),
-    el("tbody", {}, ...rows.map(([first, ...rest]) => el("tr", {}, el("th", { attrs: { scope: "row" } }, first), ...rest.map((cell) => el("td", {}, cell))))),
+    el(
+      "tbody",
+      {},
+      ...rows.map(([first, ...rest]) => el("tr", {}, el("th", { attrs: { scope: "row" } }, first), ...rest.map((cell) => el("td", {}, cell)))),
+    ),
   );
 }
 
@@ -32,10 +36,7 @@ export function renderTables(view: LiveView): HTMLElement {
       p.logStart,
       p.logEnd,
       p.records,
-      [
-        p.underReplicated ? "under-replicated" : "",
-        p.underMinIsr ? `under min ISR (needs ${topic.minInsyncReplicas.effective})` : "",
-      ]
+      [p.underReplicated ? "under-replicated" : "", p.underMinIsr ? `under min ISR (needs ${topic.minInsyncReplicas.effective})` : ""]
         .filter(Boolean)
         .join("; ") || "ok",
     ]),
