@@ -26,8 +26,6 @@ beforeAll(async () => {
   page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
   await page.goto(`${sandbox.server.url}/my-kafka/`);
   const namespace = await page.evaluate(async () => ((await (await fetch("/api/learner")).json()) as { namespace: string }).namespace);
-  // A first visit's requests race for a new learner's cookie; from here on the page is this learner's.
-  await page.reload();
   topic = `${namespace}live-arrivals`;
   const client = new Kafka(kafkajsConfig(kafka, "live-view-e2e"));
   const admin = client.admin();
@@ -36,6 +34,8 @@ beforeAll(async () => {
   await admin.disconnect();
   producer = client.producer();
   await producer.connect();
+  // A first visit's requests race for a new learner's cookie; from here on the page is this learner's.
+  await page.reload();
 }, 120_000);
 
 afterAll(async () => {
