@@ -39,10 +39,17 @@ export interface LiveTiming {
 
 const TIMING: LiveTiming = { waitMs: 1000, minGapMs: 250, retryMs: 2000 };
 
+/** Waits `ms`, or less once `signal` aborts; the abort listener goes with the wait, so a long watch adds none up. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 /** A problem in words for the learner: what went wrong, and that the view waits for it to pass. */
