@@ -14,6 +14,7 @@ import { healthRoom } from "./api/health.ts";
 import { exercisesRoom } from "./api/exercises.ts";
 import { runsRoom } from "./api/runs.ts";
 import { learnersRoom } from "./api/learners.ts";
+import { liveRoom } from "./api/live.ts";
 
 export type { AppDependencies, ExerciseSlateAccess } from "./api/shared.ts";
 
@@ -66,7 +67,8 @@ export function createApp(deps: AppDependencies & { identity?: LearnerIds; prote
     .route("/", healthRoom(deps, route))
     .route("/", exercisesRoom(deps, route))
     .route("/", runsRoom(deps, route, protection.streamsPerLearner))
-    .route("/", learnersRoom(deps, route));
+    .route("/", learnersRoom(deps, route))
+    .route("/", liveRoom(deps, route, protection.streamsPerLearner));
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

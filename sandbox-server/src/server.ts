@@ -2,7 +2,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
-import { BrokerInspector, ExerciseSlates, LearnerPrincipals, probeKafka } from "./kafka/index.ts";
+import { BrokerInspector, ExerciseSlates, LearnerPrincipals, LearnerWatches, probeKafka } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { openProgressStore } from "./progress/index.ts";
 import {
@@ -79,6 +79,13 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   );
   // Checks wait their turn fairly across learners, and are graded off the main thread.
   const grading = new CheckGrading(config.grading);
+  // The clusters a learner's live view may watch, each reached as the learner's own principal there.
+  const live = new LearnerWatches({
+    course: async (learner) => ({
+      bootstrap: access.bootstrap,
+      credentials: (await principals.forLearner(learner.id, learner.namespace)).credentials,
+    }),
+  });
   const app = createApp({
     grading,
     catalog,
@@ -90,6 +97,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     // Each broker asked for itself: `brokers` counts those that answer, `nodes` says which bootstrap addresses do.
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
+    live,
     identity,
     protection: {
       hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
@@ -149,6 +157,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
           if ("closeAllConnections" in server) server.closeAllConnections();
         }, 1000).unref();
       });
+      await live.close();
       await broker.close();
       await principals.close();
       await slates.close();

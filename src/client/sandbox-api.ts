@@ -21,20 +21,56 @@ export class SandboxError extends Error {
 
 const api = apiClient("/");
 
+/** The request that got this page its learner's id, once one was sent; settled once its answer (and cookie) is in. */
+let identity: Promise<void> | undefined;
+let identified = false;
+
 /**
- * Sends one request through the typed client. The server gives a learner their id on a read: a page
- * that had not read anything yet asks for it once, then sends again.
+ * Sends a request that acts for the learner. A page opened without the learner's cookie gets its id from the
+ * first such request's answer; were several sent at once, each would get a new learner of its own (and the last
+ * cookie win). So the first is sent alone and the others wait for its answer, then go as that learner.
  */
-async function call<T>(send: () => Promise<Response>, changesState: boolean): Promise<T> {
+export async function asLearner<T extends Response>(send: () => Promise<T>): Promise<T> {
+  if (identified) return send();
+  if (identity) {
+    await identity;
+    return send();
+  }
+  const sent = send();
+  identity = sent.then(
+    (response) => {
+      // A refusal carries no id: the next request tries again, alone.
+      if (response.ok) identified = true;
+      else identity = undefined;
+    },
+    () => {
+      identity = undefined;
+    },
+  );
+  return sent;
+}
+
+/** Resolves once the page acts for one learner (at once when it already does), so a stream opened next is theirs. */
+export async function learnerKnown(): Promise<void> {
+  if (identified) return;
+  if (!identity) await asLearner(() => api.api.learner.$get()).catch(() => undefined);
+  else await identity;
+}
+
+/**
+ * Sends one request through the typed client (as the learner unless `learner` is false). The server gives a
+ * learner their id on a read: a page that had not read anything yet asks for it once, then sends again.
+ */
+async function call<T>(send: () => Promise<Response>, changesState: boolean, learner = true): Promise<T> {
   let response: Response;
   try {
-    response = await send();
+    response = await (learner ? asLearner(send) : send());
     if (response.status === 403 && changesState) {
       const problem = (await response
         .clone()
         .json()
         .catch(() => undefined)) as z.infer<typeof ErrorSchema> | undefined;
-      if (problem?.error?.code === "no_learner" && (await api.api.learner.$get()).ok) response = await send();
+      if (problem?.error?.code === "no_learner" && (await asLearner(() => api.api.learner.$get())).ok) response = await send();
     }
   } catch {
     throw new SandboxError(0, "The sandbox server does not answer. Is `npm start` still running?");
@@ -54,7 +90,11 @@ export const startRun = (exerciseId: string, code: string, entry = "main.ts") =>
 export const stopRun = (runId: string) => call<unknown>(() => api.api.runs[":id"].$delete({ param: { id: runId } }), true);
 
 export const fetchSolution = (exerciseId: string, language: Language = "typescript") =>
-  call<{ id: string; solution: string }>(() => api.api.exercises[":id"].solution.$get({ param: { id: exerciseId }, query: { language } }), false);
+  call<{ id: string; solution: string }>(
+    () => api.api.exercises[":id"].solution.$get({ param: { id: exerciseId }, query: { language } }),
+    false,
+    false,
+  );
 
 export const gradeExercise = (exerciseId: string) => call<Verdict>(() => api.api.exercises[":id"].grade.$post({ param: { id: exerciseId } }), true);
 
@@ -63,7 +103,7 @@ export const startExerciseOver = (exerciseId: string) =>
   call<z.infer<typeof ExerciseResetSchema>>(() => api.api.exercises[":id"].reset.$post({ param: { id: exerciseId } }), true);
 
 /** Starts warming the exercise's language up (a Flink runner), ahead of a Run. */
-export const openExercise = (exerciseId: string) => call<unknown>(() => api.api.exercises[":id"].$get({ param: { id: exerciseId } }), false);
+export const openExercise = (exerciseId: string) => call<unknown>(() => api.api.exercises[":id"].$get({ param: { id: exerciseId } }), false, false);
 
 export const fetchProgress = () => call<Progress>(() => api.api.progress.$get(), false);
 

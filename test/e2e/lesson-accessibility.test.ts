@@ -53,6 +53,7 @@ const focused = (page: Page) =>
     if (element.closest(".monaco-editor")) return "editor";
     if (element.matches("[data-terminal]")) return "terminal";
     if (element.tagName === "SUMMARY") return `summary:${element.textContent?.trim()}`;
+    if (element.getAttribute("role") === "region") return `region:${element.getAttribute("aria-label")}`;
     return `${element.tagName.toLowerCase()}:${element.textContent?.trim().slice(0, 30)}`;
   });
 
@@ -124,15 +125,19 @@ describe("a lesson for every learner", () => {
     const exercise = page.locator('[data-exercise="first-producer"]');
     await editorChecked(exercise);
     const starter = await exerciseFile("first-producer", "starter");
+    // The live view beside the exercise wakes once near view: bring it there so its controls are on the page.
+    await exercise.locator("[data-live-view]").scrollIntoViewIfNeeded();
+    await expect.poll(() => exercise.locator("[data-live-tables]").count()).toBe(1);
 
     await exercise.locator("button[data-action=run]").focus();
     const stops: string[] = [await focused(page)];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 14; i++) {
       await page.keyboard.press("Tab");
       stops.push(await focused(page));
     }
     // Stop is disabled until a run starts; the language switch follows the buttons; Start over sits under the output
-    // it clears, and the hints come after it.
+    // it clears, and the hints come after it. The live view of the exercise's topics and groups comes last: its
+    // summary, the switch to tables, the link to all of the learner's Kafka, and the region it draws in.
     // Widen is not offered here: at 1366 px the pair of exercises is stacked, each already page-wide.
     expect(stops).toEqual([
       "button:run",
@@ -146,6 +151,10 @@ describe("a lesson for every learner", () => {
       "summary:Hint 1",
       "summary:Hint 2",
       "summary:Hint 3",
+      "summary:Watch it on the broker",
+      "button:Show as tables",
+      "a:All of your Kafka",
+      "region:Watch it on the broker: pictures",
     ]);
     // Passing through changed nothing: the starter is still unsaved.
     expect(await page.evaluate(() => localStorage.getItem("tributary:code:first-producer"))).toBeNull();

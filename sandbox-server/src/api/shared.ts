@@ -2,7 +2,7 @@
 // it acts for a learner, and the JSON shapes of answers and problems.
 import type { Context, MiddlewareHandler } from "hono";
 import { OpenAPIHono, createRoute, type z } from "@hono/zod-openapi";
-import type { BrokerNodeState, BrokerState, KafkaProbe, LearnerKafka, OwnedNames, RunMarks } from "../kafka/index.ts";
+import type { BrokerNodeState, BrokerState, KafkaProbe, LearnerKafka, LiveViews, OwnedNames, RunMarks } from "../kafka/index.ts";
 import type { ExerciseCatalog } from "../exercises/index.ts";
 import type { ProgressStore } from "../progress/index.ts";
 import type { CheckGrading } from "../grading/index.ts";
@@ -29,6 +29,11 @@ export interface AppDependencies {
   sourceLimitBytes: number;
   /** The fair queue and worker threads of Checks; made from the environment's settings when absent. */
   grading?: CheckGrading;
+  /**
+   * Each learner's live view of their Kafka, by cluster ("course": the course's brokers). Another cluster
+   * (a learner's own lab cluster, say) is one more resolver where the server builds it. Absent: no live view.
+   */
+  live?: LiveViews;
 }
 
 /** A sub-app of the API: validation failures become a 400 that names each offending field. */

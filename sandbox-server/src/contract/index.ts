@@ -8,3 +8,4 @@ export * from "./languages.ts";
 export * from "./language-schema.ts";
 export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup, GradedRun } from "./grader.ts";
 export { recordsOfLatestRun } from "./grader.ts";
+export * from "./live-view.ts";

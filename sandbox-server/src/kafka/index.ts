@@ -24,3 +24,13 @@ export {
 } from "./inspect.ts";
 export { READ_SIZE_CAPS, type ReadSizeCaps, type TopicRecord } from "./read-records.ts";
 export { ExerciseSlates, type OwnedNames, type RunMarks, type TopicMark } from "./exercise-slate.ts";
+export {
+  LearnerWatches,
+  type LiveViews,
+  type LiveUpdate,
+  type LiveListener,
+  type LiveClusterResolver,
+  type LiveClusterResolvers,
+  type WatchingLearner,
+} from "./learner-watch.ts";
+export type { WatchedCluster } from "./learner-connections.ts";
