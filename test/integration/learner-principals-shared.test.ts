@@ -1,16 +1,39 @@
 // Servers of a school share one secret, so a learner's Kafka principal is the same on each: two servers
 // that make it at once, or one after the other, give the learner one password, and a program holding it
 // keeps logging in. A server with a secret of its own would lock that program out. Real broker, real principals.
+// The idle sweeps here remove every learner principal on their broker, so this file has a broker of its own:
+// on the shared one they would remove the learners of the files running beside it.
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerIds } from "../../sandbox-server/src/http/learner-id.ts";
-import { LearnerPrincipals, learnerNamespace, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { LearnerPrincipals, learnerNamespace, type BrokerAccess, type LearnerKafka } from "../../sandbox-server/src/kafka/index.ts";
+import { clusterTopology, startJvmCluster, type RunningCluster } from "../../sandbox-server/src/provisioning/index.ts";
+import { TEST_KAFKA_PORT, testStateDir } from "../support/test-kafka.ts";
 import { SqliteProgressStore, type ProgressStore } from "../../sandbox-server/src/progress/index.ts";
 
-const kafka = inject("kafkaAccess");
+// A broker of its own, 2700 ports above the shared test broker.
+const PORT = Number(process.env.TRIBUTARY_TEST_SHARED_PRINCIPALS_PORT ?? TEST_KAFKA_PORT + 2700);
+const homeDir = path.join(testStateDir, "shared-principals-kafka");
+let cluster: RunningCluster | undefined;
+let kafka: BrokerAccess;
 const quotas = loadConfig().kafka.learnerQuotas;
+
+beforeAll(async () => {
+  await rm(path.join(homeDir, "single"), { recursive: true, force: true });
+  cluster = await startJvmCluster({
+    topology: clusterTopology("single", PORT),
+    homeDir,
+    pomPath: path.join(loadConfig().projectRoot, "kafka", "pom.xml"),
+    learnerLimits: quotas,
+    portSetting: "TRIBUTARY_TEST_SHARED_PRINCIPALS_PORT",
+    onProgress: () => {},
+  });
+  kafka = { bootstrap: cluster.bootstrap, admin: cluster.admin };
+});
 const secret = randomBytes(32);
 /** Each server of the school reads the same secret file. */
 const serverA = new LearnerIds(secret);
@@ -22,6 +45,7 @@ afterAll(async () => {
   // Whatever the tests made on the broker goes, as an idle sweep would remove it.
   await opened[0]?.removeIdle(0, Date.now() + 1000);
   await Promise.all(opened.map((principals) => principals.close()));
+  await cluster?.stop();
 });
 
 function principalsOf(ids: LearnerIds, ledger?: ProgressStore): LearnerPrincipals {
