@@ -258,6 +258,7 @@ describe("the rest of the API surface", () => {
       "/api/learner": ["get"],
       "/api/exercises/{id}/solution": ["get"],
       "/api/exercises/{id}/reset": ["post"],
+      "/api/live": ["get"],
     });
   });
 });
