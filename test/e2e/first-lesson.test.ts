@@ -14,7 +14,12 @@ let context: BrowserContext;
 let page: Page;
 
 const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
-const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
+/** The terminal's text as the learner sees it: xterm draws only while the terminal is in view, so it is brought there. */
+const terminalText = async (id: string) => {
+  const rows = exercise(id).locator(".xterm-rows");
+  await rows.scrollIntoViewIfNeeded();
+  return rows.innerText();
+};
 
 beforeAll(async () => {
   sandbox = await startTestServer(kafka);

@@ -18,7 +18,12 @@ let learner: LearnerBrowser;
 let page: Page;
 
 const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
-const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
+/** The terminal's text as the learner sees it: xterm draws only while the terminal is in view, so it is brought there. */
+const terminalText = async (id: string) => {
+  const rows = exercise(id).locator(".xterm-rows");
+  await rows.scrollIntoViewIfNeeded();
+  return rows.innerText();
+};
 /** The terminal's text with long lines whole again: xterm wraps them at its width. */
 const terminalMessage = async (id: string) => (await terminalText(id)).replace(/\n/g, "");
 const verdictSummary = (id: string) => exercise(id).locator("[data-verdict] .verdict-summary").innerText();

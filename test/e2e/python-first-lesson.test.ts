@@ -14,7 +14,12 @@ let learner: LearnerBrowser;
 let page: Page;
 
 const exercise = (id: string) => page.locator(`[data-exercise="${id}"]`);
-const terminalText = (id: string) => exercise(id).locator(".xterm-rows").innerText();
+/** The terminal's text as the learner sees it: xterm draws only while the terminal is in view, so it is brought there. */
+const terminalText = async (id: string) => {
+  const rows = exercise(id).locator(".xterm-rows");
+  await rows.scrollIntoViewIfNeeded();
+  return rows.innerText();
+};
 const editorsReady = async () => {
   await exercise("first-consumer").scrollIntoViewIfNeeded();
   for (const id of ["first-consumer", "first-producer"])
