@@ -99,6 +99,14 @@ describe("the idempotent-ledger grader", () => {
     const first = failures(gradeLedger(ledger(scrambled)))[0];
     expect(first?.message).toContain("Entry 3 came after entry 14");
     expect(first?.message).toContain("`await` each `producer.send`");
+    expect(first?.message).toContain("Entry 7 was written twice as well.");
+  });
+
+  it("says the copies too when a retried batch both overtook and repeated entries, as a plain Python producer leaves them", () => {
+    const retried = [...inOrder.slice(1), 1, ...inOrder];
+    const first = failures(gradeLedger(ledger(retried, undefined, "python")))[0];
+    expect(first?.message).toContain("Entry 1 came after entry 20");
+    expect(first?.message).toContain("Entries 1 to 20 (20 entries) were written twice as well.");
   });
 
   it("fails entries acknowledged but never written when sends overtake a retry, saying to await each send", () => {

@@ -129,6 +129,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
     });
   }
 
+  const twice = [...new Set(written.filter((n, i) => written.indexOf(n) !== i))].sort((a, b) => a - b);
   const inOrder = "The entries are in the order they were sent";
   const seen = new Set<number>();
   let latest = 0;
@@ -147,13 +148,13 @@ export default function grade(input: GraderInput): GraderCheck[] {
       ? {
           title: inOrder,
           status: "fail",
-          message: `Entry ${late.entry} came after entry ${late.after}: it reached Kafka after a later entry had been written (a retry, or a send that did not wait for the one before), so a reader replaying the ledger applies them out of order. ${words.order}`,
+          // The verdict shows the first failed check: a ledger both out of order and with copies says both.
+          message: `Entry ${late.entry} came after entry ${late.after}: it reached Kafka after a later entry had been written (a retry, or a send that did not wait for the one before), so a reader replaying the ledger applies them out of order. ${words.order}${twice.length ? ` ${named(twice)} ${twice.length === 1 ? "was" : "were"} written twice as well.` : ""}`,
         }
       : { title: inOrder, status: "pass", message: "Each entry comes after the one sent before it." },
   );
 
   const once = "No entry was written twice";
-  const twice = [...new Set(written.filter((n, i) => written.indexOf(n) !== i))].sort((a, b) => a - b);
   if (twice.length === 0) {
     checks.push({ title: once, status: "pass", message: "Each entry is in the ledger once." });
   } else {
