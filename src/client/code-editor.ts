@@ -78,6 +78,8 @@ export interface CodeEditor {
   markFailure(failure: { line: number; message: string } | undefined): void;
   /** Replaces the code as one edit, so Ctrl-Z brings the learner's version back. */
   replaceCode(code: string): void;
+  /** Gives the editor the keyboard's focus (Tab then moves on, as when it is reached with Tab). */
+  focus(): void;
   onChange(listener: (code: string) => void): void;
   /** Ctrl/Cmd-Enter. */
   onRunShortcut(listener: () => void): void;
@@ -208,6 +210,7 @@ export function mountCodeEditor(
       editor.executeEdits("reset", [{ range: model.getFullModelRange(), text: next }]);
       editor.pushUndoStop();
     },
+    focus: () => editor.focus(),
     onChange: (listener) => void changeListeners.push(listener),
     switchLanguage: (next, text) => {
       const nextUri = modelUri(exerciseId, next);

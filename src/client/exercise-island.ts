@@ -2,7 +2,6 @@
 // The page is readable without this script; the editor and terminal load when the exercise is near view.
 import {
   fetchProgress,
-  fetchSolution,
   gradeExercise,
   openExercise,
   startExerciseOver,
@@ -17,6 +16,8 @@ import { LANGUAGE_CHANGED } from "./language-prose.ts";
 import { loadLanguage, loadSavedCode, saveCode, saveLanguage } from "./saved-code.ts";
 import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
+import { disableHandingFocusTo, isBusy, setBusy } from "./focus-handoff.ts";
+import { SolutionPanel } from "./solution-panel.ts";
 import type { CodeEditor, EditorLanguage } from "./code-editor.ts";
 
 import type { RunTerminal } from "./run-terminal.ts";
@@ -35,6 +36,8 @@ interface ExerciseElements {
   solution: HTMLElement;
   /** The language switch; absent when the exercise is offered in TypeScript only. */
   language: HTMLSelectElement | null;
+  /** Says, beside the language switch, why it is disabled while a run is active. */
+  languageNote: HTMLElement | null;
   /** A polite live region: what a screen reader should hear once (a verdict, what Tab does now). */
   announce: HTMLElement;
   problems: HTMLElement;
@@ -60,6 +63,7 @@ class ExerciseIsland {
   #terminal?: Promise<RunTerminal>;
   #runId?: string;
   #unwatch?: () => void;
+  readonly #solution: SolutionPanel;
 
   constructor(root: HTMLElement) {
     this.id = root.dataset.exercise!;
@@ -83,6 +87,7 @@ class ExerciseIsland {
       solve: find(root, "button[data-action=solve]"),
       solution: find(root, "[data-solution]"),
       language: root.querySelector<HTMLSelectElement>("select[data-language]"),
+      languageNote: root.querySelector<HTMLElement>("[data-language-note]"),
       announce: find(root, "[data-announce]"),
       problems: find(root, "[data-problems]"),
     };
@@ -97,9 +102,16 @@ class ExerciseIsland {
     this.ui.stop.addEventListener("click", () => void this.stop());
     this.ui.reset.addEventListener("click", () => this.reset());
     this.ui.check.addEventListener("click", () => void this.check());
-    this.ui.solve.addEventListener("click", () => void this.showSolution());
-    find(root, "button[data-action=close-solution]").addEventListener("click", () => this.#closeSolution());
-    find(root, "button[data-action=use-solution]").addEventListener("click", () => this.#useSolution());
+    this.#solution = new SolutionPanel(this.ui.solution, this.ui.solve, {
+      id: this.id,
+      code: () => this.#code,
+      language: () => this.#language,
+      loadEditor: () => this.loadEditor(),
+      useSolution: (solution) => this.#useSolution(solution),
+      report: (message) => {
+        this.ui.status.textContent = message;
+      },
+    });
     const widen = find<HTMLButtonElement>(root, "button[data-action=widen]");
     widen.addEventListener("click", () => {
       const wide = root.dataset.wide !== "true";
@@ -128,7 +140,8 @@ class ExerciseIsland {
 
   /** Shows the exercise in another language, with the learner's last code in it; the choice is remembered. */
   switchLanguage(language: EditorLanguage): void {
-    if (language === this.#language || this.starters[language] === undefined || this.#runId) {
+    // The switch is disabled while a run is active (the run is of the code shown); this guards a stray event.
+    if (language === this.#language || this.starters[language] === undefined || this.ui.root.dataset.running === "true") {
       if (this.ui.language) this.ui.language.value = this.#language;
       return;
     }
@@ -136,8 +149,7 @@ class ExerciseIsland {
     saveLanguage(language);
     window.dispatchEvent(new CustomEvent(LANGUAGE_CHANGED, { detail: language }));
     this.#code = loadSavedCode(this.#codeKey) ?? this.starter;
-    this.#solution = undefined;
-    this.#closeSolution();
+    this.#solution.forget();
     if (this.#editor) {
       this.#editor.switchLanguage(language, this.#code);
       this.#listProblemsSoon(0);
@@ -201,10 +213,7 @@ class ExerciseIsland {
   }
 
   terminal(): Promise<RunTerminal> {
-    this.#terminal ??= import("./run-terminal.ts").then(({ mountRunTerminal }) => {
-      this.ui.terminalHost.replaceChildren();
-      return mountRunTerminal(this.ui.terminalHost);
-    });
+    this.#terminal ??= import("./run-terminal.ts").then(({ mountRunTerminal }) => mountRunTerminal(this.ui.terminalHost));
     return this.#terminal;
   }
 
@@ -262,48 +271,22 @@ class ExerciseIsland {
   }
 
   async stop(): Promise<void> {
-    if (!this.#runId) return;
-    this.ui.stop.disabled = true;
+    if (!this.#runId || isBusy(this.ui.stop)) return;
+    // Busy, not disabled, until the run has ended: then Run comes back and takes the focus from Stop.
+    setBusy(this.ui.stop, true);
     this.ui.status.textContent = "Stopping…";
     await stopRun(this.#runId).catch((error: unknown) => {
+      setBusy(this.ui.stop, false);
       this.ui.status.textContent = error instanceof Error ? error.message : String(error);
     });
   }
 
-  #solution?: string;
-  #closeDiff?: () => void;
-
-  /** Shows the solution beside the learner's code; their code stays as it is. */
-  async showSolution(): Promise<void> {
-    this.ui.solve.disabled = true;
-    try {
-      this.#solution ??= (await fetchSolution(this.id, this.#language)).solution;
-      await this.loadEditor();
-      const { mountSolutionDiff } = await import("./code-editor.ts");
-      this.#closeDiff?.();
-      this.ui.solution.hidden = false;
-      this.#closeDiff = mountSolutionDiff(find(this.ui.solution, "[data-solution-editor]"), this.id, this.#code, this.#solution, this.#language);
-      this.ui.solution.scrollIntoView({ block: "nearest" });
-    } catch (error) {
-      this.ui.status.textContent = error instanceof Error ? error.message : String(error);
-    } finally {
-      this.ui.solve.disabled = false;
-    }
-  }
-
-  #closeSolution(): void {
-    this.#closeDiff?.();
-    this.#closeDiff = undefined;
-    this.ui.solution.hidden = true;
-  }
-
   /** Puts the solution in the editor as one undoable edit: Ctrl-Z brings the learner's attempt back. */
-  #useSolution(): void {
-    if (this.#solution === undefined) return;
-    this.#editor?.replaceCode(this.#solution);
-    this.#code = this.#solution;
+  #useSolution(solution: string): void {
+    this.#editor?.replaceCode(solution);
+    this.#editor?.focus();
+    this.#code = solution;
     saveCode(this.#codeKey, this.#code, this.starter);
-    this.#closeSolution();
     this.ui.status.textContent = "The solution is in the editor (Ctrl-Z brings yours back).";
   }
 
@@ -327,8 +310,9 @@ class ExerciseIsland {
   async startOver(button: HTMLButtonElement): Promise<void> {
     const status = this.ui.root.querySelector<HTMLElement>("[data-start-over-status]")!;
     const owned = button.dataset.owned ?? "this exercise's topics and groups";
+    if (isBusy(button)) return;
     if (!window.confirm(`Start this exercise over? This stops your runs of it and deletes your ${owned}. Your code and your progress stay.`)) return;
-    button.disabled = true;
+    setBusy(button, true);
     status.textContent = "Starting over…";
     try {
       const { deleted, stoppedRuns } = await startExerciseOver(this.id);
@@ -338,7 +322,7 @@ class ExerciseIsland {
     } catch (error) {
       status.textContent = error instanceof Error ? error.message : String(error);
     } finally {
-      button.disabled = false;
+      setBusy(button, false);
     }
   }
 
@@ -351,7 +335,9 @@ class ExerciseIsland {
   }
 
   async check(): Promise<void> {
-    this.ui.check.disabled = true;
+    if (isBusy(this.ui.check)) return;
+    // Busy, not disabled: the focus stays on Check, and the verdict is read out when it comes.
+    setBusy(this.ui.check, true);
     this.ui.verdict.setAttribute("aria-busy", "true");
     try {
       const verdict = await gradeExercise(this.id);
@@ -362,7 +348,7 @@ class ExerciseIsland {
     } finally {
       // The verdict area is not live (a stored verdict shown on load is no news): its summary is read out once.
       this.ui.announce.textContent = this.ui.verdict.querySelector(".verdict-summary")?.textContent ?? "";
-      this.ui.check.disabled = false;
+      setBusy(this.ui.check, false);
       this.ui.verdict.removeAttribute("aria-busy");
     }
   }
@@ -381,11 +367,27 @@ class ExerciseIsland {
     this.#setRunning(false, status);
   }
 
+  /** Run gives way to Stop and back; whichever of them held the focus hands it to the other. */
   #setRunning(running: boolean, status: string): void {
-    this.ui.run.disabled = running;
-    this.ui.stop.disabled = !running;
+    const { run, stop } = this.ui;
+    setBusy(stop, false);
+    if (running) {
+      stop.disabled = false;
+      disableHandingFocusTo(run, stop);
+    } else {
+      run.disabled = false;
+      disableHandingFocusTo(stop, run);
+    }
     this.ui.root.dataset.running = String(running);
+    this.#lockLanguage(running);
     this.ui.status.textContent = status;
+  }
+
+  /** The language switch is disabled while a run is active, and says so beside it, until the run ends. */
+  #lockLanguage(locked: boolean): void {
+    if (!this.ui.language) return;
+    this.ui.language.disabled = locked;
+    if (this.ui.languageNote) this.ui.languageNote.textContent = locked ? "Stop the run to change the language." : "";
   }
 }
 

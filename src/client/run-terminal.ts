@@ -13,7 +13,31 @@ export interface RunTerminal {
   stderr(text: string): void;
   /** A line from Tributary itself (not the program), shown dimmed. */
   note(text: string): void;
+  /** Empties the terminal for a new run; a line says its output is on the way until the first arrives. */
   clear(): void;
+}
+
+/**
+ * The line an empty terminal shows, so it is never a silent black box: the host's own (what Run will do)
+ * until the first output, then, after each clear, that a run's output is on the way. Plain text in the
+ * output's region, so screen readers read it too; hidden the moment output arrives.
+ */
+function terminalPlaceholder(host: HTMLElement): { show(text?: string): void; hide(): void } {
+  const line = host.querySelector<HTMLElement>("[data-terminal-placeholder]") ?? document.createElement("p");
+  line.className = "terminal-placeholder";
+  line.dataset.terminalPlaceholder = "";
+  const first = line.textContent || "Output appears here when you press Run.";
+  return {
+    show: (text = first) => {
+      line.textContent = text;
+      line.hidden = false;
+      // Mounting the terminal empties the host: the line goes back in once, after the terminal's own rows.
+      if (!line.isConnected) host.append(line);
+    },
+    hide: () => {
+      line.hidden = true;
+    },
+  };
 }
 
 /** Arrow keys, Page Up/Down, Home and End scroll the output when its region has the keyboard focus. */
@@ -52,12 +76,16 @@ const programLinks: ILinkHandler = {
   },
 };
 
-/** Opens a terminal in `host`; it keeps fitting the host's width. */
+/** Opens a terminal in `host`, in place of what it showed but its placeholder line; it keeps fitting the host's width. */
 export function mountRunTerminal(host: HTMLElement): RunTerminal {
+  const placeholder = terminalPlaceholder(host);
+  host.replaceChildren();
   const terminal = new Terminal({
     convertEol: true,
     disableStdin: true,
     cursorBlink: false,
+    // The output takes no typing: a cursor would only sit in the corner (over the placeholder line, at first).
+    cursorInactiveStyle: "none",
     rows: 12,
     fontSize: 13,
     scrollback: 5000,
@@ -74,6 +102,7 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
     terminal.textarea.setAttribute("aria-hidden", "true");
   }
   scrollWithKeys(host, terminal);
+  placeholder.show();
   const transcript = mountOutputTranscript(host, host.getAttribute("aria-label") ?? "Program output");
   const refit = () => {
     if (host.clientWidth > 0) fit.fit();
@@ -82,20 +111,24 @@ export function mountRunTerminal(host: HTMLElement): RunTerminal {
   new ResizeObserver(refit).observe(host);
   return {
     stdout: (text) => {
+      placeholder.hide();
       terminal.write(text);
       transcript.write(text);
     },
     stderr: (text) => {
+      placeholder.hide();
       terminal.write(RED + text + RESET);
       transcript.write(text);
     },
     note: (text) => {
+      placeholder.hide();
       terminal.write(`${DIM}${text}${RESET}\r\n`);
       transcript.note(text);
     },
     clear: () => {
       terminal.reset();
       transcript.clear();
+      placeholder.show("Your program is starting; its output appears here.");
     },
   };
 }
