@@ -20,8 +20,11 @@ export interface CourseSuiteOptions {
   shard?: [number, number];
   /** Whether this file runs each exercise's starter, solution and sampled wrong program (true unless said). */
   perExercise?: boolean;
-  /** Whether this file runs the whole course in order and in reverse (true unless said; once per language). */
-  courseOrder?: boolean;
+  /**
+   * Whether this file runs the whole course on one learner, in order and then in reverse (unless said; once per
+   * language), in reverse only (where another file already runs it in order), or not at all.
+   */
+  courseOrder?: "forward and reverse" | "reverse" | false;
 }
 
 export async function courseSuite(language: Language, options: CourseSuiteOptions): Promise<void> {
@@ -75,8 +78,13 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       });
     });
 
-  if (options.courseOrder === false) return;
-  it("passes every exercise's solution in course order, then in reverse, on one learner", { timeout: 1_800_000 }, async () => {
+  const courseOrderRun = options.courseOrder ?? "forward and reverse";
+  if (courseOrderRun === false) return;
+  const title =
+    courseOrderRun === "reverse"
+      ? "passes every exercise's solution in reverse course order, on one learner"
+      : "passes every exercise's solution in course order, then in reverse, on one learner";
+  it(title, { timeout: 1_800_000 }, async () => {
     const learner = server.learner();
     const inOrder = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) || exercise.after.length === 0);
     const relevant = inOrder.filter((exercise) => offered.includes(exercise) || offered.some((mine) => mine.after.includes(exercise.id)));
@@ -84,7 +92,9 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       if (inLanguage(exercise, language) === "sql") await learner.request("GET", `/api/exercises/${exercise.id}`);
       return exercise;
     };
-    for (const exercise of relevant)
+    // In reverse only, what an exercise builds on (its `after`) is done first, as a learner would have.
+    const forward = courseOrderRun === "forward and reverse" ? relevant : relevant.filter((e) => relevant.some((later) => later.after.includes(e.id)));
+    for (const exercise of forward)
       await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises before it in the course");
     for (const exercise of [...relevant].reverse())
       await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises after it in the course");
