@@ -53,8 +53,9 @@ describe("the OpenAPI document", () => {
         "1",
         "--request-timeout",
         "20",
+        // A budget for the fuzzing phase: the examples and coverage phases run whole.
         "--max-time",
-        "90",
+        "45",
         "--no-color",
         "--report",
         "junit",

@@ -1,5 +1,5 @@
 // The course, live, in one language: for every exercise offered in it, the untouched starter fails for the
-// reason its exercise names and the solution then passes twice in a row; one of its wrong programs fails,
+// reason its exercise names and the solution then passes (twice in a row, unless every run starts afresh); one of its wrong programs fails,
 // naming its mistake, and the solution passes after it; and every solution passes in course order, then in
 // reverse, on one learner. Every wrong program is also graded on a recording of a real run in
 // test/unit/recorded-wrong-programs.test.ts; the sample here keeps those recordings honest.
@@ -20,8 +20,11 @@ export interface CourseSuiteOptions {
   shard?: [number, number];
   /** Whether this file runs each exercise's starter, solution and sampled wrong program (true unless said). */
   perExercise?: boolean;
-  /** Whether this file runs the whole course in order and in reverse (true unless said; once per language). */
-  courseOrder?: boolean;
+  /**
+   * Whether this file runs the whole course on one learner, in order and then in reverse (unless said; once per
+   * language), in reverse only (where another file already runs it in order), or not at all.
+   */
+  courseOrder?: "forward and reverse" | "reverse" | false;
 }
 
 export async function courseSuite(language: Language, options: CourseSuiteOptions): Promise<void> {
@@ -51,7 +54,10 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
         return learner;
       };
 
-      it("fails with the untouched starter for the reason its exercise names, then passes with the solution twice in a row", {
+      // A second solution run proves the slate is clean after the solution's own records, where they stay; an
+      // exercise whose every run starts on topics made anew has nothing left to prove it on.
+      const twice = !exercise.freshEachRun;
+      it(`fails with the untouched starter for the reason its exercise names, then passes with the solution${twice ? " twice in a row" : ""}`, {
         timeout: 400_000,
       }, async () => {
         expect(exercise.starterFailsWith, `${exercise.id}'s exercise.json has no starterFailsWith`).toBeTruthy();
@@ -60,7 +66,7 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
         expect(starter.verdict.status, `the ${language} starter passed: ${starter.verdict.message}\n${starter.output}`).toBe("fail");
         expect(starter.verdict.message, starter.output).toContain(exercise.starterFailsWith);
         await solve(learner, exercise, language, "the starter");
-        await solve(learner, exercise, language, "the solution");
+        if (twice) await solve(learner, exercise, language, "the solution");
       });
 
       const wrong = exercise.wrong.filter((program) => program.language === language);
@@ -75,8 +81,13 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       });
     });
 
-  if (options.courseOrder === false) return;
-  it("passes every exercise's solution in course order, then in reverse, on one learner", { timeout: 1_800_000 }, async () => {
+  const courseOrderRun = options.courseOrder ?? "forward and reverse";
+  if (courseOrderRun === false) return;
+  const title =
+    courseOrderRun === "reverse"
+      ? "passes every exercise's solution in reverse course order, on one learner"
+      : "passes every exercise's solution in course order, then in reverse, on one learner";
+  it(title, { timeout: 1_800_000 }, async () => {
     const learner = server.learner();
     const inOrder = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) || exercise.after.length === 0);
     const relevant = inOrder.filter((exercise) => offered.includes(exercise) || offered.some((mine) => mine.after.includes(exercise.id)));
@@ -84,7 +95,9 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       if (inLanguage(exercise, language) === "sql") await learner.request("GET", `/api/exercises/${exercise.id}`);
       return exercise;
     };
-    for (const exercise of relevant)
+    // In reverse only, what an exercise builds on (its `after`) is done first, as a learner would have.
+    const forward = courseOrderRun === "forward and reverse" ? relevant : relevant.filter((e) => relevant.some((later) => later.after.includes(e.id)));
+    for (const exercise of forward)
       await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises before it in the course");
     for (const exercise of [...relevant].reverse())
       await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises after it in the course");
