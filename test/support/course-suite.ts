@@ -96,7 +96,8 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       return exercise;
     };
     // In reverse only, what an exercise builds on (its `after`) is done first, as a learner would have.
-    const forward = courseOrderRun === "forward and reverse" ? relevant : relevant.filter((e) => relevant.some((later) => later.after.includes(e.id)));
+    const forward =
+      courseOrderRun === "forward and reverse" ? relevant : relevant.filter((e) => relevant.some((later) => later.after.includes(e.id)));
     for (const exercise of forward)
       await solve(learner, await opened(exercise), inLanguage(exercise, language), "the exercises before it in the course");
     for (const exercise of [...relevant].reverse())
