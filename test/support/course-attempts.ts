@@ -8,12 +8,11 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { entryFile, type Language } from "../../sandbox-server/src/contract/languages.ts";
 import type { Exercise, ExerciseCatalog } from "../../sandbox-server/src/exercises/index.ts";
 import type { Verdict } from "../../sandbox-server/src/contract/index.ts";
+import { gradeWhileRunning } from "./graded-run.ts";
 import type { LearnerClient, RunOutput } from "./sandbox-client.ts";
 
 /** The longest a program is waited for: a backstop, not a pace (a Flink job takes seconds to start). */
 const BACKSTOP_MS = 90_000;
-/** How often a running program's work is checked. */
-const CHECK_EVERY_MS = 250;
 
 export interface Attempt {
   verdict: Verdict;
@@ -40,10 +39,7 @@ export async function attempt(
   backstopMs = BACKSTOP_MS,
 ): Promise<Attempt> {
   const run = await learner.startRun(id, program, entry);
-  let ended = false;
-  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), out));
-  const backstop = Date.now() + backstopMs;
-  while (!ended && Date.now() < backstop && !awaited(await learner.grade(id))) await pause(CHECK_EVERY_MS);
+  const { ended, terminal: reading } = await gradeWhileRunning(learner, id, run.eventsUrl, awaited, Date.now() + backstopMs);
   if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
   const terminal = await reading;
   return { verdict: await learner.grade(id), output: `${terminal.stdout}${terminal.stderr}${terminal.exit.message}`, terminal };

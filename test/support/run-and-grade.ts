@@ -1,5 +1,6 @@
 // Runs a program of an exercise as a learner would and grades the exercise's checkpoint meanwhile,
 // for tests that run programs in any language (TypeScript's main.ts, Python's main.py, Flink's main.sql).
+import { gradeWhileRunning } from "./graded-run.ts";
 import type { LearnerClient, RunOutput } from "./sandbox-client.ts";
 
 export interface Verdict {
@@ -20,17 +21,11 @@ export async function runAndGrade(
   options: { entry?: string; patienceMs: number },
 ): Promise<{ verdict: Verdict; output: string; terminal: RunOutput }> {
   const run = await learner.startRun(id, code, options.entry);
-  let ended = false;
-  const reading = learner.readRun(run.eventsUrl).then((out) => ((ended = true), out));
-  const deadline = Date.now() + options.patienceMs;
-  let verdict = await grade(learner, id);
-  while (verdict.status !== "pass" && !ended && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    verdict = await grade(learner, id);
-  }
-  if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
-  const terminal = await reading;
+  const passed = (verdict: Verdict) => verdict.status === "pass";
+  const watched = await gradeWhileRunning(learner, id, run.eventsUrl, passed, Date.now() + options.patienceMs);
+  if (!watched.ended) await learner.request("DELETE", `/api/runs/${run.id}`);
+  const terminal = await watched.terminal;
   // Graded once more after the end, so a program's last writes count.
-  if (verdict.status !== "pass") verdict = await grade(learner, id);
+  const verdict: Verdict = watched.verdict.status === "pass" ? watched.verdict : await grade(learner, id);
   return { verdict, output: terminal.stdout + terminal.stderr + terminal.exit.message, terminal };
 }
