@@ -35,15 +35,28 @@ const life = (n: number, resumedAt: number | null, crashed: string | null, more:
 });
 
 /** What the run left: the payments each processor settled (as a read_committed reader finds them), its lives, the group's offset. */
-function run(settled: [number, number[]][], lives: Life[], committed: number | undefined, language: GradedRun["language"] = "typescript"): GraderInput {
+function run(
+  settled: [number, number[]][],
+  lives: Life[],
+  committed: number | undefined,
+  language: GradedRun["language"] = "typescript",
+): GraderInput {
   return {
     topics: {
-      "fx-payments": topicOf("fx-payments", range(1, PAYMENT_COUNT).map((n) => [payment(n), { payment: payment(n), amount: n * 10, currency: "USD" }])),
+      "fx-payments": topicOf(
+        "fx-payments",
+        range(1, PAYMENT_COUNT).map((n) => [payment(n), { payment: payment(n), amount: n * 10, currency: "USD" }]),
+      ),
       "settled-payments": topicOf(
         "settled-payments",
-        settled.flatMap(([by, payments]) => payments.map((n): [string, unknown] => [payment(n), { payment: payment(n), eur: n * 9.2, settledBy: by }])),
+        settled.flatMap(([by, payments]) =>
+          payments.map((n): [string, unknown] => [payment(n), { payment: payment(n), eur: n * 9.2, settledBy: by }]),
+        ),
       ),
-      "settlement-log": topicOf("settlement-log", lives.map((l): [string, unknown] => [`life-${l.life}`, l])),
+      "settlement-log": topicOf(
+        "settlement-log",
+        lives.map((l): [string, unknown] => [`life-${l.life}`, l]),
+      ),
     },
     groups: committed === undefined ? {} : { "settlement/fx-payments": { name: "settlement", topic: "fx-payments", committed: { 0: committed } } },
     run: { id: "r1", language, startedAt: "2026-01-01T00:00:00Z", freshSlate: true },
@@ -55,24 +68,71 @@ const failures = (checks: GraderCheck[]) => checks.filter((c) => c.status === "f
 const verdict = (checks: GraderCheck[]) => failures(checks)[0]?.message ?? "";
 
 describe("the exactly-once-settlement grader", () => {
-  const exactlyOnce: Life[] = [life(1, null, crashedWhileSettling), life(2, 4, crashedAfterCommit, { transactionsCommitted: 2 }), life(3, 12, null, { transactionsCommitted: 0 })];
+  const exactlyOnce: Life[] = [
+    life(1, null, crashedWhileSettling),
+    life(2, 4, crashedAfterCommit, { transactionsCommitted: 2 }),
+    life(3, 12, null, { transactionsCommitted: 0 }),
+  ];
 
   it("passes each payment once, through both crashes, from processors that share one transactional id and commit offsets in their transactions", () => {
-    expect(failures(grade(run([[1, range(1, 4)], [2, range(5, 12)]], exactlyOnce, 12)))).toEqual([]);
+    expect(
+      failures(
+        grade(
+          run(
+            [
+              [1, range(1, 4)],
+              [2, range(5, 12)],
+            ],
+            exactlyOnce,
+            12,
+          ),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it("fails a processor without a transaction, naming the payment settled twice, both processors and the transactional producer", () => {
-    const lives = [life(1, null, crashedWhileSettling, { transactionalId: null, consumerCommits: 1, transactionsCommitted: 0 }), life(2, 4, null, { transactionalId: null, consumerCommits: 2, transactionsCommitted: 0 })];
-    const checks = grade(run([[1, range(1, 6)], [2, range(5, 12)]], lives, 12));
+    const lives = [
+      life(1, null, crashedWhileSettling, { transactionalId: null, consumerCommits: 1, transactionsCommitted: 0 }),
+      life(2, 4, null, { transactionalId: null, consumerCommits: 2, transactionsCommitted: 0 }),
+    ];
+    const checks = grade(
+      run(
+        [
+          [1, range(1, 6)],
+          [2, range(5, 12)],
+        ],
+        lives,
+        12,
+      ),
+    );
     expect(habitOf(lives)).toBe("no-transaction");
-    expect(verdict(checks)).toContain("`payment-5` is in `settled-payments` twice. Processor 1 settled it and crashed while settling payment-7; processor 2 began at the group's committed offset, 4,");
+    expect(verdict(checks)).toContain(
+      "`payment-5` is in `settled-payments` twice. Processor 1 settled it and crashed while settling payment-7; processor 2 began at the group's committed offset, 4,",
+    );
     expect(verdict(checks)).toContain('transactionalId("settler")');
-    expect(failures(checks).map((c) => c.message).join("\n")).toContain("has no transactional id");
+    expect(
+      failures(checks)
+        .map((c) => c.message)
+        .join("\n"),
+    ).toContain("has no transactional id");
   });
 
   it("says it in Python's words to a Python learner", () => {
     const lives = [life(1, null, crashedWhileSettling, { transactionalId: null }), life(2, 4, null, { transactionalId: null })];
-    const said = verdict(grade(run([[1, range(1, 6)], [2, range(5, 12)]], lives, 12, "python")));
+    const said = verdict(
+      grade(
+        run(
+          [
+            [1, range(1, 6)],
+            [2, range(5, 12)],
+          ],
+          lives,
+          12,
+          "python",
+        ),
+      ),
+    );
     expect(said).toContain("producer.init_transactions()");
     expect(said).not.toContain("kafka.producer(");
   });
@@ -83,15 +143,42 @@ describe("the exactly-once-settlement grader", () => {
       life(2, 4, crashedAfterCommit, { consumerCommits: 1, transactionsCommitted: 2 }),
       life(3, 8, null, { consumerCommits: 1 }),
     ];
-    const said = verdict(grade(run([[1, range(1, 4)], [2, range(5, 12)], [3, range(9, 12)]], lives, 12)));
+    const said = verdict(
+      grade(
+        run(
+          [
+            [1, range(1, 4)],
+            [2, range(5, 12)],
+            [3, range(9, 12)],
+          ],
+          lives,
+          12,
+        ),
+      ),
+    );
     expect(said).toContain("`payment-9` is in `settled-payments` twice. Processor 2 settled it and crashed the moment Kafka confirmed");
     expect(said).toContain("processor 3 began at the group's committed offset, 8,");
     expect(said).toContain("outside the transaction");
   });
 
   it("fails offsets committed before the batch is settled, naming the payments the crash lost", () => {
-    const lives = [life(1, null, crashedWhileSettling, { consumerCommits: 2 }), life(2, 8, crashedAfterCommit, { consumerCommits: 1 }), life(3, 12, null)];
-    const said = verdict(grade(run([[1, range(1, 4)], [2, range(9, 12)]], lives, 12)));
+    const lives = [
+      life(1, null, crashedWhileSettling, { consumerCommits: 2 }),
+      life(2, 8, crashedAfterCommit, { consumerCommits: 1 }),
+      life(3, 12, null),
+    ];
+    const said = verdict(
+      grade(
+        run(
+          [
+            [1, range(1, 4)],
+            [2, range(9, 12)],
+          ],
+          lives,
+          12,
+        ),
+      ),
+    );
     expect(said).toContain("4 payments (`payment-5` to `payment-8`) are not in `settled-payments`");
     expect(said).toContain("processor 2 began at the group's committed offset, 8.");
     expect(said).toContain("at most once");
@@ -103,13 +190,36 @@ describe("the exactly-once-settlement grader", () => {
     const whileOpen = verdict(grade(run([[1, range(1, 4)]], lives, 12)));
     expect(whileOpen).toContain("8 payments (`payment-5` to `payment-12`) are not in `settled-payments`");
     expect(whileOpen).toContain(`changed its transactional id when it restarted (\`${ID}-1\`, then \`${ID}-2\`, then \`${ID}-3\`)`);
-    const timedOut = verdict(grade(run([[1, range(1, 4)], [2, range(5, 12)]], lives, 12)));
+    const timedOut = verdict(
+      grade(
+        run(
+          [
+            [1, range(1, 4)],
+            [2, range(5, 12)],
+          ],
+          lives,
+          12,
+        ),
+      ),
+    );
     expect(timedOut).toContain("changed its transactional id");
   });
 
   it("fails transactions that never send the offsets, as every restart begins again at the first payment", () => {
     const lives = [life(1, null, crashedWhileSettling), life(2, null, crashedAfterCommit), life(3, null, null)];
-    const said = verdict(grade(run([[1, range(1, 4)], [2, range(1, 12)], [3, range(1, 12)]], lives, undefined)));
+    const said = verdict(
+      grade(
+        run(
+          [
+            [1, range(1, 4)],
+            [2, range(1, 12)],
+            [3, range(1, 12)],
+          ],
+          lives,
+          undefined,
+        ),
+      ),
+    );
     expect(said).toContain("`payment-1` is in `settled-payments` twice");
     expect(said).toContain("never committed an offset");
     expect(said).toContain("transaction.sendOffsets");
@@ -117,6 +227,8 @@ describe("the exactly-once-settlement grader", () => {
 
   it("fails a run whose processor never reached the crash, saying what to keep", () => {
     expect(verdict(grade(run([], [], undefined)))).toContain("`settlement-log` holds no processor's life");
-    expect(verdict(grade(run([[1, range(1, 12)]], [life(1, null, null)], 12)))).toContain(`No processor crashed while settling \`${CRASH_WHILE_SETTLING}\``);
+    expect(verdict(grade(run([[1, range(1, 12)]], [life(1, null, null)], 12)))).toContain(
+      `No processor crashed while settling \`${CRASH_WHILE_SETTLING}\``,
+    );
   });
 });
