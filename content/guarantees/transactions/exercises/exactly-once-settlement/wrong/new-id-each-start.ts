@@ -155,8 +155,11 @@ async function runProcessor(number: number): Promise<Life> {
   const crash = new Promise<string>((resolve) => (crashed = resolve));
   const producer = watched(createProducer(kafka));
   open.add(producer);
-  // Connecting a transactional producer fences the one before it, and waits for that one's last transaction to end.
   await producer.connect();
+  // kafkajs fences the producer before it with the same transactional id when this one begins its first transaction,
+  // once Kafka has ended the transaction that one left: begin one (and drop it) now, so the group's committed offset
+  // is read after that.
+  if (madeWith?.transactionalId) await (await producer.transaction()).abort();
   const life: Life = {
     life: number,
     transactionalId: madeWith?.transactionalId ?? null,
