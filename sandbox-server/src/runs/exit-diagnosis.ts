@@ -57,7 +57,7 @@ export function exitMessage(reason: ExitReason, code: number | null, request: Ex
         ? "Stopped: Kafka stopped answering. Run again once it is back (`npm run kafka -- status` tells)."
         : `Your program exited with code ${code}: Kafka stopped answering. Run again once it is back (\`npm run kafka -- status\` tells).`;
     case "kafka-denied":
-      return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. Adding partitions to a topic is not allowed either; create it again instead.`;
+      return `Your program exited with code ${code}: Kafka refused it access. Name topics with topic() and groups with group() from "tributary": other names belong to nobody or to other learners. A transactional id takes your namespace too: transactionalId() (transactional_id() in Python). Adding partitions to a topic is not allowed either; create it again instead.`;
     case "kafka-limit":
       return `Your program exited with code ${code}: Kafka refused a topic or its settings. A topic is refused when ${topicLimitsSentence(request.kafka.topicLimits)}: delete topics you no longer need (admin.deleteTopics).${topicSettingsSentence(request.kafka.topicLimits)}`;
     case "stopped":

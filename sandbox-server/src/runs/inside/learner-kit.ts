@@ -33,6 +33,11 @@ export function group(name: string): string {
   return namespace + name;
 }
 
+/** Your transactional id called `name`: the name inside your namespace, so a producer that restarts with it fences its predecessor. */
+export function transactionalId(name: string): string {
+  return namespace + name;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Riding out a broker that died a moment ago.
 //

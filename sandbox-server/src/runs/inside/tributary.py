@@ -40,6 +40,11 @@ def group(name):
     return namespace + name
 
 
+def transactional_id(name):
+    """Your transactional id called `name`: the name inside your namespace, so a producer that restarts with it fences its predecessor."""
+    return namespace + name
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Riding out a broker that died a moment ago. For a few seconds after a broker dies the cluster still lists
 # it (until its session times out), and kafka-python sends some requests to it once: a question any broker
