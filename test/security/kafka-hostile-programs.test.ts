@@ -99,6 +99,40 @@ console.log("done");`,
     expect(await readWholeTopic(kafka, ownerTopic)).toEqual([{ key: "secret", value: "the owner's own words" }]);
   });
 
+  it("refuses a transactional id in another learner's namespace, and takes one in the learner's own", async () => {
+    const theirs = ownerTopic.replace(/diary$/, "settlement");
+    const { stdout, exit } = await besideBenign(
+      intruder.run(
+        "first-producer",
+        `${preamble}
+// A client that retries: the broker makes its transaction coordinator on the first transaction it sees.
+const patient = new Kafka({ clientId: "probe", ...connection, logLevel: logLevel.NOTHING });
+const transact = (id: string) => async () => {
+  const producer = patient.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const transaction = await producer.transaction();
+    await transaction.send({ topic: topic("ledger"), messages: [{ value: "one" }] });
+    await transaction.commit();
+    return "committed";
+  } finally {
+    await producer.disconnect();
+  }
+};
+const admin = kafka.admin(); await admin.connect();
+await admin.createTopics({ topics: [{ topic: topic("ledger"), numPartitions: 1 }], waitForLeaders: true });
+await admin.disconnect();
+await attempt("theirs", transact(${JSON.stringify(theirs)}));
+await attempt("own", transact(namespace + "settlement"));
+console.log("done");`,
+      ),
+    );
+    expect(stdout, exit.message).toContain("done");
+    // kafkajs reports the refusal of a transactional id as a coordinator it could not find.
+    expect(stdout).toMatch(/theirs: refused (TRANSACTIONAL_ID_AUTHORIZATION_FAILED|.*coordinator)/);
+    expect(stdout).toContain('own: allowed "committed"');
+  });
+
   it("cannot act as another principal without that principal's password", async () => {
     const { stdout } = await besideBenign(
       intruder.run(

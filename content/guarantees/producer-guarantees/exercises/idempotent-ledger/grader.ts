@@ -88,6 +88,13 @@ function named(entries: number[]): string {
   return `Entries ${entries.slice(0, -1).join(", ")} and ${entries.at(-1)}`;
 }
 
+/** A ledger out of order may hold copies too: "Entry 7 was written twice as well, and 19 more entries with it." */
+function copiesToo(twice: number[]): string {
+  const first = twice.includes(LOST_ANSWER) ? LOST_ANSWER : twice[0]!;
+  const more = twice.length > 1 ? `, and ${twice.length - 1} more ${twice.length === 2 ? "entry" : "entries"} with it` : "";
+  return `Entry ${first} was written twice as well${more}.`;
+}
+
 const balance = (entries: number[]) => entries.reduce((sum, n) => sum + amountOf(n), 0);
 
 export default function grade(input: GraderInput): GraderCheck[] {
@@ -149,7 +156,7 @@ export default function grade(input: GraderInput): GraderCheck[] {
           title: inOrder,
           status: "fail",
           // The verdict shows the first failed check: a ledger both out of order and with copies says both.
-          message: `Entry ${late.entry} came after entry ${late.after}: it reached Kafka after a later entry had been written (a retry, or a send that did not wait for the one before), so a reader replaying the ledger applies them out of order. ${words.order}${twice.length ? ` ${named(twice)} ${twice.length === 1 ? "was" : "were"} written twice as well.` : ""}`,
+          message: `Entry ${late.entry} came after entry ${late.after}: it reached Kafka after a later entry had been written (a retry, or a send that did not wait for the one before), so a reader replaying the ledger applies them out of order. ${words.order}${twice.length ? ` ${copiesToo(twice)}` : ""}`,
         }
       : { title: inOrder, status: "pass", message: "Each entry comes after the one sent before it." },
   );
