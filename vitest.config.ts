@@ -1,14 +1,11 @@
-// Five projects, named for what their tests need, run in this order:
+// Four projects, named for what their tests need, run in this order:
 //   pure       plain logic, nothing started (test/unit)
 //   processes  real child processes and sandboxes, no Kafka (test/processes, the OS half of test/security)
-//   kafka      a real broker of their own (test/integration, the Kafka half of test/security), and beside it
-//   clusters   the two files that start three-broker clusters, one at a time
+//   kafka      a real broker of their own (test/integration, the Kafka half of test/security)
 //   browser    a real broker, the built site and Chromium (test/e2e)
 import { defineConfig } from "vitest/config";
 
 const kafkaSetup = "./test/support/test-kafka.ts";
-/** The files that start three-broker clusters of their own (ports from TRIBUTARY_TEST_CLUSTER_PORT). */
-const clusterFiles = ["test/integration/kafka-cli.test.ts", "test/integration/three-brokers.test.ts"];
 
 export default defineConfig({
   test: {
@@ -39,24 +36,10 @@ export default defineConfig({
       {
         test: {
           name: "kafka",
-          // Two files at a time, and a clusters file beside them: the suite is bound by the two cores, and a
-          // third Kafka file mostly adds to what the cores switch between.
-          maxWorkers: 2,
+          // Most of a Kafka test's time is waiting on the broker, a JVM or a program: three files at a time.
+          maxWorkers: 3,
           include: ["test/integration/**/*.test.ts", "test/security/kafka-*.test.ts"],
-          exclude: clusterFiles,
           globalSetup: [kafkaSetup],
-          sequence: { groupOrder: 1 },
-          testTimeout: 90_000,
-          hookTimeout: 180_000,
-        },
-      },
-      {
-        test: {
-          name: "clusters",
-          // Each starts three broker JVMs, and more as it kills and restarts them: side by side, the two starts
-          // starve each other (and the files beside them) of CPU. One at a time, beside the kafka project.
-          maxWorkers: 1,
-          include: clusterFiles,
           sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 180_000,
