@@ -2,7 +2,9 @@
 // present (SASL/SCRAM, when the broker authenticates clients), and the connection options every client
 // of the server shares. The mechanism is spelled here and nowhere else.
 import type { Socket } from "node:net";
-import { AuthenticationError, Connection, type BaseOptions, type ConnectionOptions, type ConnectionPool } from "@platformatic/kafka";
+import { AuthenticationError, Connection, metadataV12, type BaseOptions, type ConnectionOptions, type ConnectionPool } from "@platformatic/kafka";
+
+type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
 
 export interface KafkaCredentials {
   username: string;
@@ -87,6 +89,29 @@ export async function loginRefusal(address: string, options: ConnectionOptions):
     return undefined;
   } catch (error) {
     return error as Error;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/** Kafka's code for a topic the principal may not describe. */
+const TOPIC_AUTHORIZATION_FAILED = 29;
+
+/**
+ * Whether the broker at `address` has applied a principal's ACLs on `namespace`. Asked about a topic there that
+ * does not exist, a broker answers "unknown topic" to a principal allowed to describe it, and "not authorized" while
+ * its ACLs have not reached the broker: they come after the credentials in the cluster's metadata, so a login that
+ * works does not yet mean the learner may create a topic.
+ */
+export async function namespaceAuthorized(address: string, options: ConnectionOptions, namespace: string): Promise<boolean> {
+  const connection = new Connection("tributary-principals", options);
+  try {
+    await connectTo(connection, address);
+    const response = await metadataV12.api.async(connection, [`${namespace}ready`], false, false).catch((error: { response?: MetadataResponse }) => {
+      if (error.response?.topics) return error.response;
+      throw error;
+    });
+    return response.topics.every((topic) => topic.errorCode !== TOPIC_AUTHORIZATION_FAILED);
   } finally {
     await connection.close().catch(() => {});
   }

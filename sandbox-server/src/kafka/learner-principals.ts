@@ -23,6 +23,7 @@ import {
   guardPool,
   isLoginRefused,
   loginRefusal,
+  namespaceAuthorized,
   saslOptions,
   type BrokerAccess,
   type KafkaCredentials,
@@ -229,7 +230,7 @@ export class LearnerPrincipals {
         },
       ],
     });
-    await this.#untilEveryBrokerAccepts(credentials);
+    await this.#untilEveryBrokerAccepts(credentials, namespace);
     log.info({ namespace }, "learner's Kafka principal created");
     const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
     return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
@@ -354,14 +355,23 @@ export class LearnerPrincipals {
    * does not answer at all is down, and reads the credentials from the log before it serves again: only
    * a broker that answers but refuses the login is waited for.
    */
-  async #untilEveryBrokerAccepts(credentials: KafkaCredentials): Promise<void> {
+  /** Waits until every broker takes the learner's login and has their ACLs: a run may start on any of them. */
+  async #untilEveryBrokerAccepts(credentials: KafkaCredentials, namespace: string): Promise<void> {
     const deadline = Date.now() + PRINCIPAL_READY_TIMEOUT_MS;
+    const options = { connectTimeout: 2000, ...saslOptions(credentials) };
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
     for (const address of this.#access.bootstrap) {
       for (;;) {
-        const refusal = await loginRefusal(address, { connectTimeout: 2000, ...saslOptions(credentials) });
+        const refusal = await loginRefusal(address, options);
         if (!refusal || !isLoginRefused(refusal)) break;
         if (Date.now() > deadline) throw new Error(`Broker ${address} did not accept a new learner's credentials: ${refusal.message}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await pause();
+      }
+      // A broker that does not answer now is the run's to meet (and to name), not a principal's fault.
+      while (!(await namespaceAuthorized(address, options, namespace).catch(() => true))) {
+        if (Date.now() > deadline)
+          throw new Error(`Broker ${address} did not apply a new learner's ACLs within ${PRINCIPAL_READY_TIMEOUT_MS / 1000} s.`);
+        await pause();
       }
     }
   }
