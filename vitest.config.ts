@@ -4,11 +4,28 @@
 //   kafka      a real broker of their own (test/integration, the Kafka half of test/security)
 //   browser    a real broker, the built site and Chromium (test/e2e)
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 const kafkaSetup = "./test/support/test-kafka.ts";
 
+/**
+ * The files that run longest, started first whatever vitest knows of them: on a fresh clone it has no durations
+ * and starts the largest files first, and the cluster file is small (its suites live in test/integration/clusters/),
+ * so it would start last and run on while the other workers idle.
+ */
+const longestFiles = ["test/integration/clusters.test.ts"];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const long = (file: TestSpecification) => longestFiles.some((name) => file.moduleId.endsWith(name));
+    return [...sorted.filter(long), ...sorted.filter((file) => !long(file))];
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirst },
     // Files run side by side: every test's learner has a namespace of its own on the shared broker, servers
     // bind port 0, and a file that starts a cluster of its own gives it ports no other file uses.
     fileParallelism: true,
