@@ -2,7 +2,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
-import { BrokerInspector, ExerciseSlates, LearnerPrincipals, LearnerWatches, probeKafka } from "./kafka/index.ts";
+import { BrokerInspector, ExerciseSlates, LearnerPrincipals, LearnerWatches, probeKafka, untilBrokerListsTopics } from "./kafka/index.ts";
 import { loadExerciseCatalog } from "./exercises/index.ts";
 import { openProgressStore } from "./progress/index.ts";
 import {
@@ -69,6 +69,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     access.bootstrap,
     {
       answers: async () => (await probeKafka(access, 1500)).reachable,
+      topicsListed: (address, topics) => untilBrokerListsTopics(access, address, topics),
       namespaceUsage: (namespace) => broker.namespaceUsage(namespace),
     },
     [

@@ -117,6 +117,36 @@ export async function namespaceAuthorized(address: string, options: ConnectionOp
   }
 }
 
+/** Kafka's code for a topic the broker does not know. */
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+/** How long a broker is given to hear of topics the controller has created. Milliseconds, unless the machine is very busy. */
+const LISTED_TIMEOUT_MS = 10_000;
+
+/**
+ * Resolves once the broker at `address` lists every topic in `topics`: the controller creates topics and answers
+ * before the brokers have heard, and a client that asks a broker about them at once is told they do not exist.
+ * Gives up after `timeoutMs`, or at once when the broker does not answer: the program will meet that itself.
+ */
+export async function untilBrokerListsTopics(access: BrokerAccess, address: string, topics: string[], timeoutMs = LISTED_TIMEOUT_MS): Promise<void> {
+  const connection = new Connection("tributary-topics", saslOptions(access.admin));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await connectTo(connection, address);
+    for (;;) {
+      const response = await metadataV12.api.async(connection, topics, false, false).catch((error: { response?: MetadataResponse }) => {
+        if (error.response?.topics) return error.response;
+        throw error;
+      });
+      if (response.topics.every((topic) => topic.errorCode !== UNKNOWN_TOPIC_OR_PARTITION) || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } catch {
+    // The broker does not answer: nothing to wait for.
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
 /** Whether the broker answered and refused the login (rather than not answering at all). */
 export function isLoginRefused(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) if (cause instanceof AuthenticationError) return true;

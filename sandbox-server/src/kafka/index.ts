@@ -2,7 +2,7 @@
 // connection, learners' principals and the policy their topics are held to, health probes, and the
 // snapshots checkpoints are graded on.
 export { waitUntilKafkaAnswers, probeKafka, brokerNodeStates, brokersNeeded, type KafkaProbe, type BrokerNodeState } from "./readiness.ts";
-export { SCRAM_MECHANISM, brokerAddress, connectTo, type BrokerAccess, type KafkaCredentials } from "./access.ts";
+export { SCRAM_MECHANISM, brokerAddress, connectTo, untilBrokerListsTopics, type BrokerAccess, type KafkaCredentials } from "./access.ts";
 export { KafkaUnavailable } from "./errors.ts";
 export { LearnerPrincipals, learnerNamespace, type LearnerKafka } from "./learner-principals.ts";
 export {

@@ -15,6 +15,7 @@ import type { LanguageRuntime } from "./languages/language-runtime.ts";
 import { PythonLanguageRuntime } from "./languages/python/runtime.ts";
 import { TypeScriptRuntime } from "./languages/typescript/runtime.ts";
 import { plainProgramHost, setUpProgramHost, type ProgramHost } from "./process/program-host.ts";
+import type { TopicsListed } from "./containment/index.ts";
 import { ProgramPool } from "./process/program-pool.ts";
 import { startProgramProcess } from "./process/start-program.ts";
 
@@ -57,6 +58,8 @@ export class RunRefused extends Error {
 export interface KafkaQuestions {
   /** Whether Kafka answers at all. */
   answers?: () => Promise<boolean>;
+  /** Resolves once a broker lists topics a program has just created (see created-topics-gate.ts). */
+  topicsListed?: TopicsListed;
   /** How many topics and partitions a namespace holds. */
   namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
 }
@@ -134,7 +137,7 @@ export class RunRegistry {
    */
   #prepare(): Promise<void> {
     this.#prepared ??= (async () => {
-      let host = await setUpProgramHost(this.settings, this.bootstrap);
+      let host = await setUpProgramHost(this.settings, this.bootstrap, this.#kafka.topicsListed);
       let canary: CanaryResult | undefined;
       if (host.kind === "sandbox") {
         const typescript = this.#offered.find((runtime) => runtime.language === "typescript")!;

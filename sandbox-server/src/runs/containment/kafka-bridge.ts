@@ -8,6 +8,7 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { downMarkName } from "../inside/sandbox-paths.ts";
+import { createdTopicsGate } from "./created-topics-gate.ts";
 
 export interface KafkaBridge {
   /** The folder holding `<port>.sock` for every broker; bind it into sandboxes at KAFKA_SOCKET_DIR. */
@@ -18,6 +19,9 @@ export interface KafkaBridge {
   brokersUp(): boolean[];
   close(): Promise<void>;
 }
+
+/** Resolves once the broker at `address` ("host:port") lists every topic in `topics`, or gives up waiting. */
+export type TopicsListed = (address: string, topics: string[]) => Promise<void>;
 
 /** How often the bridge asks a broker that is down whether it is back. */
 const RECHECK_MS = 500;
@@ -90,8 +94,12 @@ class BrokerLink {
   }
 }
 
-/** Opens one Unix socket per broker in `dir`; every connection is piped to the broker. */
-export async function startKafkaBridge(dir: string, bootstrap: string[]): Promise<KafkaBridge> {
+/**
+ * Opens one Unix socket per broker in `dir`; every connection is piped to the broker. With `topicsListed`,
+ * a broker's answer to CreateTopics reaches the program only once that broker lists the topics (see
+ * created-topics-gate.ts).
+ */
+export async function startKafkaBridge(dir: string, bootstrap: string[], topicsListed?: TopicsListed): Promise<KafkaBridge> {
   const brokers = bootstrap.map(parseLoopback);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -105,10 +113,18 @@ export async function startKafkaBridge(dir: string, bootstrap: string[]): Promis
         const broker = net.connect(link.port, link.host);
         let established = false;
         broker.once("connect", () => (established = true));
-        inside.pipe(broker).pipe(inside);
+        const gate = topicsListed && createdTopicsGate((topics) => topicsListed(`${link.host}:${link.port}`, topics));
+        if (gate) {
+          inside.pipe(gate.requests).pipe(broker);
+          broker.pipe(gate.responses).pipe(inside);
+        } else {
+          inside.pipe(broker).pipe(inside);
+        }
         // Either side going away ends both; errors are the learner's program or the broker going away.
-        const end = () => (inside.destroy(), broker.destroy());
+        const end = () => (inside.destroy(), broker.destroy(), gate?.requests.destroy(), gate?.responses.destroy());
         inside.once("error", end).once("close", end);
+        gate?.requests.once("error", end);
+        gate?.responses.once("error", end);
         broker
           .once("error", () => {
             if (!established) void link.refused();

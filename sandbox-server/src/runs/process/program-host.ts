@@ -14,6 +14,7 @@ import {
   startKafkaBridge,
   SANDBOX_ROOT_PREFIX,
   type KafkaBridge,
+  type TopicsListed,
 } from "../containment/index.ts";
 
 export interface ProgramHost {
@@ -65,7 +66,7 @@ export async function plainProgramHost(settings: RunSettings, bootstrap: string[
  * Sets up where programs run: the sandbox unless isolation is "process" or (with "auto") bubblewrap cannot
  * run here. Whatever an earlier server left behind (it may have been killed mid-run) is cleared first.
  */
-export async function setUpProgramHost(settings: RunSettings, bootstrap: string[]): Promise<ProgramHost> {
+export async function setUpProgramHost(settings: RunSettings, bootstrap: string[], topicsListed?: TopicsListed): Promise<ProgramHost> {
   if (settings.isolation === "process") {
     return plainProgramHost(settings, bootstrap, "TRIBUTARY_ISOLATION=process: programs run without the OS sandbox");
   }
@@ -84,7 +85,7 @@ export async function setUpProgramHost(settings: RunSettings, bootstrap: string[
   await chmod(runRoot, 0o711);
   let bridge: KafkaBridge | undefined;
   try {
-    bridge = await startKafkaBridge(path.join(runRoot, "kafka"), bootstrap);
+    bridge = await startKafkaBridge(path.join(runRoot, "kafka"), bootstrap, topicsListed);
     const probe = await createRunCgroup(`probe-${process.pid}`, { memoryBytes: 64 * 1024 * 1024, maxTasks: 8 });
     const useCgroups = typeof probe !== "string";
     if (typeof probe !== "string") await probe.remove();
