@@ -1,6 +1,9 @@
 // Puts the test broker back to a known state: no course topics, no course consumer groups.
+import { Connection, FindCoordinatorKeyTypes, findCoordinatorV6 } from "@platformatic/kafka";
 import { Kafka } from "kafkajs";
+import { connectTo, saslOptions } from "../../sandbox-server/src/kafka/access.ts";
 import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
+import { responseDespiteErrors } from "../../sandbox-server/src/kafka/protocol-errors.ts";
 import { kafkajsConfig } from "./kafkajs-config.ts";
 
 /** Deletes the named topics and groups, and waits until the broker no longer lists the topics. */
@@ -77,5 +80,23 @@ export async function partitionsByTopic(access: BrokerAccess, prefix: string): P
     return new Map(topics.map((t) => [t.name, t.partitions.length]));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The id of the broker that coordinates `groupId` now (whether or not the group exists yet). */
+export async function groupCoordinator(access: BrokerAccess, groupId: string): Promise<number> {
+  const connection = new Connection("tributary-test-coordinator", saslOptions(access.admin));
+  try {
+    await connectTo(connection, access.bootstrap[0]!);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const { coordinators } = await responseDespiteErrors(findCoordinatorV6.api.async(connection, FindCoordinatorKeyTypes.GROUP, [groupId]));
+      const found = coordinators.find((coordinator) => coordinator.key === groupId);
+      if (found?.errorCode === 0) return found.nodeId;
+      if (Date.now() > deadline) throw new Error(`No broker coordinates group ${groupId} after 15 s (error ${found?.errorCode}).`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await connection.close().catch(() => {});
   }
 }

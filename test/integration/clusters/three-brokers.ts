@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../sandbox-server/src/config.ts";
 import { entryFile, type Language } from "../../../sandbox-server/src/contract/languages.ts";
 import { clusterTopology, startJvmCluster, type RunningCluster } from "../../../sandbox-server/src/provisioning/index.ts";
-import { partitionsByTopic } from "../../support/broker-state.ts";
+import { groupCoordinator, partitionsByTopic } from "../../support/broker-state.ts";
 import { attempt, courseOrder, inLanguage, learnerReadyFor, passes, solve } from "../../support/course-attempts.ts";
 import { runSqlAndGrade, terminalText } from "../../support/flink-runs.ts";
 import { courseExercises, type LearnerClient } from "../../support/sandbox-client.ts";
@@ -35,6 +35,8 @@ const windowTopics: Record<string, string[]> = {
 };
 
 let cluster: RunningCluster | undefined;
+/** The broker killed first (its id); the second kill takes another. */
+let killedFirst = 1;
 let sandbox: TestServer;
 
 /** The exercises a learner in `language` does, in course order: those offered in it and those they come after. */
@@ -104,7 +106,10 @@ export function threeBrokersSuite(): void {
       const ready = await Promise.all(
         (["typescript", "python"] as const).map((language) => learnerReadyFor(() => sandbox.learner(), catalog, consumer, language)),
       );
-      process.kill(cluster!.pids[0]!, "SIGKILL");
+      // The broker that coordinates the Python consumer's group: the client must find its successor by itself.
+      const coordinator = await groupCoordinator(cluster!, `${await ready[1]!.namespace()}message-readers`);
+      killedFirst = coordinator;
+      process.kill(cluster!.pids[coordinator - 1]!, "SIGKILL");
       await pause(3000);
       const runs = await Promise.all([
         solves(sandbox.learner(), "first-producer", "typescript"),
@@ -126,7 +131,8 @@ export function threeBrokersSuite(): void {
     it("ends a TypeScript run and a Python run with the course's line naming the brokers that answer, without a client's stack", {
       timeout: 200_000,
     }, async () => {
-      process.kill(cluster!.pids[1]!, "SIGKILL");
+      const second = [1, 2, 3].find((id) => id !== killedFirst)!;
+      process.kill(cluster!.pids[second - 1]!, "SIGKILL");
       const { code } = catalog.get("first-producer")!;
       const typescript = await sandbox.learner().run("first-producer", code.typescript!.solution);
       expect(typescript.exit.reason, typescript.stderr).toBe("kafka-unavailable");
