@@ -48,11 +48,12 @@ const RESOURCE_NOT_FOUND = 91;
 const SCRAM_ITERATIONS = 4096;
 const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
 /**
- * Principals made at once. A class arriving together would otherwise send hundreds of credential, ACL and
- * quota changes to the controller at the same moment, and each then waits past its deadline; in turn, each
- * takes a fraction of a second.
+ * Principals made in one batch at most. A class arriving together asks for a principal each at the same moment;
+ * made one by one, each waits for the controller and every broker in turn, and the last learner of a hundred
+ * waits for them all. Made together, a batch costs one credential change, one ACL change and one quota change,
+ * however many learners it holds, and the brokers are asked about its last learner only.
  */
-const CREATIONS_AT_ONCE = 4;
+const PRINCIPALS_PER_BATCH = 64;
 
 /**
  * A learner's namespace: derived from their id with a key of the server's (learner-id.ts), so it is
@@ -125,8 +126,9 @@ export class LearnerPrincipals {
   /** When each principal (by user name) was last handed to a run; an earlier server's count from when this one found them. */
   readonly #lastUsed = new Map<string, { namespace: string; learnerId?: string; at: number }>();
   #discovered = false;
-  #creating = 0;
-  readonly #waitingToCreate: (() => void)[] = [];
+  /** Principals asked for while a batch is being made: they make the next batch, in the order asked. */
+  readonly #toCreate: { namespace: string; made: (kafka: LearnerKafka) => void; failed: (error: unknown) => void }[] = [];
+  #creatingBatch = false;
   #admin?: Admin;
 
   /**
@@ -159,81 +161,92 @@ export class LearnerPrincipals {
       .catch((error: Error) => log.warn({ namespace, err: error.message }, "could not note a Kafka principal's use"));
     let ready = this.#ready.get(learnerId);
     if (!ready) {
-      ready = this.#inTurn(() => this.#create(namespace));
+      ready = new Promise<LearnerKafka>((made, failed) => {
+        this.#toCreate.push({ namespace, made, failed });
+        void this.#createBatches();
+      });
       this.#ready.set(learnerId, ready);
       ready.catch(() => this.#ready.delete(learnerId));
     }
     return ready;
   }
 
-  /** Runs `make` once fewer than CREATIONS_AT_ONCE principals are being made, in the order asked. */
-  async #inTurn<T>(make: () => Promise<T>): Promise<T> {
-    // A slot is handed from the one leaving to the next in line, so nobody slips in between.
-    if (this.#creating >= CREATIONS_AT_ONCE) await new Promise<void>((resolve) => this.#waitingToCreate.push(resolve));
-    else this.#creating++;
+  /** Makes the principals asked for, a batch at a time, until nobody waits; a failed batch fails its learners only. */
+  async #createBatches(): Promise<void> {
+    if (this.#creatingBatch) return;
+    this.#creatingBatch = true;
     try {
-      return await make();
+      while (this.#toCreate.length) {
+        const batch = this.#toCreate.splice(0, PRINCIPALS_PER_BATCH);
+        try {
+          const made = await this.#create(batch.map((asked) => asked.namespace));
+          for (const [index, asked] of batch.entries()) asked.made(made[index]!);
+        } catch (error) {
+          for (const asked of batch) asked.failed(error);
+        }
+      }
     } finally {
-      const next = this.#waitingToCreate.shift();
-      if (next) next();
-      else this.#creating--;
+      this.#creatingBatch = false;
     }
   }
 
-  async #create(namespace: string): Promise<LearnerKafka> {
-    const username = namespace.slice(0, -1);
-    const credentials = { username, password: learnerPassword(username, this.#passwordKey) };
-    const salt = randomBytes(32);
-    // Off the event loop: a class's first runs all salt a password at once.
-    const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");
+  /** Makes the principals of `namespaces` together: credentials, ACLs and quotas in one request each. */
+  async #create(namespaces: string[]): Promise<LearnerKafka[]> {
+    const principals = await Promise.all(
+      namespaces.map(async (namespace) => {
+        const username = namespace.slice(0, -1);
+        const credentials = { username, password: learnerPassword(username, this.#passwordKey) };
+        const salt = randomBytes(32);
+        // Off the event loop: a class's first runs all salt a password at once.
+        const saltedPassword = await promisify(pbkdf2)(credentials.password, salt, SCRAM_ITERATIONS, 32, "sha256");
+        return { namespace, credentials, salt, saltedPassword };
+      }),
+    );
     await this.#withAdminConnection((connection) =>
       alterUserScramCredentialsV0.api.async(
         connection,
         [],
-        [
-          {
-            name: credentials.username,
-            mechanism: SCRAM_SHA_256,
-            iterations: SCRAM_ITERATIONS,
-            salt,
-            saltedPassword,
-          },
-        ],
+        principals.map(({ credentials, salt, saltedPassword }) => ({
+          name: credentials.username,
+          mechanism: SCRAM_SHA_256,
+          iterations: SCRAM_ITERATIONS,
+          salt,
+          saltedPassword,
+        })),
       ),
     );
     const admin = this.#adminClient();
     // Brokers whose data predates TOPIC_OPERATIONS granted ALL on the learner's topics; that grant goes.
     await admin.deleteAcls({
-      filters: [
-        {
-          resourceType: ResourceTypes.TOPIC,
-          resourceName: namespace,
-          resourcePatternType: ResourcePatternTypes.PREFIXED,
-          principal: `User:${credentials.username}`,
-          host: "*",
-          operation: AclOperations.ALL,
-          permissionType: AclPermissionTypes.ALLOW,
-        },
-      ],
+      filters: principals.map(({ namespace, credentials }) => ({
+        resourceType: ResourceTypes.TOPIC,
+        resourceName: namespace,
+        resourcePatternType: ResourcePatternTypes.PREFIXED,
+        principal: `User:${credentials.username}`,
+        host: "*",
+        operation: AclOperations.ALL,
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
     });
-    await admin.createAcls({ creations: namespaceAcls(credentials.username, namespace) });
+    await admin.createAcls({ creations: principals.flatMap(({ namespace, credentials }) => namespaceAcls(credentials.username, namespace)) });
     await admin.alterClientQuotas({
-      entries: [
-        {
-          entities: [{ entityType: "user", entityName: credentials.username }],
-          ops: [
-            { key: "producer_byte_rate", value: this.#quotas.produceBytesPerSecond, remove: false },
-            { key: "consumer_byte_rate", value: this.#quotas.fetchBytesPerSecond, remove: false },
-            { key: "controller_mutation_rate", value: this.#quotas.partitionMutationsPerSecond, remove: false },
-            { key: "request_percentage", value: this.#quotas.requestPercentage, remove: false },
-          ],
-        },
-      ],
+      entries: principals.map(({ credentials }) => ({
+        entities: [{ entityType: "user", entityName: credentials.username }],
+        ops: [
+          { key: "producer_byte_rate", value: this.#quotas.produceBytesPerSecond, remove: false },
+          { key: "consumer_byte_rate", value: this.#quotas.fetchBytesPerSecond, remove: false },
+          { key: "controller_mutation_rate", value: this.#quotas.partitionMutationsPerSecond, remove: false },
+          { key: "request_percentage", value: this.#quotas.requestPercentage, remove: false },
+        ],
+      })),
     });
-    await this.#untilEveryBrokerAccepts(credentials, namespace);
-    log.info({ namespace }, "learner's Kafka principal created");
+    // A broker applies the cluster's metadata in order: once it has the last learner's, it has the whole batch's.
+    const last = principals.at(-1)!;
+    await this.#untilEveryBrokerAccepts(last.credentials, last.namespace);
+    log.info({ namespaces }, namespaces.length === 1 ? "learner's Kafka principal created" : "learners' Kafka principals created");
     const { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } = this.#quotas;
-    return { namespace, credentials, topicLimits: { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize } };
+    const topicLimits = { topics, partitions, partitionsPerTopic, storageBytes, maxMessageBytes, classSize };
+    return principals.map(({ namespace, credentials }) => ({ namespace, credentials, topicLimits: { ...topicLimits } }));
   }
 
   /**
