@@ -282,7 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       memoryBudgetMb: integer(env, "TRIBUTARY_RUN_MEMORY_BUDGET_MIB", hostRunMemoryMb()),
       cpus: integer(env, "TRIBUTARY_RUN_CPUS", availableParallelism(), { max: 4096 }),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
-      maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 64),
+      maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 400),
       startsPerMinute: integer(env, "TRIBUTARY_RUNS_PER_MINUTE", 30),
       unwatchedGraceMs: integer(env, "TRIBUTARY_UNWATCHED_GRACE_MS", 5000),
       stopGraceMs: integer(env, "TRIBUTARY_STOP_GRACE_MS", 6000),

@@ -1,6 +1,8 @@
 // npm run bench: how long a Run takes through the sandbox API, next to the same program under plain node.
 // Prints figures; asserts nothing. Uses Kafka at KAFKA_BOOTSTRAP (or the course's), else starts a broker of its own.
+import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import { Kafka } from "kafkajs";
 import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +13,7 @@ import { startTestServer } from "../support/test-server.ts";
 import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
 import { ensurePythonRuntime } from "../../sandbox-server/src/runs/languages/python/packages.ts";
 import { benchKafka } from "./bench-kafka.ts";
+import { kafkajsConfig } from "../support/kafkajs-config.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
@@ -41,13 +44,15 @@ const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
 
 /**
  * The producer solution under plain `node`, with kafkajs resolvable, as a learner would run it at home.
- * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake.
+ * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake, and each
+ * process has a namespace of its own, as each learner has: a crowd sharing one would create one topic, where
+ * a class creates one each.
  */
 async function plainNode(code: string, access: BrokerAccess): Promise<Timing> {
   const env = {
     ...process.env,
     KAFKA_BROKERS: access.bootstrap.join(","),
-    KAFKA_NAMESPACE: "bench-plain-node-",
+    KAFKA_NAMESPACE: `bench-plain-node-${randomBytes(5).toString("hex")}-`,
     ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
@@ -109,6 +114,12 @@ interface CrowdResult {
 /** N plain `node` processes of the same program started together: the crowd's fair baseline on this machine. */
 async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number) {
   const timings = await Promise.all(Array.from({ length: processes }, () => plainNode(script, access).catch(() => undefined)));
+  // Their topics go, so that a broker the course shares does not keep them.
+  const admin = new Kafka(kafkajsConfig(access, "bench-cleanup")).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((name) => name.startsWith("bench-plain-node-"));
+  if (topics.length) await admin.deleteTopics({ topics });
+  await admin.disconnect();
   const succeeded = timings.filter((t): t is Timing => t !== undefined);
   return { succeeded: succeeded.length, exit: summary(succeeded, "exitMs") };
 }
