@@ -128,7 +128,7 @@ const LISTED_TIMEOUT_MS = 10_000;
  * Gives up after `timeoutMs`, or at once when the broker does not answer: the program will meet that itself.
  */
 export async function untilBrokerListsTopics(access: BrokerAccess, address: string, topics: string[], timeoutMs = LISTED_TIMEOUT_MS): Promise<void> {
-  const connection = new Connection("tributary-topics", saslOptions(access.admin));
+  const connection = new Connection("tributary-topics", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(access.admin) });
   const deadline = Date.now() + timeoutMs;
   try {
     await connectTo(connection, address);
