@@ -44,22 +44,22 @@ const ms = (value: number) => `${value.toFixed(0).padStart(5)} ms`;
 
 /**
  * The producer solution under plain `node`, with kafkajs resolvable, as a learner would run it at home.
- * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake, and each
- * process has a namespace of its own, as each learner has: a crowd sharing one would create one topic, where
- * a class creates one each.
+ * It authenticates with SCRAM too (as the super user), so both sides pay for the same handshake. One learner's
+ * runs share a namespace (the first creates the topic); in a crowd each process has one of its own, as each
+ * learner has: a crowd sharing one would create one topic, where a class creates one each.
  */
-async function plainNode(code: string, access: BrokerAccess): Promise<Timing> {
+async function plainNode(code: string, access: BrokerAccess, namespace = "bench-plain-node-"): Promise<Timing> {
   const env = {
     ...process.env,
     KAFKA_BROKERS: access.bootstrap.join(","),
-    KAFKA_NAMESPACE: `bench-plain-node-${randomBytes(5).toString("hex")}-`,
+    KAFKA_NAMESPACE: namespace,
     ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
   return timeProcess(process.execPath, [code], env);
 }
 
-/** Starts a program and times its first output and its exit. */
+/** Starts a program and times its first output and its exit; a program that fails is not timed. */
 function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -67,7 +67,10 @@ function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): P
     let firstOutputMs = NaN;
     child.stdout.once("data", () => (firstOutputMs = performance.now() - started));
     child.once("error", reject);
-    child.once("close", () => resolve({ firstOutputMs, exitMs: performance.now() - started }));
+    child.once("close", (code) => {
+      if (code === 0) resolve({ firstOutputMs, exitMs: performance.now() - started });
+      else reject(new Error(`${path.basename(command)} exited with code ${code}`));
+    });
   });
 }
 
@@ -113,11 +116,13 @@ interface CrowdResult {
 
 /** N plain `node` processes of the same program started together: the crowd's fair baseline on this machine. */
 async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number) {
-  const timings = await Promise.all(Array.from({ length: processes }, () => plainNode(script, access).catch(() => undefined)));
+  const timings = await Promise.all(
+    Array.from({ length: processes }, () => plainNode(script, access, `bench-plain-node-${randomBytes(5).toString("hex")}-`).catch(() => undefined)),
+  );
   // Their topics go, so that a broker the course shares does not keep them.
   const admin = new Kafka(kafkajsConfig(access, "bench-cleanup")).admin();
   await admin.connect();
-  const topics = (await admin.listTopics()).filter((name) => name.startsWith("bench-plain-node-"));
+  const topics = (await admin.listTopics()).filter((name) => /^bench-plain-node-[0-9a-f]{10}-/.test(name));
   if (topics.length) await admin.deleteTopics({ topics });
   await admin.disconnect();
   const succeeded = timings.filter((t): t is Timing => t !== undefined);

@@ -133,6 +133,22 @@ console.log("done");`,
     expect(stdout).toContain('own: allowed "committed"');
   });
 
+  it("ends a program whose refused transactional id goes uncaught with the course's line, not kafkajs's stack", async () => {
+    const theirs = ownerTopic.replace(/diary$/, "refunds");
+    const { stderr, exit } = await intruder.run(
+      "first-producer",
+      `import { Kafka, logLevel } from "kafkajs";
+import { connection } from "tributary";
+const producer = new Kafka({ clientId: "refunds", ...connection, logLevel: logLevel.NOTHING, retry: { retries: 1 } })
+  .producer({ transactionalId: ${JSON.stringify(theirs)}, idempotent: true, maxInFlightRequests: 1 });
+await producer.connect();
+await producer.transaction();`,
+    );
+    expect(exit, stderr).toMatchObject({ reason: "exited", code: 1 });
+    expect(stderr).toContain("Kafka refuses a group or transactional id outside your namespace");
+    expect(stderr).not.toMatch(/^\s+at .*kafkajs/m);
+  });
+
   it("cannot act as another principal without that principal's password", async () => {
     const { stdout } = await besideBenign(
       intruder.run(

@@ -51,9 +51,12 @@ const PRINCIPAL_READY_TIMEOUT_MS = 10_000;
  * Principals made in one batch at most. A class arriving together asks for a principal each at the same moment;
  * made one by one, each waits for the controller and every broker in turn, and the last learner of a hundred
  * waits for them all. Made together, a batch costs one credential change, one ACL change and one quota change,
- * however many learners it holds, and the brokers are asked about its last learner only.
+ * however many learners it holds, and the brokers are asked about its last learner only. Batches of 64 took
+ * longer than a request may on a machine saturated by three hundred runs; 16 did not.
  */
-const PRINCIPALS_PER_BATCH = 64;
+const PRINCIPALS_PER_BATCH = 16;
+/** How long one of the principals' requests may take: a broker busy with a class's runs answers slowly. */
+const PRINCIPAL_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * A learner's namespace: derived from their id with a key of the server's (learner-id.ts), so it is
@@ -178,8 +181,10 @@ export class LearnerPrincipals {
     try {
       while (this.#toCreate.length) {
         const batch = this.#toCreate.splice(0, PRINCIPALS_PER_BATCH);
+        const namespaces = batch.map((asked) => asked.namespace);
         try {
-          const made = await this.#create(batch.map((asked) => asked.namespace));
+          // Making a principal again changes nothing: a batch that timed out is made once more before its learners are failed.
+          const made = await this.#create(namespaces).catch(() => this.#create(namespaces));
           for (const [index, asked] of batch.entries()) asked.made(made[index]!);
         } catch (error) {
           for (const asked of batch) asked.failed(error);
@@ -393,7 +398,11 @@ export class LearnerPrincipals {
   async #withAdminConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
     let lastError: unknown;
     for (const address of this.#access.bootstrap) {
-      const connection = new Connection("tributary-principals", { connectTimeout: 2000, requestTimeout: 5000, ...saslOptions(this.#access.admin) });
+      const connection = new Connection("tributary-principals", {
+        connectTimeout: 2000,
+        requestTimeout: PRINCIPAL_REQUEST_TIMEOUT_MS,
+        ...saslOptions(this.#access.admin),
+      });
       try {
         await connectTo(connection, address);
       } catch (error) {
@@ -412,7 +421,7 @@ export class LearnerPrincipals {
 
   #adminClient(): Admin {
     if (!this.#admin) {
-      this.#admin = new Admin(clientOptions(this.#access, "tributary-principals", { timeout: 5000, retries: 2 }));
+      this.#admin = new Admin(clientOptions(this.#access, "tributary-principals", { timeout: PRINCIPAL_REQUEST_TIMEOUT_MS, retries: 2 }));
       guardPool(this.#admin.connections);
     }
     return this.#admin;

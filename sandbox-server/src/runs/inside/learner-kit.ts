@@ -244,6 +244,11 @@ export async function kafkaOutageLine(failure: Error): Promise<string | undefine
   return undefined;
 }
 
+/** What "Failed to find group coordinator" means while every broker answers: Kafka would not say, for a name not the learner's. */
+const COORDINATOR_REFUSED =
+  "Kafka would not name a coordinator for your program's consumer group or transactional id (KafkaJSGroupCoordinatorNotFound: Failed to find group coordinator), " +
+  'though every broker answers: Kafka refuses a group or transactional id outside your namespace. Name them with group("…") and transactionalId("…") from "tributary".';
+
 // Node tells this monitor of an error nobody caught before it reports it. Only for an error that says Kafka
 // was lost does the kit take over the report; any other error gets Node's own, exactly as without the kit.
 process.on("uncaughtExceptionMonitor", (error) => {
@@ -251,7 +256,9 @@ process.on("uncaughtExceptionMonitor", (error) => {
   if (!failure || process.listenerCount("uncaughtException") > 0) return;
   process.on("uncaughtException", () => {});
   void kafkaOutageLine(failure).then((line) => {
-    // Every broker answers again: the stack may tell more than the line would, as Node would show it.
+    // Every broker answers again: the stack may tell more than the line would, as Node would show it; but
+    // kafkajs says only "Failed to find group coordinator" when Kafka refused a group or transactional id.
+    line ??= failure.name === "KafkaJSGroupCoordinatorNotFound" ? COORDINATOR_REFUSED : undefined;
     process.stderr.write(`${line ?? inspect(error)}\n`);
     process.exit(1);
   });
