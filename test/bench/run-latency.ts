@@ -3,11 +3,11 @@
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { Kafka } from "kafkajs";
-import { mkdtemp, rm, writeFile, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
-import type { BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
+import { LearnerPrincipals, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
 import { startTestServer } from "../support/test-server.ts";
 import { courseExercises, exerciseFile, type LearnerClient } from "../support/sandbox-client.ts";
@@ -19,6 +19,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(Number);
 /** Learners sent through a server at its default caps at once, most of them to wait in line. */
 const QUEUE_LEARNERS = Number(process.env.BENCH_QUEUE_LEARNERS ?? 300);
+const PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 30);
 const config = loadConfig();
 
 interface Timing {
@@ -266,8 +267,10 @@ async function main() {
     await sandbox.close();
   }
   let queue: QueueResult | undefined;
+  let principals: PrincipalCost | undefined;
   try {
     if (QUEUE_LEARNERS > 0) queue = await throughTheQueue(access, solution, QUEUE_LEARNERS);
+    if (PRINCIPALS > 0) principals = await principalCost(access, PRINCIPALS);
   } finally {
     await rm(dir, { recursive: true, force: true });
     await cluster?.stop();
@@ -310,6 +313,58 @@ async function main() {
   const failures = crowd.flatMap((r) => r.failures);
   if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);
   if (queue) printQueue(queue);
+  if (principals) {
+    console.log(`\nKafka principals for ${PRINCIPALS} new learners, CPU of the whole machine (broker and server) per principal`);
+    console.log(`one after another        ${ms(principals.oneByOne.cpuMs)} CPU   ${ms(principals.oneByOne.wallMs)} wall`);
+    console.log(`asked for all at once    ${ms(principals.together.cpuMs)} CPU   ${ms(principals.together.wallMs)} wall (made in batches)`);
+  }
+}
+
+interface PrincipalCost {
+  oneByOne: { cpuMs: number; wallMs: number };
+  together: { cpuMs: number; wallMs: number };
+}
+
+/** CPU time the whole machine has spent (every core, every process), in ms. */
+async function machineCpuMs(): Promise<number> {
+  const fields = (await readFile("/proc/stat", "utf8")).split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user, nice, system, irq, softirq, steal: not idle or waiting for disks; the kernel counts in hundredths of a second.
+  return [0, 1, 2, 5, 6, 7].reduce((sum: number, index) => sum + (fields[index] ?? 0), 0) * 10;
+}
+
+/**
+ * What a new learner's Kafka principal costs: `learners` made one after another (as the first runs of learners
+ * arriving apart), beside as many asked for at once (a class arriving together, made in batches). Each is removed after.
+ */
+async function principalCost(access: BrokerAccess, learners: number): Promise<PrincipalCost> {
+  const measure = async (ask: (namespaces: string[], principals: LearnerPrincipals) => Promise<unknown>) => {
+    const principals = new LearnerPrincipals(access, config.kafka.learnerQuotas);
+    const namespaces = Array.from({ length: learners }, () => `l${randomBytes(10).toString("hex")}-`);
+    try {
+      // What the machine spends idle (the broker's own work) is measured first, and taken off after.
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 2000));
+      const idleFrom = await machineCpuMs();
+      await pause();
+      const cpu = await machineCpuMs();
+      const idlePerPause = cpu - idleFrom;
+      const started = performance.now();
+      await ask(namespaces, principals);
+      const wallMs = (performance.now() - started) / learners;
+      // Until the broker has applied what it was sent.
+      await pause();
+      return { cpuMs: Math.max(0, (await machineCpuMs()) - cpu - idlePerPause), wallMs };
+    } finally {
+      await principals.removeIdle(-1);
+      await principals.close();
+    }
+  };
+  const perLearner = ({ cpuMs, wallMs }: { cpuMs: number; wallMs: number }) => ({ cpuMs: cpuMs / learners, wallMs });
+
+  const oneByOne = await measure(async (namespaces, principals) => {
+    for (const namespace of namespaces) await principals.forLearner(namespace, namespace);
+  });
+  const together = await measure((namespaces, principals) => Promise.all(namespaces.map((namespace) => principals.forLearner(namespace, namespace))));
+  return { oneByOne: perLearner(oneByOne), together: perLearner(together) };
 }
 
 function printQueue(q: QueueResult): void {

@@ -7,6 +7,7 @@
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { log } from "../../log.ts";
 import { downMarkName } from "../inside/sandbox-paths.ts";
 import { createdTopicsGate } from "./created-topics-gate.ts";
 
@@ -126,8 +127,13 @@ export async function startKafkaBridge(dir: string, bootstrap: string[], topicsL
         gate?.requests.once("error", end);
         gate?.responses.once("error", end);
         broker
-          .once("error", () => {
-            if (!established) void link.refused();
+          .once("error", (error: NodeJS.ErrnoException) => {
+            if (!established) {
+              // Said once per outage: the link is down until the broker answers again.
+              if (link.up)
+                log.warn({ broker: `${link.host}:${link.port}`, code: error.code }, "a broker refused the Kafka bridge's connection; marked down");
+              void link.refused();
+            }
             end();
           })
           .once("close", end);
