@@ -86,6 +86,28 @@ describe("reading CreateTopics", () => {
   });
 });
 
+describe("a request that lies about its lengths", () => {
+  // Topic 0 is whole; then a name of length -16 would send a trusting reader back into topic 0, for 2^31 topics.
+  const rewinding = Buffer.from("000000200013000000000001ffff7fffffff00000000000100010000000000000000fff0", "hex");
+
+  it.each([
+    ["a name that runs backwards, with 2^31 topics", rewinding],
+    ["more topics than its bytes could hold", Buffer.from("0000000e0013000000000001ffff0fffffff", "hex")],
+    ["a client id longer than the frame", Buffer.from("0000000c00130003000000017fff0000", "hex")],
+  ])("is refused at once: %s", (_, frame) => {
+    const started = performance.now();
+    expect(() => readCreateTopicsRequest(frame)).toThrow(RangeError);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("passes through the gate unchanged, and nothing waits for it", async () => {
+    const gate = createdTopicsGate(async () => {
+      throw new Error("nothing to wait for");
+    });
+    expect(await through(gate.requests, rewinding, 5)).toEqual(rewinding);
+  });
+});
+
 describe("a connection's gate", () => {
   it.each([3, 7] as const)("passes v%i traffic byte for byte, holding the CreateTopics answer until its topics are listed", async (version) => {
     for (const chunk of [1, 3, 7, 64, 4096]) {

@@ -46,32 +46,92 @@ interface CreateRequest {
   validateOnly: boolean;
 }
 
+/**
+ * Reads a learner's bytes, which may say anything: every length and count is checked against what is left, so a
+ * frame that lies about them is refused at once instead of walking the server backwards or for ever.
+ */
+class RequestCursor {
+  #at: number;
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer, at: number) {
+    this.#bytes = bytes;
+    this.#at = at;
+  }
+
+  #take(n: number): number {
+    if (!Number.isInteger(n) || n < 0 || this.#at + n > this.#bytes.length) throw new RangeError("not a request the gate can read");
+    const at = this.#at;
+    this.#at += n;
+    return at;
+  }
+
+  int8 = () => this.#bytes.readInt8(this.#take(1));
+  int16 = () => this.#bytes.readInt16BE(this.#take(2));
+  int32 = () => this.#bytes.readInt32BE(this.#take(4));
+  skip = (n: number) => void this.#take(n);
+
+  unsignedVarInt(): number {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = this.#bytes.readUInt8(this.#take(1));
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    throw new RangeError("not a request the gate can read");
+  }
+
+  /** Skips a string (`nullable`: length -1 allowed), in the compact form of flexible versions or the classic one. */
+  string(compact: boolean, nullable = false): void {
+    const length = compact ? this.unsignedVarInt() - 1 : this.int16();
+    if (length === -1 && nullable) return;
+    this.skip(length);
+  }
+
+  /** An array's entry count, none for a null array; a count the bytes left could not hold is refused. */
+  count(compact: boolean, smallestEntry: number): number {
+    const count = compact ? this.unsignedVarInt() - 1 : this.int32();
+    if (count === -1) return 0;
+    if (count < 0 || count * smallestEntry > this.#bytes.length - this.#at) throw new RangeError("not a request the gate can read");
+    return count;
+  }
+
+  taggedFields(): void {
+    for (let fields = this.count(true, 2); fields > 0; fields--) {
+      this.unsignedVarInt();
+      this.skip(this.unsignedVarInt());
+    }
+  }
+}
+
 /** Reads a CreateTopics request frame (size included) far enough to know its version and whether it only validates. */
 export function readCreateTopicsRequest(frame: Buffer): CreateRequest & { correlationId: number } {
-  const reader = Reader.from(frame.subarray(4));
-  reader.readInt16();
-  const version = reader.readInt16();
-  const correlationId = reader.readInt32();
-  reader.readNullableString(false);
+  const request = new RequestCursor(frame, 4);
+  request.int16();
+  const version = request.int16();
+  const correlationId = request.int32();
+  request.string(false, true);
   const flexible = version >= FIRST_FLEXIBLE;
-  if (flexible) reader.readTaggedFields();
-  reader.readArray(
-    (topic) => {
-      topic.readString(flexible);
-      topic.readInt32();
-      topic.readInt16();
-      topic.readArray(
-        (assignment) => (assignment.readInt32(), assignment.readArray((broker) => broker.readInt32(), flexible, false)),
-        flexible,
-        flexible,
-      );
-      topic.readArray((config) => (config.readString(flexible), config.readNullableString(flexible)), flexible, flexible);
-    },
-    flexible,
-    flexible,
-  );
-  reader.readInt32();
-  const validateOnly = version >= 1 && reader.readBoolean();
+  if (flexible) request.taggedFields();
+  // The smallest topic: empty name, partitions, replication factor, two empty arrays (and no tags).
+  for (let topics = request.count(flexible, flexible ? 9 : 16); topics > 0; topics--) {
+    request.string(flexible);
+    request.int32();
+    request.int16();
+    for (let assignments = request.count(flexible, flexible ? 6 : 8); assignments > 0; assignments--) {
+      request.int32();
+      request.skip(4 * request.count(flexible, 4));
+      if (flexible) request.taggedFields();
+    }
+    for (let configs = request.count(flexible, flexible ? 3 : 4); configs > 0; configs--) {
+      request.string(flexible);
+      request.string(flexible, true);
+      if (flexible) request.taggedFields();
+    }
+    if (flexible) request.taggedFields();
+  }
+  request.int32();
+  const validateOnly = version >= 1 && request.int8() !== 0;
   return { correlationId, version, validateOnly };
 }
 

@@ -136,7 +136,8 @@ export async function startKafkaBridge(dir: string, bootstrap: string[], topicsL
             }
             end();
           })
-          .once("close", end);
+          // An answer the gate holds still reaches the program: the gate ends the program's side once it has passed it on.
+          .once("close", () => (gate && !broker.errored ? gate.responses.end() : end()));
       });
       const socketPath = path.join(dir, `${link.port}.sock`);
       await new Promise<void>((resolve, reject) => server.once("error", reject).listen(socketPath, resolve));
