@@ -149,6 +149,42 @@ await producer.transaction();`,
     expect(stderr).not.toMatch(/^\s+at .*kafkajs/m);
   });
 
+  it("sends CreateTopics frames that lie about their lengths, and the server goes on serving everyone", async () => {
+    // A name of length -16 after one whole topic would send a trusting reader back for 2^31 topics; a count of
+    // 100 million would keep it busy for seconds; the bridge reads every learner's CreateTopics request.
+    const lies = ["000000200013000000000001ffff7fffffff00000000000100010000000000000000fff0", "0000000e0013000000000001ffff05f5e100"];
+    const hostile = intruder.run(
+      "first-producer",
+      `import net from "node:net";
+import { connection } from "tributary";
+const [host, port] = connection.brokers[0]!.split(":");
+for (let round = 0; round < 10; round++) {
+  for (const lie of ${JSON.stringify(lies)}) {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), host, () => socket.end(Buffer.from(lie, "hex")));
+      socket.on("close", () => resolve()).on("error", () => resolve());
+    });
+  }
+}
+console.log("sent 20 lies");`,
+    );
+    // Another learner's page, asked for again and again while the lies go by: the slowest answer is kept.
+    let done = false;
+    let slowestMs = 0;
+    const pages = (async () => {
+      while (!done) {
+        const asked = Date.now();
+        expect((await bystander.json("GET", "/api/exercises/first-producer")).status).toBe(200);
+        slowestMs = Math.max(slowestMs, Date.now() - asked);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const { stdout, exit } = await besideBenign(hostile.finally(() => (done = true)));
+    await pages;
+    expect(stdout, exit.message).toContain("sent 20 lies");
+    expect(slowestMs).toBeLessThan(3000);
+  });
+
   it("cannot act as another principal without that principal's password", async () => {
     const { stdout } = await besideBenign(
       intruder.run(
