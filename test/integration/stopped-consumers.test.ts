@@ -38,12 +38,16 @@ await consumer.run({ eachMessage: async () => {} });
   },
   python: {
     entry: "main.py",
-    code: `from kafka import KafkaConsumer
+    // The wait for an assignment sleeps between polls: in one full run, on a busy machine, this consumer spent its
+    // 30 s of CPU time polling before it joined, with nothing on stderr. How kafka-python spun there is not known.
+    code: `import time
+from kafka import KafkaConsumer
 from tributary import connection, group, topic
 
 consumer = KafkaConsumer(topic("stop-test"), group_id=group("stop-test"), client_id="stop-test", **connection)
 while not consumer.assignment():
     consumer.poll(timeout_ms=200)
+    time.sleep(0.05)
 print("joined", flush=True)
 while True:
     consumer.poll(timeout_ms=200)
