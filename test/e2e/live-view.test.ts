@@ -1,5 +1,6 @@
 // The live view in a browser against the real broker: a topic made while the page is open appears in it, a
-// record produced shows in the learner's panel within a second at p95, the panel watches the learner the page
+// record produced shows in the learner's panel within a second at p95, a second member joining a group shows as a
+// rebalance (drawn, and said to a screen reader), the panel watches the learner the page
 // acts for even on a first visit, the keyboard reaches the same numbers as tables, and axe finds nothing serious.
 // One server and one browser for every check, as a browser is costly on a shared machine.
 import { readFile } from "node:fs/promises";
@@ -69,6 +70,53 @@ describe("the live view of the learner's Kafka", () => {
     }
     console.log(`live view: record produced → drawn, p95 ${p95(delays)} ms (${delays.join(", ")} ms)`);
     expect(p95(delays)).toBeLessThanOrEqual(BUDGET_MS);
+  });
+
+  it("shows a rebalance when a second member joins a group: each then holds one partition, and the panel says so", async () => {
+    const namespace = topic.slice(0, -"live-arrivals".length);
+    const shared = `${namespace}live-shared`;
+    await admin.createTopics({ topics: [{ topic: shared, numPartitions: 2 }], waitForLeaders: true });
+    // Every sentence the panel says, kept as it is said: later ones replace it in the live region.
+    await page.evaluate(() => {
+      const said: string[] = [];
+      (window as unknown as { said: string[] }).said = said;
+      new MutationObserver(() => {
+        const text = document.querySelector("[data-live-announcer]")?.textContent;
+        if (text && said.at(-1) !== text) said.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const member = async (clientId: string) => {
+      const consumer = new Kafka(kafkajsConfig(kafka, clientId)).consumer({ groupId: `${namespace}sharers`, heartbeatInterval: 500 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: shared, fromBeginning: true });
+      await consumer.run({ eachMessage: async () => {} });
+      return consumer;
+    };
+    const members = page.locator(".lv-group", { hasText: "sharers" }).locator(".lv-member");
+    const first = await member("reader-a");
+    try {
+      await expect.poll(() => members.count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => members.first().locator(".lv-chip").count(), { timeout: 10_000 }).toBe(2);
+      const second = await member("reader-b");
+      try {
+        await expect.poll(() => members.count(), { timeout: 30_000 }).toBe(2);
+        await expect
+          .poll(async () => (await members.evaluateAll((items) => items.map((item) => item.querySelectorAll(".lv-chip").length))).join(), {
+            timeout: 30_000,
+          })
+          .toBe("1,1");
+        const held = await members.evaluateAll((items) => items.map((item) => item.textContent ?? ""));
+        expect(held.some((text) => text.includes("reader-a"))).toBe(true);
+        expect(held.some((text) => text.includes("reader-b"))).toBe(true);
+        await expect
+          .poll(() => page.evaluate(() => (window as unknown as { said: string[] }).said.join("\n")), { timeout: 15_000 })
+          .toMatch(/Group sharers rebalanced: 2 members; reader-[ab] …\S{4} holds live-shared \d; reader-[ab] …\S{4} holds live-shared \d\./);
+      } finally {
+        await second.disconnect();
+      }
+    } finally {
+      await first.disconnect();
+    }
   });
 
   it("watches, on a first visit to a lesson, the learner the page acts for", async () => {
