@@ -3,8 +3,7 @@
 // of the server shares. The mechanism is spelled here and nowhere else.
 import type { Socket } from "node:net";
 import { AuthenticationError, Connection, metadataV12, type BaseOptions, type ConnectionOptions, type ConnectionPool } from "@platformatic/kafka";
-
-type MetadataResponse = Awaited<ReturnType<typeof metadataV12.api.async>>;
+import { responseDespiteErrors } from "./protocol-errors.ts";
 
 export interface KafkaCredentials {
   username: string;
@@ -107,10 +106,7 @@ export async function namespaceAuthorized(address: string, options: ConnectionOp
   const connection = new Connection("tributary-principals", options);
   try {
     await connectTo(connection, address);
-    const response = await metadataV12.api.async(connection, [`${namespace}ready`], false, false).catch((error: { response?: MetadataResponse }) => {
-      if (error.response?.topics) return error.response;
-      throw error;
-    });
+    const response = await responseDespiteErrors(metadataV12.api.async(connection, [`${namespace}ready`], false, false));
     return response.topics.every((topic) => topic.errorCode !== TOPIC_AUTHORIZATION_FAILED);
   } finally {
     await connection.close().catch(() => {});
@@ -133,10 +129,7 @@ export async function untilBrokerListsTopics(access: BrokerAccess, address: stri
   try {
     await connectTo(connection, address);
     for (;;) {
-      const response = await metadataV12.api.async(connection, topics, false, false).catch((error: { response?: MetadataResponse }) => {
-        if (error.response?.topics) return error.response;
-        throw error;
-      });
+      const response = await responseDespiteErrors(metadataV12.api.async(connection, topics, false, false));
       if (response.topics.every((topic) => topic.errorCode !== UNKNOWN_TOPIC_OR_PARTITION) || Date.now() > deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
