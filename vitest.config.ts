@@ -11,9 +11,10 @@ const kafkaSetup = "./test/support/test-kafka.ts";
 /**
  * The files that run longest, started first whatever vitest knows of them: on a fresh clone it has no durations
  * and starts the largest files first, and the cluster file is small (its suites live in test/integration/clusters/),
- * so it would start last and run on while the other workers idle.
+ * so it would start last and run on while the other workers idle. The fault lab's file plays its exercises through
+ * broker faults, one after another, for six minutes.
  */
-const longestFiles = ["test/integration/clusters.test.ts"];
+const longestFiles = ["test/integration/clusters.test.ts", "test/integration/fault-lab.test.ts"];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

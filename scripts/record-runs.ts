@@ -2,7 +2,7 @@
 // live, as a learner would, and keeps what each run left on the broker in test/recordings/, where
 // test/unit/recorded-wrong-programs.test.ts grades it. Uses KAFKA_BOOTSTRAP when set, else starts a broker
 // of its own (TRIBUTARY_RECORD_KAFKA_PORT, 20992); Flink's jars come as for the server.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../sandbox-server/src/config.ts";
 import { gradeSnapshot, snapshotRequest } from "../sandbox-server/src/grading/index.ts";
@@ -14,6 +14,7 @@ import { entryFile, type Language } from "../sandbox-server/src/contract/languag
 import { courseExercises, type LearnerClient } from "../test/support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../test/support/test-server.ts";
 import { settle, solve } from "../test/support/course-attempts.ts";
+import { labState, runThroughFaults } from "../test/support/fault-lab-driver.ts";
 import { recordingFile, sourceFingerprint, storeSnapshot, type Recording } from "../test/support/recordings.ts";
 
 const config = loadConfig();
@@ -57,8 +58,14 @@ async function record(
     const earlier = catalog.get(before)!;
     await solve(learner, earlier, earlier.languages.includes(language) ? language : earlier.language);
   }
-  const ended = await settle(learner, exercise.id, program.code, entryFile(language));
-  const snapshot = await inspector.snapshot(await learner.namespace(), snapshotRequest(exercise.checkpoint));
+  // An exercise on the lab runs through its faults there, and is read there with what the learner did to its brokers.
+  const onLab = exercise.cluster === "lab";
+  const ended = onLab
+    ? (await runThroughFaults(learner, exercise, program.code, entryFile(language))).outcome
+    : await settle(learner, exercise.id, program.code, entryFile(language));
+  const lab = onLab ? await labInspector(server, learner) : undefined;
+  const snapshot = await (lab?.inspector ?? inspector).snapshot(await learner.namespace(), snapshotRequest(exercise.checkpoint));
+  await lab?.close();
   const runs = await store.runsOf(learnerIdOf(learner), exercise.id);
   const recording: Recording = {
     exerciseId: exercise.id,
@@ -67,11 +74,13 @@ async function record(
     outcome: ended,
     snapshot: storeSnapshot(snapshot),
     runs,
+    ...(lab && { lab: lab.graded }),
   };
   const verdict = await gradeSnapshot(exercise.id, exercise.checkpoint, snapshot, {
     graderFile: exercise.graderFile,
     runs,
     ownedTopics: Object.keys(exercise.owns.topics),
+    ...(lab && { lab: lab.graded }),
   });
   const file = recordingFile(exercise, program);
   await mkdir(path.dirname(file), { recursive: true });
@@ -79,6 +88,25 @@ async function record(
   const says = program.verdictSays ?? "";
   const ok = verdict.status === "fail" && verdict.message.includes(says);
   return `${ok ? "✓" : "✗"} ${exercise.id}/wrong/${program.file} (${ended}): ${verdict.status}${ok ? "" : ` — expected a failure saying "${says}", got: ${verdict.message}`}`;
+}
+
+/**
+ * The learner's lab, read as the server's Checks read it: as the lab's super user (whose login the lab keeps in
+ * its folder), with the stops and starts the learner's page shows. Then the lab is stopped for the next learner.
+ */
+async function labInspector(server: TestServer, learner: LearnerClient) {
+  const { state } = await labState(learner);
+  const credentials = path.join(server.stateDir, "labs", "place-0", "admin-credentials.json");
+  const admin = JSON.parse(await readFile(credentials, "utf8")) as { username: string; password: string };
+  const inspector = new BrokerInspector({ bootstrap: state.brokers.map((broker) => broker.address), admin });
+  return {
+    inspector,
+    graded: { brokers: state.brokers.map((broker) => broker.id), changes: state.changes },
+    close: async () => {
+      await inspector.close();
+      await labState(learner, "DELETE");
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -91,15 +119,18 @@ async function main(): Promise<number> {
     .flatMap((exercise) => exercise.wrong.map((program) => ({ exercise, program })));
   const { access, cluster } = await kafka();
   if (!(await probeKafka(access)).reachable) throw new Error(`Kafka at ${access.bootstrap.join(",")} does not answer.`);
-  const server = await startTestServer(access);
+  // One lab at a time: recordings of lab exercises run one after another (see below).
+  const server = await startTestServer(access, { env: { TRIBUTARY_LABS: "1", TRIBUTARY_LAB_PORT: process.env.TRIBUTARY_LAB_PORT ?? "21500" } });
   const inspector = new BrokerInspector(access);
   const store = new SqliteProgressStore(server.config.progress.databasePath);
   let failures = 0;
   try {
     console.log(`Recording ${jobs.length} wrong programs, ${AT_ONCE} at a time…`);
-    const queue = [...jobs];
+    // A lab is one learner's three brokers: lab exercises are recorded one at a time, in a queue of their own.
+    const queue = jobs.filter((job) => job.exercise.cluster !== "lab");
+    const labQueue = jobs.filter((job) => job.exercise.cluster === "lab");
     await Promise.all(
-      Array.from({ length: AT_ONCE }, async () => {
+      [...Array.from({ length: AT_ONCE }, () => queue), labQueue].map(async (queue) => {
         for (let job = queue.shift(); job; job = queue.shift()) {
           const line = await record(server, inspector, store, job.exercise, job.program).catch(
             (error: Error) => `✗ ${job!.exercise.id}/wrong/${job!.program.file}: ${error.message}`,

@@ -15,6 +15,8 @@ import { exercisesRoom } from "./api/exercises.ts";
 import { runsRoom } from "./api/runs.ts";
 import { learnersRoom } from "./api/learners.ts";
 import { liveRoom } from "./api/live.ts";
+import { labRoom } from "./api/lab.ts";
+import { LabClusters } from "./lab/index.ts";
 
 export type { AppDependencies, ExerciseSlateAccess } from "./api/shared.ts";
 
@@ -68,7 +70,8 @@ export function createApp(deps: AppDependencies & { identity?: LearnerIds; prote
     .route("/", exercisesRoom(deps, route))
     .route("/", runsRoom(deps, route, protection.streamsPerLearner))
     .route("/", learnersRoom(deps, route))
-    .route("/", liveRoom(deps, route, protection.streamsPerLearner));
+    .route("/", liveRoom(deps, route, protection.streamsPerLearner))
+    .route("/", labRoom(deps.labs ?? LabClusters.none(), route));
 
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

@@ -6,7 +6,8 @@ import { access, mkdir, open, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 // The cluster's port layout is the topology's alone (it imports nothing from here).
-import { bootstrapAddresses, clusterTopology, type ClusterMode } from "./provisioning/topology.ts";
+import { bootstrapAddresses, clusterTopology, LAB_PORTS, type ClusterMode } from "./provisioning/topology.ts";
+import type { LabSettings } from "./lab/lab-clusters.ts";
 import type { KafkaCredentials } from "./kafka/access.ts";
 import type { LearnerTopicLimits } from "./kafka/learner-policy.ts";
 import type { GradingSettings } from "./grading/check-grading.ts";
@@ -114,6 +115,8 @@ export interface TributaryConfig {
   flink: FlinkSettings;
   progress: ProgressSettings;
   grading: GradingSettings;
+  /** Fault labs: a small Kafka cluster per learner who asks, whose brokers they stop and start. */
+  lab: LabSettings;
   /** What keeps one learner from taking down, impersonating or filling up a shared server. */
   protection: ClassProtection & SecretSettings;
 }
@@ -307,7 +310,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       sharedSecret: Boolean(env.TRIBUTARY_SECRET_FILE),
     },
     grading: gradingSettings(env),
+    lab: labSettings(env, stateDir),
   };
+}
+
+/** TRIBUTARY_LABS, TRIBUTARY_LAB_PORT and TRIBUTARY_LAB_IDLE_MINUTES: how many labs, on which ports, kept how long unused. */
+function labSettings(env: NodeJS.ProcessEnv, stateDir: string): LabSettings {
+  const labs = integer(env, "TRIBUTARY_LABS", 2, { zero: true, max: 64 });
+  const portBase = integer(env, "TRIBUTARY_LAB_PORT", 19500, { max: MAX_PORT });
+  const lastPort = portBase + labs * LAB_PORTS - 1;
+  if (labs > 0 && lastPort > MAX_PORT) {
+    throw new ConfigError(
+      "TRIBUTARY_LAB_PORT",
+      `TRIBUTARY_LAB_PORT=${portBase} leaves no room for ${labs} labs of ${LAB_PORTS} ports each; lower it.`,
+    );
+  }
+  return { labs, portBase, idleMs: integer(env, "TRIBUTARY_LAB_IDLE_MINUTES", 15, { zero: true }) * 60_000, dir: path.join(stateDir, "labs") };
 }
 
 /** A database URL with its password replaced, fit for a message or a log. */

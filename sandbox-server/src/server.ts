@@ -1,4 +1,5 @@
 // Assembles the stages into one server: the API under /api, the built site everywhere else.
+import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { checkStateFolders, type TributaryConfig } from "./config.ts";
 import { brokerAccess } from "./provisioning/index.ts";
@@ -20,6 +21,7 @@ import { serveSiteFiles } from "./http/site-files.ts";
 import { LearnerIds, loadServerSecret } from "./http/learner-id.ts";
 import { serverHostNames } from "./http/same-origin.ts";
 import { log } from "./log.ts";
+import { LabClusters, labStarter } from "./lab/index.ts";
 
 export interface SandboxServer {
   url: string;
@@ -80,12 +82,40 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
   );
   // Checks wait their turn fairly across learners, and are graded off the main thread.
   const grading = new CheckGrading(config.grading);
+  const labRunsOf = (learnerId: string) =>
+    runs.alive().filter((run) => run.learnerId === learnerId && catalog.get(run.request.exerciseId)?.cluster === "lab");
+  // Fault labs: a learner's own three brokers, reached by their programs through a bridge of the lab's own.
+  const labs = new LabClusters(
+    config.lab,
+    labStarter(config.lab, {
+      jvm: { homeDir: config.kafka.homeDir, pomPath: path.join(config.projectRoot, "kafka", "pom.xml"), learnerLimits: config.kafka.learnerQuotas },
+      quotas: config.kafka.learnerQuotas,
+      passwordKey: identity.passwordKey,
+      openBridge: (lab) =>
+        runs.openBridge(`lab-${lab.bootstrap[0]!.split(":")[1]}`, lab.bootstrap, (address, topics) => untilBrokerListsTopics(lab, address, topics)),
+    }),
+    {
+      // A lab whose learner's program runs there is in use, whatever the page does.
+      busy: (learnerId) => labRunsOf(learnerId).length > 0,
+      // A lab about to stop ends its learner's programs there first, saying why.
+      beforeStop: async (learnerId) => {
+        const mine = labRunsOf(learnerId);
+        for (const run of mine) run.stop("stopped");
+        await Promise.all(mine.map((run) => run.finished));
+      },
+    },
+  );
   // The clusters a learner's live view may watch, each reached as the learner's own principal there.
   const live = new LearnerWatches({
     course: async (learner) => ({
       bootstrap: access.bootstrap,
       credentials: (await principals.forLearner(learner.id, learner.namespace)).credentials,
     }),
+    lab: async (learner) => {
+      const lab = labs.ready(learner.id);
+      if (!lab) return labs.notReadyReason(learner.id);
+      return { bootstrap: lab.bootstrap, credentials: (await lab.principals.forLearner(learner.id, learner.namespace)).credentials };
+    },
   });
   const app = createApp({
     grading,
@@ -99,6 +129,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     probeKafka: async () => ({ ...(await probeKafka(access)), bootstrap: access.bootstrap }),
     sourceLimitBytes: config.runs.limits.sourceLimitBytes,
     live,
+    labs,
     identity,
     protection: {
       hostNames: serverHostNames(config.server.host, config.protection.extraHostNames),
@@ -159,6 +190,7 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
         }, 1000).unref();
       });
       await live.close();
+      await labs.closeAll();
       await broker.close();
       await principals.close();
       await slates.close();

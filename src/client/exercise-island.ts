@@ -18,6 +18,7 @@ import { failedLine } from "./python-traceback.ts";
 import { showVerdict, showVerdictProblem } from "./verdict-view.ts";
 import { disableHandingFocusTo, isBusy, setBusy } from "./focus-handoff.ts";
 import { SolutionPanel } from "./solution-panel.ts";
+import { RUN_REFUSED } from "./fault-lab/lab-signals.ts";
 import type { CodeEditor, EditorLanguage } from "./code-editor.ts";
 
 import type { RunTerminal } from "./run-terminal.ts";
@@ -267,6 +268,8 @@ class ExerciseIsland {
       const message = error instanceof SandboxError ? error.message : String(error);
       terminal.stderr(`${message}\n`);
       this.#finished(message);
+      // Refused (a lab exercise whose lab is not ready, say): the exercise's lab panel reads the lab again.
+      if (error instanceof SandboxError && error.status !== 0) this.ui.root.dispatchEvent(new CustomEvent(RUN_REFUSED));
     }
   }
 

@@ -2,12 +2,13 @@
 import type { z } from "@hono/zod-openapi";
 import type { ErrorSchema, ExerciseResetSchema, ProgressSchema, RunCreatedSchema, VerdictSchema, HealthSchema, RunEvent, ExitEvent } from "#contract";
 import type { Language } from "#contract/languages";
-import { apiClient } from "./api-client.ts";
+import type { LabState } from "#contract/lab";
+import { apiClient, labApiClient } from "./api-client.ts";
 
 export type Verdict = z.infer<typeof VerdictSchema>;
 export type Progress = z.infer<typeof ProgressSchema>;
 export type Health = z.infer<typeof HealthSchema>;
-export type { RunEvent, ExitEvent };
+export type { RunEvent, ExitEvent, LabState };
 
 /** A request the server refused or could not serve, with the server's own explanation. */
 export class SandboxError extends Error {
@@ -20,6 +21,7 @@ export class SandboxError extends Error {
 }
 
 const api = apiClient("/");
+const labApi = labApiClient("/");
 
 /** The request that got this page its learner's id, once one was sent; settled once its answer (and cookie) is in. */
 let identity: Promise<void> | undefined;
@@ -104,6 +106,19 @@ export const startExerciseOver = (exerciseId: string) =>
 
 /** Starts warming the exercise's language up (a Flink runner), ahead of a Run. */
 export const openExercise = (exerciseId: string) => call<unknown>(() => api.api.exercises[":id"].$get({ param: { id: exerciseId } }), false, false);
+
+/** The learner's lab cluster: whether it runs, waits for a place, starts or failed, and its brokers. */
+export const fetchLab = () => call<LabState>(() => labApi.api.lab.$get(), false);
+
+/** Starts the learner's lab cluster, or puts it in line when the server runs as many labs as it may. */
+export const startLab = () => call<LabState>(() => labApi.api.lab.$post(), true);
+
+/** Stops the learner's lab cluster (or takes it out of the line). */
+export const stopLab = () => call<LabState>(() => labApi.api.lab.$delete(), true);
+
+/** Stops one broker of the learner's lab, as a crash would, or starts it again. */
+export const changeLabBroker = (brokerId: number, action: "stop" | "start") =>
+  call<LabState>(() => labApi.api.lab.brokers[":id"].$post({ param: { id: String(brokerId) }, json: { action } }), true);
 
 export const fetchProgress = () => call<Progress>(() => api.api.progress.$get(), false);
 

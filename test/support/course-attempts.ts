@@ -120,6 +120,12 @@ function lessonOrder(lesson: string): number {
   return Number(/^order:\s*([\d.]+)/m.exec(mdx)?.[1] ?? Number.POSITIVE_INFINITY);
 }
 
+/**
+ * Whether an exercise runs on the class's brokers. One on a learner's lab runs through broker faults the page
+ * causes; test/integration/fault-lab-course.test.ts plays those.
+ */
+export const onCourseBrokers = (exercise: Exercise) => exercise.cluster === "course";
+
 /** The course's exercises in reading order, an exercise after those it names in `after`. */
 export function courseOrder(catalog: ExerciseCatalog): Exercise[] {
   const byLesson = [...catalog.values()].sort((a, b) => lessonOrder(a.lesson) - lessonOrder(b.lesson) || a.lesson.localeCompare(b.lesson));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { entryFile, type Language } from "../../sandbox-server/src/contract/languages.ts";
 import { courseExercises } from "./sandbox-client.ts";
 import { startTestServer, type TestServer } from "./test-server.ts";
-import { attempt, courseOrder, failsWith, inLanguage, learnerReadyFor, solve } from "./course-attempts.ts";
+import { attempt, courseOrder, failsWith, inLanguage, learnerReadyFor, onCourseBrokers, solve } from "./course-attempts.ts";
 
 /** One wrong program of each exercise runs live, the same one every time. */
 const sampleIndex = (id: string, count: number) => createHash("sha256").update(id).digest()[0]! % count;
@@ -30,7 +30,7 @@ export interface CourseSuiteOptions {
 export async function courseSuite(language: Language, options: CourseSuiteOptions): Promise<void> {
   const kafka = inject("kafkaAccess");
   const catalog = await courseExercises();
-  const offered = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language));
+  const offered = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) && onCourseBrokers(exercise));
   const [shard, shards] = options.shard ?? [0, 1];
   const exercises = options.perExercise === false ? [] : offered.filter((_, i) => i % shards === shard);
   let server: TestServer;
@@ -90,7 +90,9 @@ export async function courseSuite(language: Language, options: CourseSuiteOption
       : "passes every exercise's solution in course order, then in reverse, on one learner";
   it(title, { timeout: 1_800_000 }, async () => {
     const learner = server.learner();
-    const inOrder = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) || exercise.after.length === 0);
+    const inOrder = courseOrder(catalog).filter(
+      (exercise) => onCourseBrokers(exercise) && (exercise.languages.includes(language) || exercise.after.length === 0),
+    );
     const relevant = inOrder.filter((exercise) => offered.includes(exercise) || offered.some((mine) => mine.after.includes(exercise.id)));
     const opened = async (exercise: (typeof relevant)[number]) => {
       if (inLanguage(exercise, language) === "sql") await learner.request("GET", `/api/exercises/${exercise.id}`);

@@ -2,6 +2,7 @@
 // milliseconds: the snapshot a Check reads, the learner's run records, and a fingerprint of the files the
 // run depended on. `npm run record` makes them from live runs; a recording whose program, exercise.json or
 // checkpoint.json changed since is stale, and the test that grades it says how to make it again.
+import type { GradedLab } from "../../sandbox-server/src/contract/grader.ts";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -30,6 +31,8 @@ export interface Recording {
   outcome: string;
   snapshot: StoredSnapshot;
   runs: ExerciseRuns;
+  /** What happened to the learner's lab cluster during the run, for an exercise on the lab. */
+  lab?: GradedLab;
 }
 
 export function storeSnapshot(snapshot: BrokerSnapshot): StoredSnapshot {

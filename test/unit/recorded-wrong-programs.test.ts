@@ -36,6 +36,7 @@ describe.each(cases)("%s", (name, exercise, program) => {
       graderFile: exercise.graderFile,
       runs: recording!.runs,
       ownedTopics: Object.keys(exercise.owns.topics),
+      ...(recording!.lab && { lab: recording!.lab }),
     });
     expect(verdict.status, `${program.mistake} — yet it passed (its run ended: ${recording!.outcome}).`).toBe("fail");
     expect(verdict.message, program.mistake).toContain(program.verdictSays);

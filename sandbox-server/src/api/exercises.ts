@@ -21,13 +21,26 @@ export function exercisesRoom(deps: AppDependencies, route: RouteMaker) {
       (c) => {
         const exercise = deps.catalog.get(c.req.valid("param").id);
         if (!exercise) return noSuchExercise(c, c.req.valid("param").id);
-        const { id, title, lesson, starter, hints, hintsByLanguage, checkpoint, languages, language, owns, freshEachRun } = exercise;
+        const { id, title, lesson, starter, hints, hintsByLanguage, checkpoint, languages, language, owns, freshEachRun, cluster } = exercise;
         const starters = Object.fromEntries(languages.map((offered) => [offered, exercise.code[offered]!.starter]));
         // An exercise about to be worked on: its language's processes start warming up now, not at the first Run.
         void deps.runs.warmUp(language);
         const slate = { topics: Object.keys(owns.topics), groups: owns.groups, freshEachRun };
         return c.json(
-          { id, title, lesson, starter, languages, starters, hints, hintsByLanguage, checkpoint: { title: checkpoint.title }, language, slate },
+          {
+            id,
+            title,
+            lesson,
+            starter,
+            languages,
+            starters,
+            hints,
+            hintsByLanguage,
+            checkpoint: { title: checkpoint.title },
+            language,
+            slate,
+            cluster,
+          },
           200,
         );
       },

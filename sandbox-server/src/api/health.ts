@@ -43,7 +43,8 @@ export function healthRoom(deps: AppDependencies, route: RouteMaker) {
       // A language whose check ran and failed is a server that cannot do what it offers.
       const languageBroken = Object.values(languages).some((language) => language?.ok === false && language.canary !== undefined);
       const healthy = kafka.reachable && up >= brokersNeeded(kafka.nodes.length) && compiler.ok && progress.ok && !languageBroken;
-      const body = { status: healthy ? ("ok" as const) : ("degraded" as const), kafka, runs, compiler, progress };
+      const labs = deps.labs && { offered: deps.labs.offered, ...deps.labs.capacity() };
+      const body = { status: healthy ? ("ok" as const) : ("degraded" as const), kafka, runs, ...(labs && { labs }), compiler, progress };
       return c.json(body, healthy ? 200 : 503);
     },
   );

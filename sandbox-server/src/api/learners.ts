@@ -14,13 +14,19 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
   const check = (learner: string, namespace: string, exercise: Exercise) =>
     grading.queue.check(learner, exercise.id, async () => {
       const runs = await deps.progress.runsOf(learner, exercise.id);
-      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, deps.broker, {
+      // An exercise on the learner's lab is judged on that lab, with what the learner did to its brokers.
+      const lab = exercise.cluster === "lab" ? deps.labs?.ready(learner) : undefined;
+      if (exercise.cluster === "lab" && !lab) return labNotReadyVerdict(exercise.id, deps.labs?.notReadyReason(learner));
+      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, lab?.inspector ?? deps.broker, {
         namespace,
         graderFile: exercise.graderFile,
         runs,
         ownedTopics: Object.keys(exercise.owns.topics),
         grade: gradeSnapshot,
-        memo: grading.memo(learner, exercise.id, runs),
+        // A lab's verdict also depends on its brokers' stops and starts, which the topics' state does not show.
+        ...(lab
+          ? { lab: { brokers: lab.brokers().map((broker) => broker.id), changes: [...lab.changes] } }
+          : { memo: grading.memo(learner, exercise.id, runs) }),
       });
       // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
       if (verdict.status === "error") return verdict;
@@ -104,4 +110,16 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
       ),
       (c) => c.json({ namespace: c.get("namespace"), brokerEnforced: deps.principals.enforced }, 200),
     );
+}
+
+/** A Check of a lab exercise while the learner's lab is gone (stopped when idle, say): not graded, nothing stored. */
+function labNotReadyVerdict(exerciseId: string, reason: string | undefined): S.Verdict {
+  return {
+    version: S.VERDICT_VERSION,
+    exerciseId,
+    status: "error",
+    message: `${reason ?? "This server offers no fault labs."} Your work is judged on your lab, so it was not checked, and your earlier result is kept.`,
+    checks: [],
+    gradedAt: new Date().toISOString(),
+  };
 }

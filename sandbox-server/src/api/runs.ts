@@ -1,13 +1,13 @@
 // A learner's programs: start one (in any language the exercise is offered in), follow its output as
 // server-sent events, stop it. Each run answers to the learner who started it only.
-import type { SlateAtLaunch } from "../runs/index.ts";
+import type { RunCluster, SlateAtLaunch } from "../runs/index.ts";
 import { RunRefused, type RunEvent } from "../runs/index.ts";
 import { languageOfFiles, LANGUAGES } from "../contract/languages.ts";
 import { log } from "../log.ts";
 import { OpenStreams, lastEventId } from "../http/event-streams.ts";
 import { eventStream } from "../http/sse.ts";
 import * as S from "../contract/index.ts";
-import { apiRoom, errorBody, json, noSuchExercise, problem, type AppDependencies, type RouteMaker } from "./shared.ts";
+import { apiRoom, errorBody, json, noSuchExercise, problem, type AppDependencies, type ExerciseSlateAccess, type RouteMaker } from "./shared.ts";
 
 export function runsRoom(deps: AppDependencies, route: RouteMaker, streamsPerLearner: number) {
   const streams = new OpenStreams(streamsPerLearner);
@@ -24,6 +24,7 @@ export function runsRoom(deps: AppDependencies, route: RouteMaker, streamsPerLea
             400: problem("The body is not a valid run request, or names a language the exercise is not offered in"),
             404: problem("No such exercise"),
             413: problem("Too much code, or a body over the size limit"),
+            409: problem("The exercise runs on the learner's lab cluster, which is not ready (or has a broker stopped)"),
             415: problem("The body is not sent as application/json"),
             429: problem("This learner runs too many programs, or the server and its queue are full"),
           },
@@ -51,17 +52,21 @@ export function runsRoom(deps: AppDependencies, route: RouteMaker, streamsPerLea
         }
         const learner = c.get("learnerId");
         const namespace = c.get("namespace");
+        // An exercise on the learner's lab reaches that lab: its principal, its slate, its bridge.
+        const target = exercise.cluster === "lab" ? labTarget(deps, learner) : courseTarget(deps);
+        if ("refused" in target) return c.json(errorBody("lab_not_ready", target.refused), 409);
         // Without Kafka no principal can be made; the run still starts, fails to connect, and says Kafka is down.
-        const kafka = await deps.principals.forLearner(learner, namespace).catch((error: Error) => {
+        const kafka = await target.principals.forLearner(learner, namespace).catch((error: Error) => {
           log.warn({ learner, namespace, err: error }, "could not create the learner's Kafka principal");
           return { namespace };
         });
+        const { slates } = target;
         // Just before the program starts: a lab's slate is cleared and made anew; elsewhere, where its topics end is marked.
         const ready = async (): Promise<SlateAtLaunch> => {
-          if (exercise.freshEachRun) await deps.slates.clear(namespace, exercise.owns);
-          await deps.slates.prepare(namespace, exercise.owns);
+          if (exercise.freshEachRun) await slates.clear(namespace, exercise.owns);
+          await slates.prepare(namespace, exercise.owns);
           if (exercise.freshEachRun) return { freshSlate: true, marks: {} };
-          return { freshSlate: false, marks: await deps.slates.mark(namespace, Object.keys(exercise.owns.topics)) };
+          return { freshSlate: false, marks: await slates.mark(namespace, Object.keys(exercise.owns.topics)) };
         };
         try {
           const run = await deps.runs.start({
@@ -72,6 +77,7 @@ export function runsRoom(deps: AppDependencies, route: RouteMaker, streamsPerLea
             language: exercise.language,
             wallTimeMs: exercise.timeLimitSeconds ? exercise.timeLimitSeconds * 1000 : undefined,
             slate: { fresh: exercise.freshEachRun, ready },
+            ...(target.cluster && { cluster: target.cluster }),
             onRecord: (record) =>
               void deps.progress
                 .recordRun(learner, record)
@@ -167,4 +173,29 @@ export function runsRoom(deps: AppDependencies, route: RouteMaker, streamsPerLea
         return c.json({ id: run.id, status: finished ? ("finished" as const) : ("stopping" as const) }, 200);
       },
     );
+}
+
+/** Where a run of an exercise reaches Kafka: whose principal, which slate, which brokers (the course's unless given). */
+interface RunTarget {
+  principals: AppDependencies["principals"];
+  slates: ExerciseSlateAccess;
+  cluster?: RunCluster;
+}
+
+function courseTarget(deps: AppDependencies): RunTarget {
+  return { principals: deps.principals, slates: deps.slates };
+}
+
+/** The learner's lab, when it is ready with every broker up; else why a run cannot start there. */
+function labTarget(deps: AppDependencies, learnerId: string): RunTarget | { refused: string } {
+  const lab = deps.labs?.ready(learnerId);
+  if (!lab) return { refused: deps.labs?.notReadyReason(learnerId) ?? "This server offers no fault labs; ask your course host." };
+  const stopped = lab.brokers().filter((broker) => broker.state !== "up");
+  if (stopped.length > 0) {
+    const names = stopped.map((broker) => `broker ${broker.id}`).join(" and ");
+    return {
+      refused: `Start ${names} of your lab first: each run begins on fresh topics with three copies, one on every broker.`,
+    };
+  }
+  return { principals: lab.principals, slates: lab.slates, cluster: lab.runCluster };
 }

@@ -7,6 +7,7 @@ import type { ExerciseCatalog } from "../exercises/index.ts";
 import type { ProgressStore } from "../progress/index.ts";
 import type { CheckGrading } from "../grading/index.ts";
 import type { RunRegistry } from "../runs/index.ts";
+import type { LabClusters } from "../lab/index.ts";
 import type { LearnerEnv } from "../http/learner-id.ts";
 import * as S from "../contract/index.ts";
 
@@ -34,6 +35,8 @@ export interface AppDependencies {
    * (a learner's own lab cluster, say) is one more resolver where the server builds it. Absent: no live view.
    */
   live?: LiveViews;
+  /** Fault labs, one per learner who asks. Absent: exercises on a lab cannot run here. */
+  labs?: LabClusters;
 }
 
 /** A sub-app of the API: validation failures become a 400 that names each offending field. */

@@ -132,6 +132,8 @@ export const ExerciseSchema = z
     /** What the learner mainly writes: TypeScript (perhaps Python too), or Flink SQL. */
     language: z.enum(["typescript", "sql"]),
     slate: ExerciseSlateSchema,
+    /** Where runs reach Kafka: the course's brokers, or the learner's own lab cluster (see /api/lab). */
+    cluster: z.enum(["course", "lab"]),
   })
   .openapi("Exercise");
 
@@ -183,6 +185,10 @@ export const HealthSchema = z
         description: "The program the server ran through the sandbox at start: whether it ran, and why not",
       }),
     }),
+    labs: z
+      .object({ offered: z.boolean(), labs: z.number().int(), running: z.number().int(), waiting: z.number().int() })
+      .optional()
+      .openapi({ description: "Fault labs: how many may run at once (TRIBUTARY_LABS), run now, and wait for a place" }),
     compiler: z
       .object({
         ok: z.boolean(),

@@ -60,6 +60,27 @@ export interface GradedRun {
   freshSlate: boolean;
 }
 
+/** A broker of the learner's lab cluster stopped or started from the page, as the server did it. */
+export interface GradedLabChange {
+  /** When the change was asked for, in epoch milliseconds. */
+  at: number;
+  broker: number;
+  change: "stopped" | "started";
+  /**
+   * For a stop: the learner's partitions this broker led just before, as "<topic>-<partition>" named as the
+   * lesson names them ("payments-0"). Empty for a start, or when the broker led none.
+   */
+  led: string[];
+}
+
+/** What happened to the learner's lab cluster: present for exercises that run on it (`"cluster": "lab"`). */
+export interface GradedLab {
+  /** The lab's brokers, by node id. */
+  brokers: number[];
+  /** Every stop and start since the lab started, oldest first. */
+  changes: GradedLabChange[];
+}
+
 export interface GraderInput {
   /** The topics the checkpoint names in `reads.topics`; a missing topic is absent from this map. */
   topics: Record<string, GradedTopic>;
@@ -67,6 +88,8 @@ export interface GraderInput {
   groups: Record<string, GradedGroup>;
   /** The judged run; absent when the learner has not run the exercise. */
   run?: GradedRun;
+  /** The learner's lab cluster, for an exercise that runs there. */
+  lab?: GradedLab;
 }
 
 /** One check's result, in a learner's words: what was expected, what was found, one example. */

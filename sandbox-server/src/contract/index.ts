@@ -6,6 +6,7 @@ export * from "./run-events.ts";
 export * from "./verdict.ts";
 export * from "./languages.ts";
 export * from "./language-schema.ts";
-export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup, GradedRun } from "./grader.ts";
+export type { GraderInput, GraderCheck, GradedRecord, GradedTopic, GradedGroup, GradedRun, GradedLab, GradedLabChange } from "./grader.ts";
 export { recordsOfLatestRun } from "./grader.ts";
 export * from "./live-view.ts";
+export * from "./lab.ts";

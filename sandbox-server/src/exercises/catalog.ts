@@ -51,6 +51,8 @@ export interface Exercise {
   owns: { topics: Record<string, { partitions?: number }>; groups: string[] };
   /** Every run starts with the owned topics and groups deleted and the declared topics made anew. */
   freshEachRun: boolean;
+  /** Where runs reach Kafka: the course's brokers, or the learner's own lab cluster. */
+  cluster: "course" | "lab";
 }
 
 export interface WrongProgram {
@@ -137,6 +139,7 @@ async function readExercise(contentDir: string, dir: string): Promise<Exercise> 
     wrong: await readWrongPrograms(id, path.join(dir, "wrong"), languages),
     owns: { topics: meta.topics, groups: meta.groups },
     freshEachRun: meta.freshEachRun,
+    cluster: meta.cluster,
   };
 }
 

@@ -42,6 +42,12 @@ export const exerciseSpecSchema = z
       .enum(["typescript", "sql"])
       .optional()
       .describe("What the learner mainly writes: TypeScript (starter.ts, solution.ts; Python beside it when starter.py exists) or Flink SQL."),
+    cluster: z
+      .enum(["course", "lab"])
+      .default("course")
+      .describe(
+        "Where runs of this exercise reach Kafka: the course's brokers, shared by the class, or the learner's own lab cluster of three brokers, which they stop and start from the page.",
+      ),
     topics: z
       .record(topicName, ownedTopicSchema)
       .default({})

@@ -10,6 +10,7 @@ import { gradeCheck, type CheckView } from "./declarative-checks.ts";
 import { GraderFault, graderInput, runGrader } from "./run-grader.ts";
 import { attemptNote, judgedRun, outageDuring, runEndCheck, runStartOffsets } from "./judged-run.ts";
 import { VERDICT_VERSION, type CheckResult, type Verdict } from "../contract/verdict.ts";
+import type { GradedLab } from "../contract/grader.ts";
 
 /** At most this many records of one topic are read for a Check. */
 export const RECORD_CAP = 5000;
@@ -42,6 +43,8 @@ export interface GradeContext {
   runs?: ExerciseRuns;
   /** The topics the exercise owns: record checks there judge only what the judged run wrote. */
   ownedTopics?: readonly string[];
+  /** What happened to the learner's lab cluster, for an exercise that runs there (its grader reads it). */
+  lab?: GradedLab;
 }
 
 /** Grades a snapshot already taken: `gradeSnapshot` itself, or the grading pool's worker threads. */
@@ -98,8 +101,13 @@ export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, 
     const message = `You have not run this exercise yet${options.runs.attempted ? " (your latest run did not get to run)" : ""}: the checkpoint judges what your program did. Press Run, then Check.`;
     return { ...verdictOf(exerciseId, "fail", message, [{ title, status: "fail", message }]), ...(note ? { note } : {}) };
   }
-  const { graderFile, runs, ownedTopics } = options;
-  const context: GradeContext = { ...(graderFile ? { graderFile } : {}), ...(runs ? { runs } : {}), ...(ownedTopics ? { ownedTopics } : {}) };
+  const { graderFile, runs, ownedTopics, lab } = options;
+  const context: GradeContext = {
+    ...(graderFile ? { graderFile } : {}),
+    ...(runs ? { runs } : {}),
+    ...(ownedTopics ? { ownedTopics } : {}),
+    ...(lab ? { lab } : {}),
+  };
   try {
     const verdict = await (options.grade ?? gradeSnapshot)(exerciseId, spec, snapshot, context);
     if (snapshot.stateKey && verdict.status !== "error") options.memo?.keep(snapshot.stateKey, verdict);
@@ -151,7 +159,7 @@ export async function gradeSnapshot(
     checks.push({ title: "Messages a Check can read", status: "fail", message: `${tooBig} Write smaller messages, then Run and Check again.` });
   } else if (context.graderFile) {
     try {
-      checks.push(...(await runGrader(context.graderFile, graderInput(spec, snapshot, view.runStart, ran))));
+      checks.push(...(await runGrader(context.graderFile, graderInput(spec, snapshot, view.runStart, ran, context.lab))));
     } catch (error) {
       if (!(error instanceof GraderFault)) throw error;
       log.error({ exercise: exerciseId, err: error.message }, "an exercise's grader failed");

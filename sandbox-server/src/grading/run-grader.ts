@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { BrokerSnapshot } from "../kafka/index.ts";
 import { groupKey } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
-import type { GraderCheck, GraderInput } from "../contract/grader.ts";
+import type { GradedLab, GraderCheck, GraderInput } from "../contract/grader.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import { currentThreadId, threadCpuMs } from "./thread-cpu.ts";
 
@@ -23,8 +23,9 @@ export function graderInput(
   snapshot: BrokerSnapshot,
   runStart: ReadonlyMap<string, Record<number, number>> = new Map(),
   run?: RunRecord,
+  lab?: GradedLab,
 ): GraderInput {
-  const input: GraderInput = { topics: {}, groups: {} };
+  const input: GraderInput = { topics: {}, groups: {}, ...(lab ? { lab } : {}) };
   if (run) {
     const { id, language, startedAt, endedAt, outcome, exitCode, freshSlate } = run;
     input.run = {

@@ -14,8 +14,11 @@ export interface WatchingLearner {
   namespace: string;
 }
 
-/** How the server reaches a named cluster for a learner (as their own principal); undefined when it offers them none there. */
-export type LiveClusterResolver = (learner: WatchingLearner) => Promise<WatchedCluster | undefined>;
+/**
+ * How the server reaches a named cluster for a learner (as their own principal); undefined when it offers them
+ * none there, or a sentence saying why not now (a lab not started yet), which the learner reads as it is.
+ */
+export type LiveClusterResolver = (learner: WatchingLearner) => Promise<WatchedCluster | string | undefined>;
 export type LiveClusterResolvers = Record<string, LiveClusterResolver>;
 
 export type LiveUpdate = { type: "view"; view: LiveView } | { type: "problem"; message: string };
@@ -112,6 +115,11 @@ class LearnerWatch {
       let reader: NamespaceReader | undefined;
       try {
         const cluster = await this.#resolve(this.#learner);
+        if (typeof cluster === "string") {
+          this.#send({ type: "problem", message: cluster });
+          await sleep(this.#timing.retryMs, this.#quiet.signal);
+          continue;
+        }
         if (!cluster) throw new Error(`there is no cluster "${this.#cluster}" for you`);
         reader = new NamespaceReader(cluster, this.#learner.namespace, this.#timing.waitMs);
         while (this.#listeners.size > 0) {

@@ -171,8 +171,10 @@ export class NamespaceReader {
           ),
         );
       // Kafka's special timestamps: -2 asks for the log start, -1 for the end (the last stable offset, read_committed).
-      const earliest = await this.#connections.toBroker(leader, ask(-2n));
-      const latest = await this.#connections.toBroker(leader, ask(-1n));
+      // A leader that does not answer (it died, and is not fenced yet) is asked again at the next reading.
+      const earliest = await this.#connections.toBroker(leader, ask(-2n)).catch(() => undefined);
+      const latest = earliest && (await this.#connections.toBroker(leader, ask(-1n)).catch(() => undefined));
+      if (!earliest || !latest) continue;
       const offsetOf = (answer: typeof earliest, name: string, partition: number) =>
         answer.topics.find((t) => t.name === this.#namespace + name)?.partitions.find((p) => p.partitionIndex === partition && p.errorCode === 0)
           ?.offset;
@@ -214,9 +216,14 @@ export class NamespaceReader {
       }));
       const wait = arrived.length > 0 ? 0 : Math.floor(waitMs / leaders.size);
       // Session id 0 and epoch -1: a full fetch outside any fetch session.
-      const response = await this.#connections.toBroker(leader, (connection) =>
-        responseDespiteErrors(fetchV17.api.async(connection, wait, 1, 1024 * 1024, READ_COMMITTED, 0, -1, request, [], "")),
-      );
+      const response = await this.#connections
+        .toBroker(leader, (connection) =>
+          responseDespiteErrors(fetchV17.api.async(connection, wait, 1, 1024 * 1024, READ_COMMITTED, 0, -1, request, [], "")),
+        )
+        // A leader that died is still listed for the seconds until the cluster fences it: its partitions keep what
+        // the view last saw, and the rest of the view goes on (the learner is watching that very failure).
+        .catch(() => undefined);
+      if (!response) continue;
       for (const { topicId, partitions } of response.responses) {
         for (const fetched of partitions) {
           const key = `${topicId}/${fetched.partitionIndex}`;

@@ -116,7 +116,19 @@ export function brokerSettings(
     "tributary.learner.min.segment.bytes": bounds.minSegmentBytes,
     "tributary.learner.min.segment.index.bytes": bounds.minSegmentIndexBytes,
   };
-  if (topology.nodes.length > 1) {
+  if (topology.controller) {
+    // Brokers serve clients only; the controller only keeps the metadata (it also applies the topic and
+    // config policies and the ACLs, so it keeps their settings).
+    const controller = topology.controller;
+    const isController = node.id === controller.id;
+    settings["process.roles"] = isController ? "controller" : "broker";
+    settings.listeners = isController ? `CONTROLLER://127.0.0.1:${node.controllerPort}` : `CLIENT://${placement.clientBindHost}:${node.clientPort}`;
+    settings["advertised.listeners"] = isController ? `CONTROLLER://127.0.0.1:${node.controllerPort}` : `CLIENT://127.0.0.1:${node.clientPort}`;
+    if (isController) delete settings["inter.broker.listener.name"];
+    settings["controller.quorum.voters"] = `${controller.id}@127.0.0.1:${controller.controllerPort}`;
+    settings["broker.session.timeout.ms"] = 3000;
+    settings["broker.heartbeat.interval.ms"] = 1000;
+  } else if (topology.nodes.length > 1) {
     // A broker that dies is fenced, and its partitions led elsewhere, after its session times out: 3 s
     // instead of 9. When it was the active controller, the others first notice (1.5 s, not 2) and elect
     // another. Both together stay inside the 10 s a kafkajs producer retries by default.

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bootstrapAddresses } from "./topology.ts";
+import { allNodes, bootstrapAddresses } from "./topology.ts";
 import { serverProperties } from "./broker-definition.ts";
 import { waitUntilKafkaAnswers } from "../kafka/readiness.ts";
 import type { KafkaCredentials } from "../kafka/access.ts";
@@ -35,16 +35,16 @@ export interface RunningCluster {
 export async function startJvmCluster(options: JvmClusterOptions): Promise<RunningCluster> {
   const { topology, onProgress } = options;
   const setup = await prepareJvm(options);
-  for (const node of topology.nodes) await refuseTakenPorts(node);
+  for (const node of allNodes(topology)) await refuseTakenPorts(node);
 
   const { clusterDir, classpath } = setup;
   await mkdir(clusterDir, { recursive: true });
   const idFile = path.join(clusterDir, "cluster-id");
   const clusterId = existsSync(idFile) ? (await readFile(idFile, "utf8")).trim() : newClusterId();
   await writeFile(idFile, `${clusterId}\n`);
-  const standalone = topology.nodes.length === 1;
+  const standalone = topology.nodes.length === 1 && !topology.controller;
 
-  const nodes = topology.nodes.map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
+  const nodes = allNodes(topology).map((node) => ({ node, paths: nodePaths(clusterDir, node) }));
   const admin = await adminCredentials(
     clusterDir,
     nodes.map((n) => n.paths),
@@ -57,7 +57,10 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
   onProgress(`formatting storage for ${nodes.length} node(s) in ${clusterDir}`);
   await Promise.all(nodes.map(({ paths }) => formatNode(classpath, paths, clusterId, standalone, admin)));
 
-  onProgress(`starting Apache Kafka ${setup.version} (${topology.mode}: ${nodes.length} broker${nodes.length > 1 ? "s" : ""})`);
+  const brokers = topology.nodes.length;
+  onProgress(
+    `starting Apache Kafka ${setup.version} (${topology.mode}: ${brokers} broker${brokers > 1 ? "s" : ""}${topology.controller ? " and a controller" : ""})`,
+  );
   const died = new AbortController();
   const children = nodes.map(({ node }) => spawnBroker(setup, topology, node, died));
   const cluster: RunningCluster = {
@@ -74,7 +77,7 @@ export async function startJvmCluster(options: JvmClusterOptions): Promise<Runni
     await waitUntilKafkaAnswers(
       { bootstrap: cluster.bootstrap, admin },
       {
-        expectedBrokers: nodes.length,
+        expectedBrokers: topology.nodes.length,
         timeoutMs: options.readyTimeoutMs ?? 240000,
         onProgress,
         signal: died.signal,

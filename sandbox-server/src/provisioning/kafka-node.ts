@@ -30,6 +30,8 @@ export interface JvmClusterOptions {
   /** The setting that chose the ports (TRIBUTARY_KAFKA_PORT, …), named when they cannot be used. */
   portSetting: string;
   readyTimeoutMs?: number;
+  /** Where the nodes' storage and logs go; `<homeDir>/<mode>` unless given (a lab has a folder of its own). */
+  clusterDir?: string;
 }
 
 /** The most open files this process's children may be given (the hard limit), where the shell can tell. */
@@ -161,7 +163,7 @@ export async function prepareJvm(options: JvmClusterOptions): Promise<JvmSetup> 
     version,
     classpath: [path.join(libDir, "*"), policyDir].join(path.delimiter),
     log4jConfig: path.join(path.dirname(pomPath), "log4j2.yaml"),
-    clusterDir: path.join(homeDir, topology.mode),
+    clusterDir: options.clusterDir ?? path.join(homeDir, topology.mode),
     openFiles,
   };
 }

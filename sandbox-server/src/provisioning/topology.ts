@@ -17,6 +17,12 @@ export interface ClusterTopology {
   /** Replication factor and min.insync.replicas for internal and new topics. */
   replicationFactor: number;
   minInsyncReplicas: number;
+  /**
+   * A KRaft controller of its own, apart from the brokers (whose nodes then only serve clients). Without one,
+   * every node is broker and controller; with one, stopping two of three brokers leaves the quorum standing,
+   * so the last broker is told that the others are gone and refuses acks=all writes it cannot copy.
+   */
+  controller?: KafkaNode;
 }
 
 /** Lays out one combined broker+controller node, or three, on consecutive port pairs from `portBase`. */
@@ -37,4 +43,20 @@ export function clusterTopology(mode: ClusterMode, portBase: number): ClusterTop
 
 export function bootstrapAddresses(topology: ClusterTopology): string[] {
   return topology.nodes.map((node) => `127.0.0.1:${node.clientPort}`);
+}
+
+/**
+ * A fault lab's layout: three brokers and a controller of their own, on four consecutive port pairs from
+ * `portBase` (the controller's client port is reserved, never listened on).
+ */
+export function labTopology(portBase: number): ClusterTopology {
+  return { ...clusterTopology("multi", portBase), controller: { id: 4, clientPort: portBase + 6, controllerPort: portBase + 7 } };
+}
+
+/** Ports a lab takes from its base. */
+export const LAB_PORTS = 8;
+
+/** Every node to format and start: the brokers, then a controller of its own if there is one. */
+export function allNodes(topology: ClusterTopology): KafkaNode[] {
+  return topology.controller ? [...topology.nodes, topology.controller] : topology.nodes;
 }

@@ -5,6 +5,7 @@ export {
   RunRegistry,
   RunRefused,
   type StartRunInput,
+  type RunCluster,
   type IsolationState,
   type LanguageHealth,
 } from "./run-registry.ts";

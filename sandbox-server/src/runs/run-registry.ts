@@ -2,6 +2,7 @@
 // process of its language: one waiting in the pool, or one started for it.
 import type { LearnerKafka } from "../kafka/index.ts";
 import { availableParallelism } from "node:os";
+import path from "node:path";
 import { hostRunMemoryMb, type RunLimits, type RunSettings } from "../config.ts";
 import type { WaitingFor } from "../contract/run-events.ts";
 import type { Language } from "../contract/languages.ts";
@@ -14,8 +15,8 @@ import { runCanary, type CanaryResult } from "./sandbox-canary.ts";
 import type { LanguageRuntime } from "./languages/language-runtime.ts";
 import { PythonLanguageRuntime } from "./languages/python/runtime.ts";
 import { TypeScriptRuntime } from "./languages/typescript/runtime.ts";
-import { plainProgramHost, setUpProgramHost, type ProgramHost } from "./process/program-host.ts";
-import type { TopicsListed } from "./containment/index.ts";
+import { commonProgramEnv, plainProgramHost, setUpProgramHost, type ProgramHost } from "./process/program-host.ts";
+import { startKafkaBridge, type KafkaBridge, type TopicsListed } from "./containment/index.ts";
 import { ProgramPool } from "./process/program-pool.ts";
 import { startProgramProcess } from "./process/start-program.ts";
 
@@ -64,6 +65,18 @@ export interface KafkaQuestions {
   namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
 }
 
+/**
+ * Kafka other than the course's that a run reaches (a learner's lab): its brokers, the bridge to them for a
+ * sandboxed program, and how a failed run asks after it.
+ */
+export interface RunCluster {
+  bootstrap: string[];
+  /** The bridge's socket folder (see openBridge); none when programs run without the sandbox. */
+  socketDir?: string;
+  answers?: () => Promise<boolean>;
+  namespaceUsage?: (namespace: string) => Promise<{ topics: number; partitions: number }>;
+}
+
 export interface StartRunInput {
   learnerId: string;
   exerciseId: string;
@@ -81,6 +94,8 @@ export interface StartRunInput {
   slate?: { fresh: boolean; ready: () => Promise<SlateAtLaunch> };
   /** Told what to keep of the run when it launches and when it ends. */
   onRecord?: (record: RunRecord) => void;
+  /** Where the program reaches Kafka, when not the course's brokers. */
+  cluster?: RunCluster;
 }
 
 export class RunRegistry {
@@ -273,10 +288,11 @@ export class RunRegistry {
         30,
       );
     }
-    const host = this.#host!;
+    const host = input.cluster ? this.#hostReaching(input.cluster) : this.#host!;
     const limits = { ...this.#limitsOf(runtime), wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs };
     // A run that starts at once takes a waiting process; one that queues starts its own when its turn comes.
-    const prestarted = full ? undefined : this.#pool?.take(language);
+    // Waiting processes reach the course's brokers only.
+    const prestarted = full || input.cluster ? undefined : this.#pool?.take(language);
     const run: LearnerRun = new LearnerRun({
       learnerId: input.learnerId,
       exerciseId: input.exerciseId,
@@ -290,8 +306,8 @@ export class RunRegistry {
       kafka: input.kafka,
       unwatchedGraceMs: this.settings.unwatchedGraceMs,
       stopGraceMs: this.settings.stopGraceMs,
-      kafkaAnswers: this.#kafka.answers,
-      namespaceUsage: this.#kafka.namespaceUsage,
+      kafkaAnswers: input.cluster ? input.cluster.answers : this.#kafka.answers,
+      namespaceUsage: input.cluster ? input.cluster.namespaceUsage : this.#kafka.namespaceUsage,
       beforeLaunch: input.slate && (() => this.#readySlate(run, input.slate!)),
       onRecord: input.onRecord,
     });
@@ -312,6 +328,27 @@ export class RunRegistry {
       this.#startWaiting();
     }
     return run;
+  }
+
+  /** The program host with its Kafka swapped for `cluster`'s: its addresses, and inside the sandbox its bridge. */
+  #hostReaching(cluster: RunCluster): ProgramHost {
+    const host = this.#host!;
+    if (host.sandbox && !cluster.socketDir) throw new Error("A sandboxed run needs a bridge to its cluster (RunRegistry.openBridge).");
+    return {
+      ...host,
+      env: commonProgramEnv(cluster.bootstrap),
+      ...(host.sandbox && { sandbox: { ...host.sandbox, kafkaSocketDir: cluster.socketDir! } }),
+    };
+  }
+
+  /**
+   * A Kafka bridge to other brokers (a lab's) for sandboxed programs, in this server's run root; undefined
+   * when programs run without the sandbox and reach Kafka directly.
+   */
+  async openBridge(name: string, bootstrap: string[], topicsListed?: TopicsListed): Promise<KafkaBridge | undefined> {
+    await this.#prepare();
+    if (!this.#host?.sandbox) return undefined;
+    return startKafkaBridge(path.join(this.#host.runRoot, `kafka-${name}`), bootstrap, topicsListed);
   }
 
   /** A fresh slate is the newest run's alone: the learner's other runs of the exercise end first. */

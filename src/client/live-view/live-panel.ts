@@ -26,6 +26,7 @@ export function mountLivePanel(root: HTMLElement): LivePanel {
   const scope: LiveScope = { topics: names(root.dataset.topics), groups: names(root.dataset.groups) };
   const level = Number(root.dataset.headingLevel ?? 4);
   const title = root.dataset.title ?? "Your Kafka, live";
+  const cluster = root.dataset.cluster ?? "course";
   const status = el("span", { class: "lv-status", attrs: { "data-live-status": "connecting" } }, "Connecting…");
   const toggle = el("button", { class: "lv-toggle", attrs: { type: "button", "aria-pressed": "false", "data-live-tables": "" } }, "Show as tables");
   const content = el("div", {
@@ -35,7 +36,14 @@ export function mountLivePanel(root: HTMLElement): LivePanel {
   const body = root.querySelector<HTMLElement>("[data-live-body]") ?? root;
   body.replaceChildren(
     ...[
-      el("div", { class: "lv-bar" }, status, toggle, !isWholeView(scope) && el("a", { attrs: { href: "/my-kafka/" } }, "All of your Kafka")),
+      // My Kafka shows the course's brokers: a panel watching the learner's lab does not lead there.
+      el(
+        "div",
+        { class: "lv-bar" },
+        status,
+        toggle,
+        !isWholeView(scope) && cluster === "course" && el("a", { attrs: { href: "/my-kafka/" } }, "All of your Kafka"),
+      ),
       !isWholeView(scope) &&
         el(
           "p",
@@ -98,7 +106,7 @@ export function mountLivePanel(root: HTMLElement): LivePanel {
 
   return {
     start() {
-      stopListening ??= listenToLiveView(show);
+      stopListening ??= listenToLiveView(show, cluster);
     },
     stop() {
       stopListening?.();

@@ -18,7 +18,7 @@ import { loadConfig } from "../../../sandbox-server/src/config.ts";
 import { entryFile, type Language } from "../../../sandbox-server/src/contract/languages.ts";
 import { clusterTopology, startJvmCluster, type RunningCluster } from "../../../sandbox-server/src/provisioning/index.ts";
 import { groupCoordinator, partitionsByTopic } from "../../support/broker-state.ts";
-import { attempt, courseOrder, inLanguage, learnerReadyFor, passes, solve } from "../../support/course-attempts.ts";
+import { attempt, courseOrder, inLanguage, learnerReadyFor, onCourseBrokers, passes, solve } from "../../support/course-attempts.ts";
 import { runSqlAndGrade, terminalText } from "../../support/flink-runs.ts";
 import { courseExercises, type LearnerClient } from "../../support/sandbox-client.ts";
 import { startTestServer, type TestServer } from "../../support/test-server.ts";
@@ -41,7 +41,7 @@ let sandbox: TestServer;
 
 /** The exercises a learner in `language` does, in course order: those offered in it and those they come after. */
 function exercisesIn(language: Language) {
-  const offered = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language));
+  const offered = courseOrder(catalog).filter((exercise) => exercise.languages.includes(language) && onCourseBrokers(exercise));
   return courseOrder(catalog).filter((exercise) => offered.includes(exercise) || offered.some((mine) => mine.after.includes(exercise.id)));
 }
 
