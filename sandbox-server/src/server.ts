@@ -179,6 +179,8 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
     isolation: runs.isolation,
     close: async () => {
       clearInterval(idleSweep);
+      // Labs first: their runs end with them, and a lab still starting needs the run host for its bridge.
+      await labs.closeAll();
       await runs.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -190,7 +192,6 @@ export async function startSandboxServer(config: TributaryConfig): Promise<Sandb
         }, 1000).unref();
       });
       await live.close();
-      await labs.closeAll();
       await broker.close();
       await principals.close();
       await slates.close();

@@ -259,6 +259,8 @@ describe("the rest of the API surface", () => {
       "/api/exercises/{id}/solution": ["get"],
       "/api/exercises/{id}/reset": ["post"],
       "/api/live": ["get"],
+      "/api/lab": ["delete", "get", "post"],
+      "/api/lab/brokers/{id}": ["post"],
     });
   });
 });

@@ -87,28 +87,36 @@ export async function runThroughFaults(
   let stdout = "";
   let ended: RunOutput | undefined;
   const reading = learner.readRun(run.eventsUrl, (output) => ((stdout = output.stdout + output.stderr), false)).then((output) => (ended = output));
+  // Whatever fails below, the run is stopped and its stream's end awaited (see `finally`).
+  reading.catch(() => {});
   const acks = () => stdout.match(script.acknowledged)?.length ?? 0;
   const until = async (test: () => boolean, ms: number) => {
     const deadline = Date.now() + ms;
     while (!test() && !ended && Date.now() < deadline) await pause(100);
   };
 
-  await until(() => acks() >= 5, 60_000);
-  if (!ended) {
-    const leader = await leaderOf(learner, topic, script.partition);
-    await labState(learner, "POST", `/api/lab/brokers/${leader}`, { action: "stop" });
-    const before = acks();
-    await until(() => acks() >= before + 5, 20_000);
-    const second = [1, 2, 3].find((id) => id !== leader)!;
-    await labState(learner, "POST", `/api/lab/brokers/${second}`, { action: "stop" });
-    await until(() => script.refused.test(stdout), 25_000);
-    await Promise.all([leader, second].map((id) => labState(learner, "POST", `/api/lab/brokers/${id}`, { action: "start" })));
-    await untilLab(learner, (s) => s.brokers.every((b) => b.state === "up"), "every broker back", 90_000);
+  const drive = async () => {
+    await until(() => acks() >= 5, 60_000);
+    if (!ended) {
+      const leader = await leaderOf(learner, topic, script.partition);
+      await labState(learner, "POST", `/api/lab/brokers/${leader}`, { action: "stop" });
+      const before = acks();
+      await until(() => acks() >= before + 5, 20_000);
+      const second = [1, 2, 3].find((id) => id !== leader)!;
+      await labState(learner, "POST", `/api/lab/brokers/${second}`, { action: "stop" });
+      await until(() => script.refused.test(stdout), 25_000);
+      await Promise.all([leader, second].map((id) => labState(learner, "POST", `/api/lab/brokers/${id}`, { action: "start" })));
+      await untilLab(learner, (s) => s.brokers.every((b) => b.state === "up"), "every broker back", 90_000);
+    }
+    // A program that ends by itself once Kafka takes its records again has done so by now; one that runs on until
+    // stopped is stopped, as a learner presses Stop (its ledger is written as it ends).
+    await until(() => false, 25_000);
+  };
+  try {
+    await drive();
+  } finally {
+    if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
   }
-  // A program that ends by itself once Kafka takes its records again has done so by now; one that runs on until
-  // stopped is stopped, as a learner presses Stop (its ledger is written as it ends).
-  await until(() => false, 25_000);
-  if (!ended) await learner.request("DELETE", `/api/runs/${run.id}`);
   const terminal = await reading;
   return { outcome: terminal.exit.reason, output: `${terminal.stdout}${terminal.stderr}${terminal.exit.message}`, terminal };
 }

@@ -36,6 +36,14 @@ function handStarter() {
   return { start, pending, started };
 }
 
+/** Closing waits for starts under way: the test lets the ones it left pending finish, and every lab must then be closed. */
+async function closeAll(labs: LabClusters, hand: ReturnType<typeof handStarter>): Promise<void> {
+  const closing = labs.closeAll();
+  for (const start of hand.pending.splice(0)) start.finish();
+  await closing;
+  expect(hand.started.filter((lab) => !lab.closed)).toEqual([]);
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const learner = (id: string) => ({ id, namespace: `t-${id}.` });
 
@@ -61,7 +69,7 @@ describe("the labs' places and line", () => {
     expect(labs.state("b")).toMatchObject({ phase: "starting" });
     expect(hand.pending[0]).toMatchObject({ slot: 0, learner: "b" });
     expect(labs.state("c")).toMatchObject({ phase: "queued", place: 1 });
-    await labs.closeAll();
+    await closeAll(labs, hand);
   });
 
   it("says why a lab failed to start, in one line, and starts it again when asked; the place goes on to the next", async () => {
@@ -75,7 +83,7 @@ describe("the labs' places and line", () => {
     expect(labs.notReadyReason("a")).toContain("could not start");
     expect(labs.state("b")).toMatchObject({ phase: "starting" });
     expect(labs.open(learner("a"))).toMatchObject({ phase: "queued", place: 1 });
-    await labs.closeAll();
+    await closeAll(labs, hand);
   });
 
   it("stops a lab its learner gave up on while it started, once it has, and frees its place", async () => {
@@ -91,7 +99,24 @@ describe("the labs' places and line", () => {
     await settle();
     expect(hand.started[0]).toMatchObject({ learner: "a", closed: true });
     expect(labs.state("b")).toMatchObject({ phase: "starting" });
-    await labs.closeAll();
+    await closeAll(labs, hand);
+  });
+
+  it("gives a learner one place at most: Start and Stop pressed over and over cannot take every place", async () => {
+    const hand = handStarter();
+    const labs = new LabClusters({ labs: 2, portBase: 20000, idleMs: 0, dir: "unused" }, hand.start);
+    labs.open(learner("a"));
+    await labs.close("a");
+    // Asked again while the first lab still starts: in line, behind nobody, yet not given the free place.
+    expect(labs.open(learner("a"))).toMatchObject({ phase: "queued", place: 1, capacity: { running: 1 } });
+    expect(labs.open(learner("b"))).toMatchObject({ phase: "starting" });
+    hand.pending.shift()!.finish();
+    await settle();
+    await settle();
+    expect(hand.started[0]).toMatchObject({ learner: "a", closed: true });
+    expect(labs.state("a")).toMatchObject({ phase: "starting" });
+    expect(hand.pending.map((start) => start.learner)).toEqual(["b", "a"]);
+    await closeAll(labs, hand);
   });
 
   it("stops a lab nobody used for a while, but not while a program of its learner runs there", async () => {
@@ -108,7 +133,7 @@ describe("the labs' places and line", () => {
     running.clear();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(labs.state("busy").phase).toBe("off");
-    await labs.closeAll();
+    await closeAll(labs, hand);
   });
 
   it("offers nothing when the host turned labs off, and says so", () => {

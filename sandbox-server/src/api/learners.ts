@@ -17,6 +17,10 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
       // An exercise on the learner's lab is judged on that lab, with what the learner did to its brokers.
       const lab = exercise.cluster === "lab" ? deps.labs?.ready(learner) : undefined;
       if (exercise.cluster === "lab" && !lab) return labNotReadyVerdict(exercise.id, deps.labs?.notReadyReason(learner));
+      // A lab stopped (idle, say) and started again holds nothing of a run on the one before: nothing to judge there.
+      if (lab && runs.ran && Date.parse(runs.ran.startedAt) < lab.startedAt) {
+        return labNotReadyVerdict(exercise.id, "Your lab was started anew since your latest run, so what that run did is gone; run again.");
+      }
       const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, lab?.inspector ?? deps.broker, {
         namespace,
         graderFile: exercise.graderFile,

@@ -11,7 +11,7 @@ import type { RunCluster } from "../runs/index.ts";
 import { connectTo, saslOptions } from "../kafka/access.ts";
 import { responseDespiteErrors } from "../kafka/protocol-errors.ts";
 import type { LearnerQuotas } from "../config.ts";
-import { processAlive, startJvmCluster, terminateBroker, type JvmClusterOptions, type RunningCluster } from "../provisioning/index.ts";
+import { processAlive, startJvmCluster, type JvmClusterOptions, type RunningCluster } from "../provisioning/index.ts";
 import { prepareJvm, startJvmNode, type JvmSetup } from "../provisioning/kafka-node.ts";
 import { labTopology } from "../provisioning/topology.ts";
 import { log } from "../log.ts";
@@ -42,8 +42,18 @@ export interface LabBridge {
   close(): Promise<void>;
 }
 
-/** How long a broker stopped from the page has to die: it is a crash, so none. */
-const CRASH_GRACE_MS = 0;
+/**
+ * Kills a broker as a crash would: SIGKILL at once, so its shutdown hook never hands its partitions over; the
+ * controller finds it gone when its session times out. Resolves once the process has gone.
+ */
+async function killBroker(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  while (processAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 export class LabCluster {
   readonly access: BrokerAccess;
@@ -52,6 +62,8 @@ export class LabCluster {
   readonly slates: ExerciseSlates;
   /** Every stop and start asked for from the page, oldest first. */
   readonly changes: GradedLabChange[] = [];
+  /** When it became ready: a run that began before ran on an earlier lab, gone since. */
+  readonly startedAt = Date.now();
   readonly #cluster: RunningCluster;
   readonly #options: JvmClusterOptions;
   readonly #states = new Map<number, LabBroker["state"]>();
@@ -140,7 +152,7 @@ export class LabCluster {
     try {
       const led = await this.#partitionsLedBy(id, namespace).catch(() => []);
       this.changes.push({ at: Date.now(), broker: id, change: "stopped", led });
-      await terminateBroker(this.#cluster.pids[id - 1]!, CRASH_GRACE_MS);
+      await killBroker(this.#cluster.pids[id - 1]!);
     } finally {
       this.#states.set(id, processAlive(this.#cluster.pids[id - 1]!) ? "up" : "stopped");
     }
@@ -185,7 +197,7 @@ export class LabCluster {
   async close(): Promise<void> {
     this.#closed = true;
     // The brokers first: their connections close, and with them every connection the bridge and clients hold.
-    await Promise.all(this.#cluster.pids.map((pid) => terminateBroker(pid, CRASH_GRACE_MS)));
+    await Promise.all(this.#cluster.pids.map(killBroker));
     await this.#bridge?.close().catch(() => {});
     await Promise.all([this.principals.close(), this.inspector.close(), this.slates.close()]).catch((error: unknown) =>
       log.warn({ err: error }, "a lab's Kafka clients did not close cleanly"),

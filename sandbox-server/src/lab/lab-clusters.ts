@@ -35,7 +35,7 @@ interface LearnerLab {
   progress?: string;
   message?: string;
   lab?: LabCluster;
-  /** When the learner last used it: a page, a run, a Check, a live view. */
+  /** When the learner last used it: started it, ran, checked or changed a broker there (a run going on counts too). */
   usedAt: number;
   /** Broker changes under way, so that closing waits for them. */
   changing: Set<Promise<void>>;
@@ -58,18 +58,16 @@ const SWEEP_MS = 30_000;
 export function labStarter(settings: LabSettings, lab: Omit<LabClusterOptions, "dir" | "portBase" | "onProgress" | "learner">): LabStarter {
   return async (slot, learner, onProgress) => {
     const dir = path.join(settings.dir, `place-${slot}`);
-    // Learners read the progress and any failure: the host's folders are named as the lab's, never by path.
-    const unpathed = (text: string) => text.split(dir).join("the lab's folder").split(settings.dir).join("the labs' folder");
     try {
       return await LabCluster.start({
         ...lab,
         learner,
         dir,
         portBase: settings.portBase + slot * LAB_PORTS,
-        onProgress: (message) => onProgress(unpathed(message)),
+        onProgress: (message) => onProgress(unpathed(message, settings.dir)),
       });
     } catch (error) {
-      throw new Error(unpathed((error as Error).message));
+      throw new Error(unpathed((error as Error).message, settings.dir));
     }
   };
 }
@@ -84,6 +82,8 @@ export class LabClusters {
   /** Which learner holds each place. */
   readonly #places: (string | undefined)[];
   readonly #sweep?: NodeJS.Timeout;
+  /** Starts under way, so that closing waits for them and stops what they started. */
+  readonly #starting = new Set<Promise<void>>();
   #closed = false;
 
   constructor(settings: LabSettings, start: LabStarter, hooks: LabHooks = {}) {
@@ -199,7 +199,7 @@ export class LabClusters {
       },
       (error: Error) => {
         log.warn({ learner: learnerId, broker: id, action, err: error }, "a lab broker could not be changed");
-        mine.message = `Broker ${id} could not ${action}: ${firstLine(error.message)}`;
+        mine.message = `Broker ${id} could not ${action}: ${firstLine(unpathed(error.message, this.settings.dir))}`;
       },
     );
     mine.changing.add(tracked);
@@ -227,6 +227,8 @@ export class LabClusters {
     const all = [...this.#labs];
     this.#labs.clear();
     await Promise.all(all.map(([learnerId, mine]) => this.#release(learnerId, mine)));
+    // A lab still starting is stopped once its start ends (see #startIn): its JVMs must not outlive the server.
+    await Promise.all(this.#starting);
   }
 
   /** Stops a lab and frees its place for the next in line. A lab still starting is stopped once it has. */
@@ -244,14 +246,19 @@ export class LabClusters {
 
   /** Gives free places to the learners first in line. */
   #startWaiting(): void {
-    while (!this.#closed && this.#queue.length > 0) {
+    while (!this.#closed) {
       const slot = this.#places.indexOf(undefined);
-      if (slot < 0) return;
-      const learnerId = this.#queue.shift()!;
+      // One place per learner: a learner whose earlier lab is still winding down (stopped while it started)
+      // waits for it, so Start and Stop pressed over and over cannot take every place.
+      const next = this.#queue.findIndex((id) => !this.#places.includes(id));
+      if (slot < 0 || next < 0) return;
+      const [learnerId] = this.#queue.splice(next, 1) as [string];
       const mine = this.#labs.get(learnerId);
       if (!mine) continue;
       this.#places[slot] = learnerId;
-      void this.#startIn(slot, learnerId, mine);
+      const starting = this.#startIn(slot, learnerId, mine);
+      this.#starting.add(starting);
+      void starting.finally(() => this.#starting.delete(starting));
     }
   }
 
@@ -297,3 +304,11 @@ export class LabClusters {
 }
 
 const firstLine = (text: string) => text.split("\n")[0]!.slice(0, 300);
+
+/** Learners read the progress and failures: the host's folders are named as the labs', never by path. */
+function unpathed(text: string, labsDir: string): string {
+  return text
+    .split(labsDir)
+    .join("the labs' folder")
+    .replace(/ Last lines of .*$/s, " The lab's log has the details.");
+}
