@@ -5,11 +5,11 @@
 // names, and the solution then passes, both through the same faults. Its wrong programs are graded on
 // recordings of such runs (test/unit/recorded-wrong-programs.test.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LabStateSchema, LiveViewSchema, type LabState, type LiveView } from "../../sandbox-server/src/contract/index.ts";
+import { LiveViewSchema, type LiveView } from "../../sandbox-server/src/contract/index.ts";
 import { probeKafka } from "../../sandbox-server/src/kafka/index.ts";
 import { entryFile } from "../../sandbox-server/src/contract/languages.ts";
 import { courseExercises, type LearnerClient } from "../support/sandbox-client.ts";
-import { labReady, runThroughFaults } from "../support/fault-lab-driver.ts";
+import { labReady, labState, runThroughFaults, untilLab } from "../support/fault-lab-driver.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const kafka = inject("kafkaAccess");
@@ -30,24 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.close();
 });
-
-async function labState(learner: LearnerClient, method = "GET", route = "/api/lab", body?: unknown): Promise<{ status: number; state: LabState }> {
-  const response = await learner.json<unknown>(method, route, body);
-  return { status: response.status, state: LabStateSchema.parse(response.body) };
-}
-
-/** Waits for the learner's lab to reach `phase`, polling as the page does; every progress text seen is kept. */
-async function untilPhase(learner: LearnerClient, phase: LabState["phase"], seen: string[] = [], ms = 120_000): Promise<LabState> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const { state } = await labState(learner);
-    if (state.progress) seen.push(state.progress);
-    if (state.phase === phase) return state;
-    if (state.phase === "failed") throw new Error(`The lab failed to start: ${state.message}`);
-    if (Date.now() > deadline) throw new Error(`The lab stayed ${state.phase}; progress seen: ${seen.join(" | ")}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** The learner's live view of their lab, read once; undefined while a broker the metadata still lists does not answer. */
 async function liveLab(learner: LearnerClient): Promise<LiveView | undefined> {
@@ -72,7 +54,7 @@ describe("a learner's lab", () => {
     expect(waiting.state).toMatchObject({ phase: "queued", place: 1, capacity: { labs: 1, running: 1, waiting: 1 } });
 
     const progress: string[] = [];
-    const ready = await untilPhase(first, "ready", progress);
+    const ready = await untilLab(first, (state) => (state.progress && progress.push(state.progress), state.phase === "ready"), "ready");
     expect(progress.length, "no progress was shown while the lab started").toBeGreaterThan(0);
     expect(ready.brokers.map((broker) => broker.state)).toEqual(["up", "up", "up"]);
     expect(ready.brokers.map((broker) => broker.address)).toEqual([
@@ -113,12 +95,7 @@ describe("a learner's lab", () => {
     const starting = await labState(first, "POST", "/api/lab/brokers/2", { action: "start" });
     expect(starting.status).toBe(202);
     expect(["starting", "up"]).toContain(starting.state.brokers.find((broker) => broker.id === 2)?.state);
-    const until = Date.now() + 90_000;
-    let state = starting.state;
-    while (state.brokers.find((broker) => broker.id === 2)?.state !== "up" && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      state = (await labState(first)).state;
-    }
+    const state = await untilLab(first, (lab) => lab.brokers.find((broker) => broker.id === 2)?.state === "up", "broker 2 back", 90_000);
     expect(state.brokers.map((broker) => broker.state)).toEqual(["up", "up", "up"]);
     expect(state.message).toBeUndefined();
 

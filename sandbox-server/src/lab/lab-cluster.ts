@@ -129,16 +129,11 @@ export class LabCluster {
 
   /** Each broker (not the controller), its address and whether it runs. */
   brokers(): LabBroker[] {
-    return this.#options.topology.nodes.map((node) => ({
+    return this.#options.topology.nodes.map((node, i) => ({
       id: node.id,
-      address: `127.0.0.1:${node.clientPort}`,
+      address: this.bootstrap[i]!,
       state: this.#states.get(node.id) ?? "stopped",
     }));
-  }
-
-  /** Whether every broker runs: a run starts on fresh topics with three copies, which needs them all. */
-  get allUp(): boolean {
-    return [...this.#states.values()].every((state) => state === "up");
   }
 
   /**
