@@ -1,11 +1,13 @@
 // npm run bench: how long a Run takes through the sandbox API, next to the same program under plain node.
 // Prints figures; asserts nothing. Uses Kafka at KAFKA_BOOTSTRAP (or the course's), else starts a broker of its own.
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { Kafka } from "kafkajs";
 import { mkdtemp, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { LearnerPrincipals, type BrokerAccess } from "../../sandbox-server/src/kafka/index.ts";
 import { compileProgram } from "../../sandbox-server/src/runs/index.ts";
@@ -20,7 +22,10 @@ const CONCURRENCY = (process.env.BENCH_LEARNERS ?? "10,50,100").split(",").map(N
 /** Learners sent through a server at its default caps at once, most of them to wait in line. */
 const QUEUE_LEARNERS = Number(process.env.BENCH_QUEUE_LEARNERS ?? 300);
 const PRINCIPALS = Number(process.env.BENCH_PRINCIPALS ?? 30);
+/** How long a crowd's learners read the page they opened before all press Run together. */
+const READING_MS = Number(process.env.BENCH_READING_MS ?? 3000);
 const config = loadConfig();
+const run = promisify(execFile);
 
 interface Timing {
   firstOutputMs: number;
@@ -110,27 +115,90 @@ interface CrowdResult {
   succeeded: number;
   exit: { p50: number; p95: number };
   /** The same number of plain `node` processes running the same program at once, in the same run. */
-  plain: { succeeded: number; exit: { p50: number; p95: number } };
+  plain: { succeeded: number; exit: { p50: number; p95: number }; cpu: CpuPerRun };
+  cpu: CpuPerRun;
   peakRssMb: number;
   failures: string[];
 }
 
-/** N plain `node` processes of the same program started together: the crowd's fair baseline on this machine. */
+/** CPU a crowd cost, per run, split by who spent it: milliseconds of one core. */
+interface CpuPerRun {
+  machine: number;
+  /** The broker's JVM (only when the bench started it, so its pid is known). */
+  broker?: number;
+  /** This process: the sandbox server (it runs in here) and the bench's own clients. */
+  server: number;
+  /** Everything else: the programs, their sandboxes, the kernel's work for them. */
+  programs: number;
+}
+
+/** CPU time of a process (user and system), in ms; undefined once it is gone. */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (!stat) return undefined;
+  // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Starts counting CPU; the returned function stops and divides by the runs. */
+async function cpuMeter(brokerPids: number[]): Promise<(runs: number) => Promise<CpuPerRun>> {
+  const brokerCpu = async () => {
+    const each = await Promise.all(brokerPids.map(processCpuMs));
+    return each.some((ms) => ms === undefined) ? undefined : each.reduce((a: number, b) => a + (b ?? 0), 0);
+  };
+  const serverCpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const from = { machine: await machineCpuMs(), broker: brokerPids.length ? await brokerCpu() : undefined, server: serverCpu() };
+  return async (runs) => {
+    const machine = (await machineCpuMs()) - from.machine;
+    const brokerTo = from.broker === undefined ? undefined : await brokerCpu();
+    const broker = brokerTo === undefined || from.broker === undefined ? undefined : brokerTo - from.broker;
+    const server = serverCpu() - from.server;
+    const programs = machine - (broker ?? 0) - server;
+    const per = (ms: number) => ms / Math.max(1, runs);
+    return { machine: per(machine), ...(broker !== undefined && { broker: per(broker) }), server: per(server), programs: per(programs) };
+  };
+}
+
+/**
+ * N plain `node` processes of the same program started together: the crowd's fair baseline on this machine.
+ * They are started by a small process of their own (plain-crowd.mjs), as a shell would start them, and each
+ * is timed from the moment the crowd started, as each learner is from when all pressed Run. Started from this
+ * process instead, each start would block the next for as long as forking this large process takes (tens of
+ * ms under load), and a process's clock would start only once those before it had been started.
+ */
 async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number) {
-  const timings = await Promise.all(
-    Array.from({ length: processes }, () => plainNode(script, access, `bench-plain-node-${randomBytes(5).toString("hex")}-`).catch(() => undefined)),
-  );
+  const meter = await cpuMeter(brokerPids);
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: access.bootstrap.join(","),
+    ...(access.admin && { KAFKA_USERNAME: access.admin.username, KAFKA_PASSWORD: access.admin.password }),
+    KAFKAJS_NO_PARTITIONER_WARNING: "1",
+  };
+  const launcher = fileURLToPath(new URL("./plain-crowd.mjs", import.meta.url));
+  const { stdout } = await run(process.execPath, [launcher, String(processes), "bench-plain-node-", process.execPath, script], {
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const ended = JSON.parse(stdout) as { exitMs: number; code: number }[];
+  const cpu = await meter(processes);
   // Their topics go, so that a broker the course shares does not keep them.
   const admin = new Kafka(kafkajsConfig(access, "bench-cleanup")).admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((name) => /^bench-plain-node-[0-9a-f]{10}-/.test(name));
   if (topics.length) await admin.deleteTopics({ topics });
   await admin.disconnect();
-  const succeeded = timings.filter((t): t is Timing => t !== undefined);
-  return { succeeded: succeeded.length, exit: summary(succeeded, "exitMs") };
+  // A plain process that fails counts as failed, as a learner's run does.
+  const succeeded = ended.filter((e) => e.code === 0).map((e) => ({ firstOutputMs: NaN, exitMs: e.exitMs }));
+  return { succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), cpu };
 }
 
 let sandboxIsolation = "";
+/** The bench's own broker's JVMs, whose CPU is counted apart; none when the course's Kafka is measured. */
+let brokerPids: number[] = [];
 
 /** N learners (N cookies) start the same program at once; each run must exit 0. */
 async function concurrentLearners(
@@ -143,9 +211,15 @@ async function concurrentLearners(
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const failures: string[] = [];
+  // Each opens the exercise's page first, as in a browser: the page's first read gives them their id, the
+  // next brings it back, and the server makes their Kafka principal while they read (its CPU is measured
+  // apart, below the crowds).
+  const crowd = Array.from({ length: learners }, () => sandbox.learner());
+  await Promise.all(crowd.map(async (learner) => (await learner.json("GET", "/api/progress"), await learner.json("GET", "/api/learner"))));
+  await new Promise((resolve) => setTimeout(resolve, READING_MS));
+  const meter = await cpuMeter(brokerPids);
   const timings = await Promise.all(
-    Array.from({ length: learners }, async (_, i) => {
-      const learner = sandbox.learner();
+    crowd.map(async (learner, i) => {
       const started = performance.now();
       try {
         const { eventsUrl } = await learner.startRun("first-producer", code);
@@ -158,10 +232,11 @@ async function concurrentLearners(
       }
     }),
   );
+  const cpu = await meter(learners);
   clearInterval(sampler);
   const succeeded = timings.filter((t): t is Timing => t !== undefined);
   process.stdout.write(`\r${learners} concurrent learners: ${succeeded.length} succeeded\n`);
-  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), plain, peakRssMb: peakRss / 1024 / 1024, failures };
+  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), plain, cpu, peakRssMb: peakRss / 1024 / 1024, failures };
 }
 
 interface QueueResult {
@@ -216,6 +291,7 @@ async function throughTheQueue(access: BrokerAccess, code: string, learners: num
 
 async function main() {
   const { access, cluster } = await benchKafka(config);
+  brokerPids = cluster?.pids ?? [];
   const solution = await exerciseFile("first-producer", "solution");
   const compiled = await compileProgram({ "main.ts": solution });
   if (!compiled.ok) throw new Error(compiled.message);
@@ -299,8 +375,9 @@ async function main() {
     );
   }
   console.log(`isolation: ${sandboxIsolation}`);
-  console.log("\nConcurrent learners, each running the producer solution once, all started together,");
-  console.log("beside as many plain `node` processes of the same program started together just before (goal: p95 ratio ≤ 1.3)");
+  console.log(`\nConcurrent new learners: each opens the exercise's page, reads for ${READING_MS / 1000} s, then all press Run together`);
+  console.log("(the producer solution), beside as many plain `node` processes of the same program started together just before;");
+  console.log("every run and every process is timed from the moment its crowd started (goal: p95 ratio ≤ 1.3)");
   console.log("learners   succeeded   Run → exit p50   p95        plain node  p50        p95        p95 ratio   server memory (peak RSS)");
   for (const r of crowd) {
     const ok = `${r.succeeded}/${r.learners}`.padStart(9);
@@ -309,6 +386,14 @@ async function main() {
     console.log(
       `${String(r.learners).padStart(8)}   ${ok}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${plainOk} ${ms(r.plain.exit.p50)}   ${ms(r.plain.exit.p95)}   ${ratio}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
     );
+  }
+  console.log("\nCPU per run in those crowds, ms of one core: the whole machine, and who spent it");
+  console.log("learners   side          machine    broker    server (and bench)   programs and sandboxes");
+  const cpuRow = (label: string, c: CpuPerRun) =>
+    `${label}${ms(c.machine)}  ${c.broker === undefined ? "        —" : ms(c.broker)}    ${ms(c.server)}             ${ms(c.programs)}`;
+  for (const r of crowd) {
+    console.log(cpuRow(`${String(r.learners).padStart(8)}   plain node  `, r.plain.cpu));
+    console.log(cpuRow(`${" ".repeat(8)}   through API `, r.cpu));
   }
   const failures = crowd.flatMap((r) => r.failures);
   if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);

@@ -2,8 +2,9 @@
 // the cap waits in line, told their place), the learner stops and starts them from the API, and the course's
 // brokers never notice. Then the lab's exercise, in every language it is offered in, played as a learner plays
 // it: runs are refused while the lab is not whole; the untouched starter fails for the reason its exercise
-// names, and the solution then passes, both through the same faults. Its wrong programs are graded on
-// recordings of such runs (test/unit/recorded-wrong-programs.test.ts).
+// names (unless it is one of the exercise's recorded wrong programs), and the solution then passes, both
+// through the same faults. Wrong programs are graded on recordings of such runs
+// (test/unit/recorded-wrong-programs.test.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LiveViewSchema, type LiveView } from "../../sandbox-server/src/contract/index.ts";
 import { probeKafka } from "../../sandbox-server/src/kafka/index.ts";
@@ -125,6 +126,14 @@ describe("a learner's lab", () => {
 
 const labExercises = [...(await courseExercises()).values()].filter((exercise) => exercise.cluster === "lab");
 
+/**
+ * Exercises whose starter is, in what it does to Kafka, one of their recorded wrong programs: leader-only-acks
+ * starts from the previous exercise's producer, which asks every in-sync copy as `wrong/still-acks-all` does,
+ * and fails as that recording does (test/unit/recorded-wrong-programs.test.ts). Played live, it would spend
+ * a minute and a half per language proving nothing new; its solution is still played after the other exercises.
+ */
+const STARTER_RECORDED = new Set(["leader-only-acks"]);
+
 describe("the lab's exercises, played by one learner on one lab", () => {
   let learner: LearnerClient;
 
@@ -150,13 +159,16 @@ describe("the lab's exercises, played by one learner on one lab", () => {
     (_, language, exercise) => {
       const entry = entryFile(language);
 
-      it("fails with the untouched starter for the reason its exercise names, then passes with the solution, both through the faults", {
+      const starterPlayed = !STARTER_RECORDED.has(exercise.id);
+      it(`${starterPlayed ? "fails with the untouched starter for the reason its exercise names, then passes" : "passes"} with the solution, through the faults`, {
         timeout: 400_000,
       }, async () => {
-        const starter = await runThroughFaults(learner, exercise, exercise.code[language]!.starter, entry);
-        const failed = await learner.grade(exercise.id);
-        expect(failed.status, `the ${language} starter passed: ${failed.message}\n${starter.output}`).toBe("fail");
-        expect(failed.message, starter.output).toContain(exercise.starterFailsWith);
+        if (starterPlayed) {
+          const starter = await runThroughFaults(learner, exercise, exercise.code[language]!.starter, entry);
+          const failed = await learner.grade(exercise.id);
+          expect(failed.status, `the ${language} starter passed: ${failed.message}\n${starter.output}`).toBe("fail");
+          expect(failed.message, starter.output).toContain(exercise.starterFailsWith);
+        }
 
         const solution = await runThroughFaults(learner, exercise, exercise.code[language]!.solution, entry);
         const passed = await learner.grade(exercise.id);

@@ -4,11 +4,13 @@ import { chmod, copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { exerciseFile, LearnerClient } from "../support/sandbox-client.ts";
 import { brokerEnv, startTestServer, type TestServer } from "../support/test-server.ts";
 import { processesMentioning } from "../support/processes.ts";
+import { kafkajsConfig } from "../support/kafkajs-config.ts";
 
 const kafka = inject("kafkaAccess");
 const root = loadConfig().projectRoot;
@@ -30,6 +32,32 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe("a new learner", () => {
+  it("has their Kafka principal made while they read, once their page brings their cookie back, before any Run", async () => {
+    const learner = sandbox.learner();
+    // The page's first read gets the learner's id; the next ones carry it.
+    await learner.json("GET", "/api/progress");
+    const identity = await learner.json<{ namespace: string }>("GET", "/api/learner");
+    const principal = `User:${identity.body.namespace.slice(0, -1)}`;
+    const admin = new Kafka(kafkajsConfig(kafka, "principal-ahead-test")).admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => {
+        const acls = await admin.describeAcls({
+          resourceType: AclResourceTypes.ANY,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal,
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        });
+        return acls.resources.length > 0;
+      }, 15_000);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
 
 describe("runs and the browser", () => {
   it("stops a consumer whose browser went away, leaving no process behind", async () => {

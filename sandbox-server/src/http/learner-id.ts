@@ -106,16 +106,19 @@ function clientAddress(c: Context): string {
 /**
  * Sets `learnerId` and `namespace` on a route that acts for a learner (routes declare it). A request that changes
  * state must carry a cookie this server issued; a visitor without one gets a new id on a read
- * (a page loading their progress), up to `newLearnersPerHour` per client address.
+ * (a page loading their progress), up to `newLearnersPerHour` per client address. `onLearner` hears of every
+ * request's learner, and whether their id was issued by this very request.
  */
 export function learnerIdentity(
   ids: LearnerIds,
   namespaceOf: (learnerId: string, key: Buffer) => string,
   newLearnersPerHour: number,
+  onLearner: (learnerId: string, namespace: string, issued: boolean) => void = () => {},
 ): MiddlewareHandler<LearnerEnv> {
   const newLearners = new StartRateLimit(newLearnersPerHour, Date.now, HOUR_MS);
   return async (c, next) => {
     let id = ids.verify(getCookie(c, LEARNER_COOKIE));
+    const issued = !id;
     if (!id) {
       if (c.req.method !== "GET" && c.req.method !== "HEAD") {
         return problem(
@@ -137,12 +140,14 @@ export function learnerIdentity(
           `Too many new learners came from your address in the last hour; try again in ${Math.ceil(allowed.retryAfterSeconds / 60)} min, or keep your cookies.`,
         );
       }
-      const issued = ids.issue();
-      id = issued.id;
-      setCookie(c, LEARNER_COOKIE, issued.cookie, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 60 * 60 * 24 * 365 });
+      const fresh = ids.issue();
+      id = fresh.id;
+      setCookie(c, LEARNER_COOKIE, fresh.cookie, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 60 * 60 * 24 * 365 });
     }
+    const namespace = namespaceOf(id, ids.namespaceKey);
+    onLearner(id, namespace, issued);
     c.set("learnerId", id);
-    c.set("namespace", namespaceOf(id, ids.namespaceKey));
+    c.set("namespace", namespace);
     await next();
   };
 }

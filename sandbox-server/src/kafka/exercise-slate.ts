@@ -2,8 +2,9 @@
 // namespace. Cleared to start afresh (every run of a lab, or "Start this exercise over"), made anew where
 // the exercise says how many partitions its topics need, and marked when a run starts, so a check can
 // tell the records that run wrote from those of earlier runs.
-import { Admin } from "@platformatic/kafka";
-import { clientOptions, guardPool, type BrokerAccess } from "./access.ts";
+import { Admin, metadataV12 } from "@platformatic/kafka";
+import { brokerAddress, clientOptions, guardPool, type BrokerAccess } from "./access.ts";
+import { protocolErrorCodes, responseDespiteErrors } from "./protocol-errors.ts";
 
 /** What an exercise owns, named as the lesson names it (without the namespace). */
 export interface OwnedNames {
@@ -27,6 +28,12 @@ const RECREATE_PAUSE_MS = 100;
 /** How long a deleted topic may stay listed, or a new one without leaders, before the slate gives up. */
 const GONE_WAIT_MS = 10_000;
 
+/** A topic as Kafka lists it now. */
+interface ListedTopic {
+  id: string;
+  partitions: number;
+}
+
 /** The codes and messages of an error and of the errors it wraps: the broker's own answer lies two levels down. */
 const errorCode = (error: unknown): string => {
   const { code, apiId, message, errors } = error as { code?: string; apiId?: string; message?: string; errors?: unknown[] };
@@ -44,13 +51,13 @@ export class ExerciseSlates {
   /** Deletes the owned topics and groups that exist; returns what it deleted, named as the lesson names it. */
   async clear(namespace: string, owned: OwnedNames): Promise<{ topics: string[]; groups: string[] }> {
     const admin = this.#client();
-    const existing = new Set(await admin.listTopics({ includeInternals: false }));
+    const existing = await this.#listed(Object.keys(owned.topics).map((name) => namespace + name));
     const topics = Object.keys(owned.topics).filter((name) => existing.has(namespace + name));
     // Deleting a topic also drops every group's committed offsets on it.
     const names = topics.map((name) => namespace + name);
     if (names.length) {
       await admin.deleteTopics({ topics: names });
-      await this.#untilGone(admin, names);
+      await this.#untilGone(names);
     }
     const groups: string[] = [];
     if (owned.groups.length) {
@@ -72,7 +79,7 @@ export class ExerciseSlates {
     if (declared.length === 0) return;
     const admin = this.#client();
     for (let attempt = 1; ; attempt++) {
-      const existing = new Set(await admin.listTopics({ includeInternals: false }));
+      const existing = await this.#listed(declared.map(([name]) => namespace + name));
       const missing = declared.filter(([name]) => !existing.has(namespace + name));
       if (missing.length === 0) return this.#untilLeading(admin, namespace, declared);
       try {
@@ -89,9 +96,9 @@ export class ExerciseSlates {
    * Waits until the brokers no longer list `names`: a broker's metadata follows a deletion a moment later, and a
    * topic still listed would be taken for the new one (or be found gone after the run started).
    */
-  async #untilGone(admin: Admin, names: string[]): Promise<void> {
+  async #untilGone(names: string[]): Promise<void> {
     for (const deadline = Date.now() + GONE_WAIT_MS; ; ) {
-      const existing = new Set(await admin.listTopics({ includeInternals: false }));
+      const existing = await this.#listed(names);
       const lingering = names.filter((name) => existing.has(name));
       if (lingering.length === 0) return;
       if (Date.now() > deadline) throw new Error(`Kafka still lists ${lingering.join(", ")} ${GONE_WAIT_MS / 1000} s after deleting it.`);
@@ -123,29 +130,55 @@ export class ExerciseSlates {
   /** Where each of these topics (those that exist) ends now. */
   async mark(namespace: string, topics: string[]): Promise<RunMarks> {
     if (topics.length === 0) return {};
-    const admin = this.#client();
-    const existing = new Set(await admin.listTopics({ includeInternals: false }));
-    const present = topics.filter((name) => existing.has(namespace + name));
+    const listed = await this.#listed(topics.map((name) => namespace + name));
+    const present = topics.filter((name) => listed.has(namespace + name));
     if (present.length === 0) return {};
-    const metadata = await admin.metadata({ topics: present.map((name) => namespace + name), forceUpdate: true });
-    const listed = await admin.listOffsets({
+    const ends = await this.#client().listOffsets({
       topics: present.map((name) => ({
         name: namespace + name,
-        partitions: Array.from({ length: metadata.topics.get(namespace + name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({
+        partitions: Array.from({ length: listed.get(namespace + name)!.partitions }, (_, partitionIndex) => ({
           partitionIndex,
           timestamp: -1n, // the log end
         })),
       })),
     });
     const marks: RunMarks = {};
-    for (const topic of listed) {
+    for (const topic of ends) {
       const name = topic.name.slice(namespace.length);
       marks[name] = {
-        topicId: metadata.topics.get(topic.name)?.id ?? "",
+        topicId: listed.get(topic.name)?.id ?? "",
         offsets: Object.fromEntries(topic.partitions.map((p) => [p.partitionIndex, Number(p.offset)])),
       };
     }
     return marks;
+  }
+
+  /**
+   * Which of `names` Kafka lists now, with their ids and partition counts: one Metadata request for these
+   * topics alone. Listing every topic instead would cost each Run more as a class makes more of them.
+   */
+  async #listed(names: string[]): Promise<Map<string, ListedTopic>> {
+    const listed = new Map<string, ListedTopic>();
+    if (names.length === 0) return listed;
+    const pool = this.#client().connections;
+    let lastError: unknown;
+    for (const address of this.#access.bootstrap) {
+      let metadata: Awaited<ReturnType<typeof metadataV12.api.async>>;
+      try {
+        const connection = await pool.get(brokerAddress(address));
+        metadata = await responseDespiteErrors(metadataV12.api.async(connection, names, false, false));
+      } catch (error) {
+        lastError = error;
+        continue;
+      }
+      for (const topic of metadata.topics) {
+        // A topic made a moment ago may have no leader yet: it exists all the same.
+        if (topic.errorCode === protocolErrorCodes.UNKNOWN_TOPIC_OR_PARTITION || !topic.name) continue;
+        listed.set(topic.name, { id: topic.topicId, partitions: topic.partitions.length });
+      }
+      return listed;
+    }
+    throw lastError;
   }
 
   #client(): Admin {

@@ -176,6 +176,8 @@ export class LearnerRun {
     for (const [name, text] of Object.entries(prepared.files)) await writeFile(path.join(proc.dir, name), text, { mode: 0o644 });
     this.#cgroup = proc.cgroup;
     proc.onOutput(({ type, data }) => this.#output(type, data));
+    // Kafka's noise, folded, does not count towards the output limit; past the spawner's raw cap it must.
+    proc.onCapped(() => this.stop("output-limit"));
     void proc.closed.then(({ code, signal }) => this.#closed(code, signal));
     this.#arm(proc);
     proc.launch(this.#learnerEnv());

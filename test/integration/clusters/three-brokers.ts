@@ -98,6 +98,17 @@ export function threeBrokersSuite(): void {
     return attempt(learner, id, exercise.code[language]!.solution, entryFile(language), passes);
   }
 
+  /**
+   * `learner` runs `id`'s solution in `language` to its end, then presses Check: for a program that ends by itself,
+   * whose exit is part of what is judged. Stopped once its Check passed, it could not show that it ends.
+   */
+  async function solvesAndEnds(learner: LearnerClient, id: string, language: Language) {
+    const exercise = catalog.get(id)!;
+    const { eventsUrl } = await learner.startRun(id, exercise.code[language]!.solution, entryFile(language));
+    const terminal = await learner.readRun(eventsUrl);
+    return { verdict: await learner.grade(id), output: `${terminal.stdout}${terminal.stderr}${terminal.exit.message}`, terminal };
+  }
+
   describe("three brokers, one killed three seconds before learners press Run", () => {
     it("passes the first producer in TypeScript and Python and the SQL ETL for fresh learners, and the first consumer for learners who sent its messages", {
       timeout: 300_000,
@@ -112,8 +123,8 @@ export function threeBrokersSuite(): void {
       process.kill(cluster!.pids[coordinator - 1]!, "SIGKILL");
       await pause(3000);
       const runs = await Promise.all([
-        solves(sandbox.learner(), "first-producer", "typescript"),
-        solves(sandbox.learner(), "first-producer", "python"),
+        solvesAndEnds(sandbox.learner(), "first-producer", "typescript"),
+        solvesAndEnds(sandbox.learner(), "first-producer", "python"),
         solves(sandbox.learner(), "flink-etl", "sql"),
         solves(ready[0]!, "first-consumer", "typescript"),
         solves(ready[1]!, "first-consumer", "python"),

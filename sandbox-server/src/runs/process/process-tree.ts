@@ -1,9 +1,9 @@
 // A learner's program runs in its own process group (never inside the server), sandboxed or not. Here:
 // the one way to end such a process and everything it started, and to measure it.
-import type { ChildProcess } from "node:child_process";
+import type { ProgramChild } from "./process-spawner.ts";
 import { readFile, readdir } from "node:fs/promises";
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+function signalGroup(child: ProgramChild, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
@@ -39,7 +39,7 @@ export async function descendantPids(pid: number): Promise<number[]> {
  * Sends SIGTERM to the program itself, wherever it sits: not to the sandbox's own processes, whose
  * death would kill it at once. A program still starting inside the sandbox is waited for.
  */
-async function askProgramToEnd(child: ChildProcess): Promise<void> {
+async function askProgramToEnd(child: ProgramChild): Promise<void> {
   const started = child.pid;
   if (started === undefined) return;
   while (child.exitCode === null && child.signalCode === null) {
@@ -64,7 +64,7 @@ async function askProgramToEnd(child: ChildProcess): Promise<void> {
  * so a consumer can leave its group cleanly (otherwise the next run waits for the old member's session
  * to expire); whatever is left when the grace period ends, or when the program exits, is killed outright.
  */
-export function endProcessTree(child: ChildProcess, graceMs = 0): void {
+export function endProcessTree(child: ProgramChild, graceMs = 0): void {
   if (child.pid === undefined) return;
   const running = child.exitCode === null && child.signalCode === null;
   if (!running || graceMs === 0) {

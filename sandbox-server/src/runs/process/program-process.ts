@@ -2,11 +2,11 @@
 // language's process follows one protocol. It reads its program from its run folder once one JSON line
 // {"env": {...}} arrives on stdin with the learner's part of the environment; nothing of a learner is in
 // it before then, and it serves one run only.
-import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import type { Language } from "../../contract/languages.ts";
 import type { RunCgroup } from "../containment/index.ts";
 import { endProcessTree } from "./process-tree.ts";
+import type { ProgramChild } from "./process-spawner.ts";
 
 export type ProgramOutput = { type: "stdout" | "stderr"; data: string };
 
@@ -15,7 +15,7 @@ export class ProgramProcess {
   readonly language: Language;
   /** The run's folder on the host; the prepared program goes in here. */
   readonly dir: string;
-  readonly child: ChildProcess;
+  readonly child: ProgramChild;
   readonly cgroup?: RunCgroup;
   /** True when it runs inside the OS sandbox. */
   readonly sandboxed: boolean;
@@ -24,18 +24,14 @@ export class ProgramProcess {
   #output: ProgramOutput[] = [];
   #listener?: (output: ProgramOutput) => void;
 
-  constructor(options: { id: string; language: Language; dir: string; child: ChildProcess; cgroup?: RunCgroup; sandboxed: boolean }) {
+  constructor(options: { id: string; language: Language; dir: string; child: ProgramChild; cgroup?: RunCgroup; sandboxed: boolean }) {
     ({ id: this.id, language: this.language, dir: this.dir, child: this.child, cgroup: this.cgroup, sandboxed: this.sandboxed } = options);
     const { child } = options;
     this.closed = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
-    for (const type of ["stdout", "stderr"] as const) {
-      child[type]?.setEncoding("utf8").on("data", (data: string) => {
-        if (this.#listener) this.#listener({ type, data });
-        else this.#output.push({ type, data });
-      });
-    }
-    // A process that died before its run began cannot take the run's message; that is not the server's error.
-    child.stdin?.on("error", () => {});
+    child.on("output", (type, data) => {
+      if (this.#listener) this.#listener({ type, data });
+      else this.#output.push({ type, data });
+    });
     // Spawning can fail (no bwrap any more); the close event still follows.
     child.once("error", (error) => this.#output.push({ type: "stderr", data: `Could not start the program's process: ${error.message}\n` }));
     // Its folder goes with it, whatever ends it. A folder that cannot be removed (its parent replaced or
@@ -44,7 +40,12 @@ export class ProgramProcess {
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.child.closed && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Calls `listener` if the process writes more than its spawner relays: it is to be stopped at its output limit. */
+  onCapped(listener: () => void): void {
+    this.child.once("capped", listener);
   }
 
   /** Sends output to `listener`, starting with anything written before it was set. */
@@ -55,7 +56,7 @@ export class ProgramProcess {
 
   /** Begins the run: its program must already be in `dir`; `env` is the learner's part of the environment. */
   launch(env: Record<string, string>): void {
-    this.child.stdin?.end(`${JSON.stringify({ env })}\n`);
+    this.child.endStdin(`${JSON.stringify({ env })}\n`);
   }
 
   /** Ends a process that will serve no run, and removes what it held. */

@@ -1,7 +1,6 @@
 // The one way a learner's program's process starts, whatever its language: a run folder and (when
 // sandboxed) cgroups named after the process, the language's plan for it, and then either the sandbox
 // command around the plan's command line or the plan's command line itself, in a process group of its own.
-import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { RunLimits } from "../../config.ts";
@@ -9,6 +8,7 @@ import { createRunCgroup, sandboxCommand, type RunCgroup } from "../containment/
 import type { LanguageRuntime, ProcessPlan } from "../languages/language-runtime.ts";
 import type { ProgramHost } from "./program-host.ts";
 import { ProgramProcess } from "./program-process.ts";
+import { processSpawner } from "./process-spawner.ts";
 
 /** Open files a program's process may hold (a JVM needs more than Node or Python). */
 const OPEN_FILES = { default: 256, many: 1024 } as const;
@@ -27,10 +27,10 @@ export async function startProgramProcess(host: ProgramHost, runtime: LanguageRu
 }
 
 /** Spawns a planned process: the sandbox around it when the host has one. */
-export function spawnPlanned(
+export async function spawnPlanned(
   host: ProgramHost,
   run: { id: string; language: LanguageRuntime["language"]; dir: string; plan: ProcessPlan; limits: RunLimits; cgroup?: RunCgroup },
-): ProgramProcess {
+): Promise<ProgramProcess> {
   const { plan, limits } = run;
   const env = { ...host.env, ...plan.env };
   const openFiles = limits.maxTasks > 64 ? OPEN_FILES.many : OPEN_FILES.default;
@@ -50,6 +50,13 @@ export function spawnPlanned(
         return { command: built.command, args: built.args, spawnEnv: built.env };
       })()
     : { command: plan.argv[0]!, args: plan.argv.slice(1), spawnEnv: { ...env, HOME: run.dir, PATH: "/usr/bin:/bin" } };
-  const child = spawn(command, args, { cwd: host.sandbox ? run.dir : plan.chdir, env: spawnEnv, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  // In a process group of its own (the spawner starts every process detached), so a stop reaches all it started.
+  const child = await processSpawner.spawn({
+    command,
+    args,
+    cwd: host.sandbox ? run.dir : plan.chdir,
+    env: spawnEnv,
+    outputCapBytes: limits.outputLimitBytes * 2 + 64 * 1024,
+  });
   return new ProgramProcess({ id: run.id, language: run.language, dir: run.dir, child, cgroup: run.cgroup, sandboxed: host.kind === "sandbox" });
 }

@@ -7,7 +7,7 @@
 // a change to any of them makes a new one instead of one the JVM would skip in silence. A checksum
 // written beside it once it is whole is checked before any runner maps it: a truncated archive would
 // crash every runner (SIGBUS), a garbled one would be skipped in silence; either is made again.
-import type { ChildProcess } from "node:child_process";
+import type { ProgramChild } from "../../process/process-spawner.ts";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { chmod, chown, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -17,7 +17,7 @@ import { log } from "../../../log.ts";
 import { CLASS_DATA_DUMP, javaInstallation } from "./jvm.ts";
 
 /** Starts a runner that dumps its classes into `dumpInto` as it exits; its process is undefined once closed. */
-export type ClassDataDump = () => Promise<{ dumpInto: string; process: Promise<ChildProcess | undefined> }>;
+export type ClassDataDump = () => Promise<{ dumpInto: string; process: Promise<ProgramChild | undefined> }>;
 
 const DUMP_TIMEOUT_MS = 5 * 60_000;
 const DUMP_DIR_PREFIX = "class-data-";

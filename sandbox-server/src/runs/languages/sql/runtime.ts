@@ -2,7 +2,6 @@
 // run (nothing of one learner meets another's in a shared Flink), in the same sandbox as every program.
 // Runners are started ahead of runs once a learner opens a SQL exercise (cluster started, planner and
 // Kafka connector loaded), and map a class-data archive of a warmed-up runner's classes once one exists.
-import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { FlinkSettings, RunLimits } from "../../../config.ts";
@@ -11,6 +10,7 @@ import type { ExitReason } from "../../../contract/run-events.ts";
 import type { ProgramHost } from "../../process/program-host.ts";
 import { spawnPlanned } from "../../process/start-program.ts";
 import { endProcessTree } from "../../process/process-tree.ts";
+import type { ProgramChild } from "../../process/process-spawner.ts";
 import type { LanguageRuntime, PreparedProgram, ProcessPlan } from "../language-runtime.ts";
 import { RunnerClassData } from "./class-data.ts";
 import type { FlinkRunnerFiles } from "./flink-jars.ts";
@@ -39,7 +39,7 @@ export class SqlLanguageRuntime implements LanguageRuntime {
   #lib?: string;
   #runnerJar?: string;
   #classData?: RunnerClassData;
-  #dumping?: ChildProcess;
+  #dumping?: ProgramChild;
   #closed = false;
 
   constructor(settings: FlinkSettings, runner: FlinkRunnerFiles) {
@@ -117,15 +117,21 @@ export class SqlLanguageRuntime implements LanguageRuntime {
   }
 
   /** A runner that serves no learner: it warms up with stdin closed, and its JVM writes the class-data archive as it exits. */
-  async #dumpClassData(): Promise<{ dumpInto: string; process: Promise<ChildProcess | undefined> }> {
+  async #dumpClassData(): Promise<{ dumpInto: string; process: Promise<ProgramChild | undefined> }> {
     const dumpInto = await this.#classData!.dumpFolder();
     const started = (async () => {
       if (this.#closed) return undefined;
       log.info("flink: making a class-data archive for SQL runners (first time only, about a minute)");
       const limits = { ...this.#defaultLimits(), cpuSeconds: this.#settings.cpuSeconds };
       const id = `class-data-${randomUUID()}`;
-      const proc = spawnPlanned(this.#host!, { id, language: "sql", dir: dumpInto, plan: this.#planFor(dumpInto, limits, { dumpInto }), limits });
-      proc.child.stdin?.end();
+      const proc = await spawnPlanned(this.#host!, {
+        id,
+        language: "sql",
+        dir: dumpInto,
+        plan: this.#planFor(dumpInto, limits, { dumpInto }),
+        limits,
+      });
+      proc.child.endStdin();
       this.#dumping = proc.child;
       return proc.child;
     })();
