@@ -3,7 +3,7 @@
 // as copying its memory map takes. From a server of a few hundred MiB on a busy machine that is 10 to 80 ms
 // per Run, during which no learner's page, Check or Kafka traffic moves; from the spawner it is about 2 ms,
 // and the server does not wait for it. A program's process is seen here as a ProgramChild: its pid, its
-// output, its exit, and signals sent to it directly.
+// output and its exit; it is signalled by its process group (process-tree.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
@@ -33,8 +33,7 @@ export class ProgramChild extends EventEmitter<ProgramChildEvents> {
   readonly pid: number | undefined;
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
-  /** Set once "close" has been emitted: it is emitted once. */
-  closed = false;
+  #closed = false;
   readonly #endStdin: (data: string) => void;
 
   constructor(pid: number | undefined, endStdin: (data: string) => void) {
@@ -48,14 +47,25 @@ export class ProgramChild extends EventEmitter<ProgramChildEvents> {
     this.#endStdin(data);
   }
 
-  /** Signals the process itself (not its group; see process-tree.ts for that). */
-  kill(signal: NodeJS.Signals): void {
-    if (this.pid === undefined || this.exitCode !== null || this.signalCode !== null) return;
-    try {
-      process.kill(this.pid, signal);
-    } catch {
-      // Gone meanwhile.
-    }
+  /** Records and tells how the process ended. */
+  exited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitCode = code;
+    this.signalCode = signal;
+    this.emit("exit", code, signal);
+  }
+
+  /** True once "close" has been emitted: it is emitted once. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Tells, once, that the process and its pipes are done. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Closed without an exit: it never started (a missing command, no memory to fork).
+    if (this.exitCode === null && this.signalCode === null) this.exitCode = -1;
+    this.emit("close", this.exitCode, this.signalCode);
   }
 }
 
@@ -128,9 +138,7 @@ class ProcessSpawner {
         child.emit("error", new Error(reply.message));
         break;
       case "exit":
-        child.exitCode = reply.code;
-        child.signalCode = reply.signal;
-        child.emit("exit", reply.code, reply.signal);
+        child.exited(reply.code, reply.signal);
         break;
       case "close":
         this.#children.delete(reply.id);
@@ -138,11 +146,7 @@ class ProcessSpawner {
           this.#helper?.unref();
           this.#helper?.channel?.unref();
         }
-        if (child.closed) break;
-        child.closed = true;
-        // Closed without an exit: it never started (a missing command, no memory to fork).
-        if (child.exitCode === null && child.signalCode === null) child.exitCode = -1;
-        child.emit("close", child.exitCode, child.signalCode);
+        child.close();
         break;
     }
   }
@@ -170,12 +174,8 @@ class ProcessSpawner {
       }
       setImmediate(() => {
         if (child.closed) return;
-        child.closed = true;
-        if (child.exitCode === null && child.signalCode === null) {
-          child.signalCode = "SIGKILL";
-          child.emit("exit", null, "SIGKILL");
-        }
-        child.emit("close", child.exitCode, child.signalCode);
+        if (child.exitCode === null && child.signalCode === null) child.exited(null, "SIGKILL");
+        child.close();
       });
     }
   }

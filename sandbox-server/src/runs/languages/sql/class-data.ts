@@ -8,6 +8,7 @@
 // written beside it once it is whole is checked before any runner maps it: a truncated archive would
 // crash every runner (SIGBUS), a garbled one would be skipped in silence; either is made again.
 import type { ProgramChild } from "../../process/process-spawner.ts";
+import { endProcessTree } from "../../process/process-tree.ts";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { chmod, chown, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -130,7 +131,7 @@ export class RunnerClassData {
       const child = await starting;
       if (!child) return;
       const code = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => child.kill("SIGKILL"), DUMP_TIMEOUT_MS);
+        const timer = setTimeout(() => endProcessTree(child), DUMP_TIMEOUT_MS);
         child.once("close", (exitCode) => {
           clearTimeout(timer);
           resolve(exitCode);
