@@ -10,9 +10,13 @@ import { loadConfig } from "../../sandbox-server/src/config.ts";
 import { exerciseFile, LearnerClient } from "../support/sandbox-client.ts";
 import { brokerEnv, startTestServer, type TestServer } from "../support/test-server.ts";
 import { processesMentioning } from "../support/processes.ts";
+import { TEST_KAFKA_PORT } from "../support/test-kafka.ts";
 import { kafkajsConfig } from "../support/kafkajs-config.ts";
 
 const kafka = inject("kafkaAccess");
+// The cloned server's port, of this file's own and below the kernel's ephemeral range: a port taken at random
+// above it can be a client's at that moment.
+const CLONE_SERVER_PORT = TEST_KAFKA_PORT + 2900;
 const root = loadConfig().projectRoot;
 const execFileAsync = promisify(execFile);
 let sandbox: TestServer;
@@ -139,7 +143,7 @@ describe("a project cloned where the sandbox's user cannot go", () => {
         env: {
           ...process.env,
           PATH: `${nodeBin}:${process.env.PATH}`,
-          TRIBUTARY_PORT: String(40000 + Math.floor(Math.random() * 20000)),
+          TRIBUTARY_PORT: String(CLONE_SERVER_PORT),
           ...brokerEnv(kafka),
         },
         stdio: ["ignore", "pipe", "pipe"],

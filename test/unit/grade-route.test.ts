@@ -131,4 +131,34 @@ describe("POST /api/exercises/{id}/grade", () => {
     expect(failed.message).toContain("7 days");
     expect(await stored()).toMatchObject({ status: "fail", firstPassedAt: expect.any(String) });
   });
+
+  it("confirms a failure found as the run ends once the broker has had a moment to apply what the run changed", async () => {
+    // The run set retention to 30 days; the broker still shows 7 days on the first look, as Kafka's brokers do for a moment.
+    const endedAt = new Date().toISOString();
+    await progress.recordRun(issued.id, { ...ranDurableTopic, id: "6c9f3b73-1b76-4e68-8b4d-1e4e4c2b1d22", startedAt: endedAt, endedAt });
+    let looks = 0;
+    answer = () => {
+      looks++;
+      return { brokerCount: 1, topics: new Map([["ledger", ledger(1, 1, looks === 1 ? "604800000" : "2592000000")]]), groups: new Map() };
+    };
+    expect((await check()).status).toBe("pass");
+    expect(looks).toBe(2);
+  });
+
+  it("takes one look when the run ended long enough ago: a failure then is the learner's", async () => {
+    const tenSecondsAgo = new Date(Date.now() - 10_000).toISOString();
+    await progress.recordRun(issued.id, {
+      ...ranDurableTopic,
+      id: "7da04c84-2c87-4f79-9c5e-2f5f5d3c2e33",
+      startedAt: tenSecondsAgo,
+      endedAt: tenSecondsAgo,
+    });
+    let looks = 0;
+    answer = () => {
+      looks++;
+      return { brokerCount: 1, topics: new Map([["ledger", ledger(1, 1, looks === 1 ? "604800000" : "2592000000")]]), groups: new Map() };
+    };
+    expect((await check()).status).toBe("fail");
+    expect(looks).toBe(1);
+  });
 });

@@ -6,6 +6,9 @@ import { log } from "../log.ts";
 import * as S from "../contract/index.ts";
 import { apiRoom, json, noSuchExercise, problem, type AppDependencies, type RouteMaker } from "./shared.ts";
 
+/** How long after a run ends its brokers may still be applying what it changed in the cluster's metadata. */
+const METADATA_SETTLE_MS = 500;
+
 export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
   const grading = deps.grading ?? new CheckGrading(gradingSettings(process.env));
   const gradeSnapshot = grading.pool.grade.bind(grading.pool);
@@ -21,17 +24,27 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
       if (lab && runs.ran && Date.parse(runs.ran.startedAt) < lab.startedAt) {
         return labNotReadyVerdict(exercise.id, "Your lab was started anew since your latest run, so what that run did is gone; run again.");
       }
-      const verdict = await gradeCheckpoint(exercise.id, exercise.checkpoint, lab?.inspector ?? deps.broker, {
-        namespace,
-        graderFile: exercise.graderFile,
-        runs,
-        ownedTopics: Object.keys(exercise.owns.topics),
-        grade: gradeSnapshot,
-        // A lab's verdict also depends on its brokers' stops and starts, which the topics' state does not show.
-        ...(lab
-          ? { lab: { brokers: lab.brokers().map((broker) => broker.id), changes: [...lab.changes] } }
-          : { memo: grading.memo(learner, exercise.id, runs) }),
-      });
+      const grade = () =>
+        gradeCheckpoint(exercise.id, exercise.checkpoint, lab?.inspector ?? deps.broker, {
+          namespace,
+          graderFile: exercise.graderFile,
+          runs,
+          ownedTopics: Object.keys(exercise.owns.topics),
+          grade: gradeSnapshot,
+          // A lab's verdict also depends on its brokers' stops and starts, which the topics' state does not show.
+          ...(lab
+            ? { lab: { brokers: lab.brokers().map((broker) => broker.id), changes: [...lab.changes] } }
+            : { memo: grading.memo(learner, exercise.id, runs) }),
+        });
+      let verdict = await grade();
+      // Kafka answers a change to a topic's settings once its controller holds it; each broker applies it from the
+      // metadata log a moment later, and no request waits for that. A Check pressed as the run ends may read a
+      // broker in that moment: a failure then is confirmed once the moment has passed.
+      const settled = runs.ran?.endedAt ? Date.parse(runs.ran.endedAt) + METADATA_SETTLE_MS : 0;
+      if (verdict.status === "fail" && Date.now() < settled) {
+        await new Promise((resolve) => setTimeout(resolve, settled - Date.now()));
+        verdict = await grade();
+      }
       // An ungraded Check (Kafka did not answer) is not the learner's result: it never replaces one.
       if (verdict.status === "error") return verdict;
       const saved = await deps.progress.recordVerdict(learner, verdict).then(
