@@ -38,19 +38,22 @@ export function createApp(deps: AppDependencies & { identity?: LearnerIds; prote
     streamsPerLearner: 8,
     ...deps.protection,
   };
-  // A learner's Kafka principal is made while they read, not when they first press Run: for a class arriving
-  // together that is a batch of round trips less on everyone's first Run. Asked once per learner per server,
-  // on the first request that brings their cookie back: a browser that keeps no cookies gets a new id on every
-  // request, and is given no principal for each.
+  // What a Run needs is readied while the learner reads, not when they press Run: for a class arriving together
+  // that is a batch of round trips and process starts less on everyone's first Run. Their Kafka principal is
+  // asked for once per learner per server, and a process is kept started for them while they read, both from
+  // the first request that brings their cookie back: a browser that keeps no cookies gets a new id on every
+  // request, and is given neither for each.
   const principalsAsked = new Set<string>();
-  const makePrincipal = (learnerId: string, namespace: string, issued: boolean) => {
-    if (issued || principalsAsked.has(learnerId)) return;
+  const whileReading = (learnerId: string, namespace: string, issued: boolean) => {
+    if (issued) return;
+    deps.runs.noteReader?.(learnerId);
+    if (principalsAsked.has(learnerId)) return;
     principalsAsked.add(learnerId);
     void deps.principals
       .forLearner(learnerId, namespace)
       .catch((error: Error) => log.warn({ namespace, err: error.message }, "could not make a learner's Kafka principal ahead of their run"));
   };
-  const route = routeMaker(learnerIdentity(deps.identity ?? new LearnerIds(), learnerNamespace, protection.newLearnersPerHour, makePrincipal));
+  const route = routeMaker(learnerIdentity(deps.identity ?? new LearnerIds(), learnerNamespace, protection.newLearnersPerHour, whileReading));
   const app = apiRoom();
   // A method no route of a known path takes is answered 405, naming the ones it takes. Only the API's
   // routes count: the site's catch-all page route (added later) takes GET everywhere.

@@ -77,12 +77,17 @@ export interface RunSettings {
   isolation: Isolation;
   /** Runs alive at once, across all learners. */
   maxConcurrent: number;
-  /** MiB of memory runs may be promised at once (each counts its memory limit); the host's memory but 1 GiB unless set. */
+  /** MiB of memory runs may be promised at once (each counts its memory limit); unless set, see hostRunMemoryMb. */
   memoryBudgetMb?: number;
   /** Cores runs may be promised at once (each counts its language's `cpus`); the host's cores unless set. */
   cpus?: number;
   /** Sandboxes kept started ahead of time, so a Run does not wait for one (0: none). */
   warmSandboxes: number;
+  /**
+   * At most this many more sandboxes kept started, one for each learner reading the course without a program
+   * running (0: none beyond `warmSandboxes`). They are started while the machine has cores to spare.
+   */
+  warmForReaders: number;
   /** Runs alive at once for one learner. */
   maxPerLearner: number;
   /** Runs that may wait for a free slot when the server is full; past this, new runs are refused. */
@@ -281,8 +286,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TributaryConfi
       },
       isolation: oneOf(env, "TRIBUTARY_ISOLATION", ["auto", "sandbox", "process"] as const, "auto"),
       warmSandboxes: integer(env, "TRIBUTARY_WARM_SANDBOXES", 2, { zero: true }),
+      warmForReaders: integer(env, "TRIBUTARY_WARM_FOR_READERS", integer(env, "TRIBUTARY_MAX_RUNS", 32), { zero: true }),
       maxConcurrent: integer(env, "TRIBUTARY_MAX_RUNS", 32),
-      memoryBudgetMb: integer(env, "TRIBUTARY_RUN_MEMORY_BUDGET_MIB", hostRunMemoryMb()),
+      memoryBudgetMb: integer(env, "TRIBUTARY_RUN_MEMORY_BUDGET_MIB", hostRunMemoryMb(labSettings(env, stateDir).labs)),
       cpus: integer(env, "TRIBUTARY_RUN_CPUS", availableParallelism(), { max: 4096 }),
       maxPerLearner: integer(env, "TRIBUTARY_MAX_RUNS_PER_LEARNER", 4),
       maxQueued: integer(env, "TRIBUTARY_MAX_QUEUED", 400),
@@ -352,9 +358,15 @@ function postgresSettings(env: NodeJS.ProcessEnv): PostgresSettings | undefined 
   return { url, poolSize: integer(env, "TRIBUTARY_DATABASE_POOL", 10, { max: 1000 }) };
 }
 
-/** The host's memory less 1 GiB for the server, the broker and the system: what runs may be promised by default. */
-export function hostRunMemoryMb(): number {
-  return Math.max(512, Math.floor(totalmem() / (1024 * 1024)) - 1024);
+/** What one fault lab (three brokers' JVMs, their memory areas bounded) holds at most, in MiB: measured 1,612. */
+export const LAB_MEMORY_MB = 1700;
+
+/**
+ * What runs may be promised by default: the host's memory less 1 GiB for the server, the broker and the system,
+ * and less what `labs` fault labs may hold, so that runs and labs together never promise more than the host has.
+ */
+export function hostRunMemoryMb(labs = 0): number {
+  return Math.max(512, Math.floor(totalmem() / (1024 * 1024)) - 1024 - labs * LAB_MEMORY_MB);
 }
 
 /** How Checks are admitted and graded (TRIBUTARY_CHECKS_AT_ONCE, TRIBUTARY_GRADING_WORKERS). */

@@ -2,6 +2,7 @@
 // Prints figures; asserts nothing. Uses Kafka at KAFKA_BOOTSTRAP (or the course's), else starts a broker of its own.
 import { randomBytes } from "node:crypto";
 import { execFile, spawn } from "node:child_process";
+import { build } from "esbuild";
 import { Kafka } from "kafkajs";
 import { mkdtemp, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import os from "node:os";
@@ -115,7 +116,11 @@ interface CrowdResult {
   succeeded: number;
   exit: { p50: number; p95: number };
   /** The same number of plain `node` processes running the same program at once, in the same run. */
-  plain: { succeeded: number; exit: { p50: number; p95: number }; cpu: CpuPerRun };
+  plain: PlainCrowd;
+  /** The same again, with kafkajs's idle connections quieted as in the course's runs (kafkajs-idle-queues.ts). */
+  plainQuiet: PlainCrowd;
+  /** Processes started and waiting when all pressed Run (every language's, kept for readers or not). */
+  readyAtRun: number;
   cpu: CpuPerRun;
   peakRssMb: number;
   failures: string[];
@@ -163,6 +168,30 @@ async function cpuMeter(brokerPids: number[]): Promise<(runs: number) => Promise
   };
 }
 
+type PlainCrowd = { succeeded: number; exit: { p50: number; p95: number }; cpu: CpuPerRun };
+
+/**
+ * A script that, loaded with `node --import`, quiets kafkajs's idle connections as the course's launcher does:
+ * the second baseline, so that the crowd's ratio is also known against plain `node` doing the same work.
+ */
+async function quietQueuesPreload(dir: string): Promise<string> {
+  const file = path.join(dir, "quiet-idle-queues.mjs");
+  const fix = path.join(config.projectRoot, "sandbox-server", "src", "runs", "inside", "kafkajs-idle-queues.ts");
+  await build({
+    stdin: {
+      contents: `import { createRequire } from "node:module";\nimport { quietIdleRequestQueues } from ${JSON.stringify(fix)};\nquietIdleRequestQueues(createRequire(process.argv[1]));\n`,
+      resolveDir: dir,
+      loader: "ts",
+    },
+    bundle: true,
+    outfile: file,
+    platform: "node",
+    format: "esm",
+    logLevel: "silent",
+  });
+  return file;
+}
+
 /**
  * N plain `node` processes of the same program started together: the crowd's fair baseline on this machine.
  * They are started by a small process of their own (plain-crowd.mjs), as a shell would start them, and each
@@ -170,7 +199,7 @@ async function cpuMeter(brokerPids: number[]): Promise<(runs: number) => Promise
  * process instead, each start would block the next for as long as forking this large process takes (tens of
  * ms under load), and a process's clock would start only once those before it had been started.
  */
-async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number) {
+async function plainNodeCrowd(script: string, access: BrokerAccess, processes: number, preload?: string): Promise<PlainCrowd> {
   const meter = await cpuMeter(brokerPids);
   const env = {
     ...process.env,
@@ -179,10 +208,14 @@ async function plainNodeCrowd(script: string, access: BrokerAccess, processes: n
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
   const launcher = fileURLToPath(new URL("./plain-crowd.mjs", import.meta.url));
-  const { stdout } = await run(process.execPath, [launcher, String(processes), "bench-plain-node-", process.execPath, script], {
-    env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [launcher, String(processes), "bench-plain-node-", process.execPath, ...(preload ? ["--import", preload] : []), script],
+    {
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const ended = JSON.parse(stdout) as { exitMs: number; code: number }[];
   const cpu = await meter(processes);
   // Their topics go, so that a broker the course shares does not keep them.
@@ -205,7 +238,8 @@ async function concurrentLearners(
   sandbox: Awaited<ReturnType<typeof startTestServer>>,
   code: string,
   learners: number,
-  plain: CrowdResult["plain"],
+  plain: PlainCrowd,
+  plainQuiet: PlainCrowd,
 ): Promise<CrowdResult> {
   sandboxIsolation = sandbox.server.isolation.kind;
   let peakRss = process.memoryUsage().rss;
@@ -217,6 +251,7 @@ async function concurrentLearners(
   const crowd = Array.from({ length: learners }, () => sandbox.learner());
   await Promise.all(crowd.map(async (learner) => (await learner.json("GET", "/api/progress"), await learner.json("GET", "/api/learner"))));
   await new Promise((resolve) => setTimeout(resolve, READING_MS));
+  const health = await crowd[0]!.json<{ runs: { warmSandboxes: number } }>("GET", "/api/health");
   const meter = await cpuMeter(brokerPids);
   const timings = await Promise.all(
     crowd.map(async (learner, i) => {
@@ -236,7 +271,17 @@ async function concurrentLearners(
   clearInterval(sampler);
   const succeeded = timings.filter((t): t is Timing => t !== undefined);
   process.stdout.write(`\r${learners} concurrent learners: ${succeeded.length} succeeded\n`);
-  return { learners, succeeded: succeeded.length, exit: summary(succeeded, "exitMs"), plain, cpu, peakRssMb: peakRss / 1024 / 1024, failures };
+  return {
+    learners,
+    succeeded: succeeded.length,
+    exit: summary(succeeded, "exitMs"),
+    plain,
+    plainQuiet,
+    readyAtRun: health.body.runs.warmSandboxes,
+    cpu,
+    peakRssMb: peakRss / 1024 / 1024,
+    failures,
+  };
 }
 
 interface QueueResult {
@@ -256,7 +301,7 @@ interface QueueResult {
  * TRIBUTARY_MAX_QUEUED): every run must succeed, or have been told it waited and where it stood, or why it was refused.
  */
 async function throughTheQueue(access: BrokerAccess, code: string, learners: number): Promise<QueueResult> {
-  const server = await startTestServer(access);
+  const server = await startTestServer(access, { env: { TRIBUTARY_WARM_FOR_READERS: undefined } });
   const started = performance.now();
   const result: QueueResult = { learners, succeeded: 0, waited: 0, furthestBack: 0, refused: [], failures: [], minutes: 0 };
   try {
@@ -299,14 +344,19 @@ async function main() {
   await symlink(path.join(config.projectRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   const script = path.join(dir, "main.mjs");
   await writeFile(script, compiled.code);
+  const quietPreload = await quietQueuesPreload(dir);
 
   const pythonSolution = (await courseExercises()).get("first-producer")?.code.python?.solution;
   const python = await ensurePythonRuntime();
   const pythonScript = path.join(dir, "main.py");
   if (pythonSolution) await writeFile(pythonScript, pythonSolution);
-  const sandbox = await startTestServer(access, {
-    env: { TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8), TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 4 + 10) },
-  });
+  // At the product's defaults but for these caps: sandboxes are kept for readers (TRIBUTARY_WARM_FOR_READERS unset).
+  const serverEnv = {
+    TRIBUTARY_MAX_RUNS: String(Math.max(...CONCURRENCY) + 8),
+    TRIBUTARY_RUNS_PER_MINUTE: String(ROUNDS * 4 + 10),
+    TRIBUTARY_WARM_FOR_READERS: undefined,
+  };
+  const sandbox = await startTestServer(access, { env: serverEnv });
   const learner = sandbox.learner();
   const viaNode: Timing[] = [];
   const viaApi: Timing[] = [];
@@ -337,7 +387,15 @@ async function main() {
     }
     for (const learners of CONCURRENCY) {
       const plain = await plainNodeCrowd(script, access, learners);
-      crowd.push(await concurrentLearners(sandbox, solution, learners, plain));
+      const plainQuiet = await plainNodeCrowd(script, access, learners, quietPreload);
+      // A server of its own for each crowd: the learners of an earlier crowd would still count as reading, and
+      // have processes kept started for them that this crowd's runs would take.
+      const crowdServer = await startTestServer(access, { env: serverEnv });
+      try {
+        crowd.push(await concurrentLearners(crowdServer, solution, learners, plain, plainQuiet));
+      } finally {
+        await crowdServer.close();
+      }
     }
   } finally {
     await sandbox.close();
@@ -376,24 +434,27 @@ async function main() {
   }
   console.log(`isolation: ${sandboxIsolation}`);
   console.log(`\nConcurrent new learners: each opens the exercise's page, reads for ${READING_MS / 1000} s, then all press Run together`);
-  console.log("(the producer solution), beside as many plain `node` processes of the same program started together just before;");
-  console.log("every run and every process is timed from the moment its crowd started (goal: p95 ratio ≤ 1.3)");
-  console.log("learners   succeeded   Run → exit p50   p95        plain node  p50        p95        p95 ratio   server memory (peak RSS)");
+  console.log("(the producer solution), beside as many plain `node` processes of the same program started together just before:");
+  console.log("as they are, and with kafkajs's idle connections quieted as the course's runs have them (see kafkajs-idle-queues.ts).");
+  console.log("Every run and every process is timed from the moment its crowd started (goal: p95 ratio ≤ 1.3); each crowd has a");
+  console.log('server of its own, and "ready" counts the processes it had started and waiting (all languages) when all pressed Run');
+  console.log("learners   ready   succeeded   Run → exit p50   p95        plain node p50   p95   ratio   quieted p50   p95   ratio   server memory");
   for (const r of crowd) {
     const ok = `${r.succeeded}/${r.learners}`.padStart(9);
-    const plainOk = `${r.plain.succeeded}/${r.learners}`.padStart(9);
-    const ratio = (r.exit.p95 / r.plain.exit.p95).toFixed(2).padStart(9);
+    const against = (plain: PlainCrowd) =>
+      `${plain.succeeded < r.learners ? `(${plain.succeeded} ok) ` : ""}${ms(plain.exit.p50)} ${ms(plain.exit.p95)} ${(r.exit.p95 / plain.exit.p95).toFixed(2).padStart(6)}`;
     console.log(
-      `${String(r.learners).padStart(8)}   ${ok}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${plainOk} ${ms(r.plain.exit.p50)}   ${ms(r.plain.exit.p95)}   ${ratio}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
+      `${String(r.learners).padStart(8)}   ${String(r.readyAtRun).padStart(5)}   ${ok}   ${ms(r.exit.p50).padStart(14)}   ${ms(r.exit.p95)}   ${against(r.plain)}   ${against(r.plainQuiet)}   ${r.peakRssMb.toFixed(0).padStart(6)} MiB`,
     );
   }
   console.log("\nCPU per run in those crowds, ms of one core: the whole machine, and who spent it");
-  console.log("learners   side          machine    broker    server (and bench)   programs and sandboxes");
+  console.log("learners   side              machine    broker    server (and bench)   programs and sandboxes");
   const cpuRow = (label: string, c: CpuPerRun) =>
     `${label}${ms(c.machine)}  ${c.broker === undefined ? "        —" : ms(c.broker)}    ${ms(c.server)}             ${ms(c.programs)}`;
   for (const r of crowd) {
-    console.log(cpuRow(`${String(r.learners).padStart(8)}   plain node  `, r.plain.cpu));
-    console.log(cpuRow(`${" ".repeat(8)}   through API `, r.cpu));
+    console.log(cpuRow(`${String(r.learners).padStart(8)}   plain node      `, r.plain.cpu));
+    console.log(cpuRow(`${" ".repeat(8)}   plain, quieted  `, r.plainQuiet.cpu));
+    console.log(cpuRow(`${" ".repeat(8)}   through API     `, r.cpu));
   }
   const failures = crowd.flatMap((r) => r.failures);
   if (failures.length) console.log(`\nfailures (first 5):\n${failures.slice(0, 5).join("\n")}`);

@@ -1,7 +1,8 @@
 // Each run holds the sandboxes of its own language only, and once it ends the server holds its warm pools
-// and nothing more: TRIBUTARY_WARM_SANDBOXES each for TypeScript and Python, and TRIBUTARY_FLINK_WARM_RUNNERS
-// once a SQL exercise was opened. Counted as bubblewrap process trees and as run folders, after runs of
-// the three languages in turns.
+// and one sandbox kept for the learner, who reads on, and nothing more: TRIBUTARY_WARM_SANDBOXES each for
+// TypeScript and Python, TRIBUTARY_FLINK_WARM_RUNNERS once a SQL exercise was opened, and one of the language
+// the learner last ran (none for SQL, whose runners are not kept per learner). Counted as bubblewrap process
+// trees and as run folders, after runs of the three languages in turns.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { entryFile, type Language } from "../../sandbox-server/src/contract/languages.ts";
 import { attempt, passes } from "../support/course-attempts.ts";
@@ -12,13 +13,15 @@ import { startTestServer, type TestServer } from "../support/test-server.ts";
 const WARM = 1;
 const WARM_SQL = 1;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The sandbox kept for a learner who reads on after a run in `language`. */
+const keptFor = (language: Language) => (language === "sql" ? 0 : 1);
 
 let sandbox: TestServer;
 let learner: LearnerClient;
 
 beforeAll(async () => {
   sandbox = await startTestServer(inject("kafkaAccess"), {
-    env: { TRIBUTARY_WARM_SANDBOXES: String(WARM), TRIBUTARY_FLINK_WARM_RUNNERS: String(WARM_SQL) },
+    env: { TRIBUTARY_WARM_SANDBOXES: String(WARM), TRIBUTARY_FLINK_WARM_RUNNERS: String(WARM_SQL), TRIBUTARY_WARM_FOR_READERS: undefined },
   });
   learner = sandbox.learner();
 });
@@ -68,12 +71,13 @@ describe("the sandboxes a server holds", () => {
     expect(await settledCounts(2 * WARM)).toEqual({ trees: 2 * WARM, folders: 2 * WARM });
     for (const language of ["typescript", "python"] as const) {
       await solveIn("first-producer", language);
-      expect(await settledCounts(2 * WARM), `after a ${language} run`).toEqual({ trees: 2 * WARM, folders: 2 * WARM });
+      const held = 2 * WARM + keptFor(language);
+      expect(await settledCounts(held), `after a ${language} run`).toEqual({ trees: held, folders: held });
     }
 
     expect((await learner.request("GET", "/api/exercises/flink-etl")).status).toBe(200);
     const all = 2 * WARM + WARM_SQL;
-    expect(await settledCounts(all), "once a SQL exercise was opened").toEqual({ trees: all, folders: all });
+    expect(await settledCounts(all + 1), "once a SQL exercise was opened").toEqual({ trees: all + 1, folders: all + 1 });
     for (const [id, language] of [
       ["flink-etl", "sql"],
       ["first-producer", "typescript"],
@@ -82,11 +86,13 @@ describe("the sandboxes a server holds", () => {
       ["flink-etl", "sql"],
     ] as const) {
       await solveIn(id, language);
-      expect(await settledCounts(all), `after a ${language} run`).toEqual({ trees: all, folders: all });
+      const held = all + keptFor(language);
+      expect(await settledCounts(held), `after a ${language} run`).toEqual({ trees: held, folders: held });
     }
   });
 
-  // On the learner above, who has done the first producer, and after a SQL exercise was opened.
+  // On the learner above, who has done the first producer, and after a SQL exercise was opened. While their
+  // program runs, nothing is kept for them: they are not reading.
   it("are the warm pools and the run's own while a SQL job or a consumer runs, and the pools once it is stopped", { timeout: 600_000 }, async () => {
     const all = 2 * WARM + WARM_SQL;
     for (const [id, language] of [
@@ -95,7 +101,8 @@ describe("the sandboxes a server holds", () => {
       ["first-consumer", "python"],
     ] as const) {
       expect(await countWhileRunning(id, language, all), `while a ${language} run runs`).toEqual({ trees: all + 1, folders: all + 1 });
-      expect(await settledCounts(all), `after a ${language} run was stopped`).toEqual({ trees: all, folders: all });
+      const held = all + keptFor(language);
+      expect(await settledCounts(held), `after a ${language} run was stopped`).toEqual({ trees: held, folders: held });
     }
   });
 });

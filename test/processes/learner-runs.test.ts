@@ -154,6 +154,20 @@ describe("a learner's run", () => {
     expect(stdout).toMatch(/env: FORCE_COLOR,HOME,KAFKAJS_NO_PARTITIONER_WARNING,KAFKA_BROKERS,KAFKA_NAMESPACE,(PWD,)?TZ\n/);
   });
 
+  it("finds kafkajs's idle connections quiet: a request queue with nothing pending arms no timer", async () => {
+    const { stdout, exit } = await run(`
+      import { createRequire } from "node:module";
+      import "kafkajs";
+      const RequestQueue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js");
+      const queue = new RequestQueue({ requestTimeout: 1000, clientId: "c", broker: "b:1", logger: { debug() {}, warn() {} } });
+      queue.checkPendingRequests();
+      console.log(queue.throttleCheckTimeoutId === null ? "idle queue: quiet" : "idle queue: timer armed");
+      queue.destroy();
+    `);
+    expect(exit.code).toBe(0);
+    expect(stdout).toBe("idle queue: quiet\n");
+  });
+
   it("removes its scratch folder when it ends", async () => {
     const { run: finished } = await run('console.log("bye");');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -330,5 +344,55 @@ describe.skipIf(process.platform !== "linux")("the warm pool of sandboxes", () =
     await pooled.stopAll();
     expect(await processesMentioning(runRoot)).toBe(0);
     expect(existsSync(runRoot)).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform !== "linux")("sandboxes kept for learners who read", () => {
+  let stateDir: string;
+  let registry: RunRegistry;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), "tributary-readers-"));
+    const config = loadConfig({
+      TRIBUTARY_STATE_DIR: stateDir,
+      TRIBUTARY_ISOLATION: "sandbox",
+      TRIBUTARY_WARM_SANDBOXES: "1",
+      TRIBUTARY_WARM_FOR_READERS: "3",
+    });
+    registry = new RunRegistry(config.runs, ["127.0.0.1:39999"], {}, [new TypeScriptRuntime(1)]);
+    await registry.prepare();
+  });
+
+  afterAll(async () => {
+    await registry?.stopAll();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  const until = async (condition: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`condition not met within 20 s (${registry.warmSandboxes} sandboxes waiting)`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it("keeps one more sandbox started for each reader, up to TRIBUTARY_WARM_FOR_READERS, and one for a reader whose run ended", async () => {
+    await until(() => registry.warmSandboxes === 1);
+    registry.noteReader("reader-1");
+    registry.noteReader("reader-2");
+    await until(() => registry.warmSandboxes === 3);
+    registry.noteReader("reader-3");
+    registry.noteReader("reader-4");
+    // Four readers, but at most three sandboxes for readers.
+    await until(() => registry.warmSandboxes === 4);
+
+    const run = await registry.start({
+      learnerId: "reader-1",
+      kafka: { namespace: "r1-" },
+      exerciseId: "test",
+      files: { "main.ts": 'console.log("ran");' },
+    });
+    expect(await run.finished).toMatchObject({ reason: "exited", code: 0 });
+    await until(() => registry.warmSandboxes === 4);
   });
 });

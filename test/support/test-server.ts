@@ -29,8 +29,16 @@ export function brokerEnv(access: BrokerAccess): NodeJS.ProcessEnv {
 /** Starts a server on a free port against the broker; `stateDir` reuses an earlier server's state. */
 export async function startTestServer(access: BrokerAccess, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), "tributary-test-")));
-  // Every test's learners come from 127.0.0.1: the limit on new learners per address would stop a suite.
-  const config = loadConfig({ TRIBUTARY_STATE_DIR: stateDir, TRIBUTARY_NEW_LEARNERS_PER_HOUR: "100000", ...brokerEnv(access), ...options.env });
+  // Every test's learners come from 127.0.0.1: the limit on new learners per address would stop a suite. And
+  // many servers share the machine in a suite, each with learners of its own who would all count as reading:
+  // no sandboxes are kept for readers unless a test asks (TRIBUTARY_WARM_FOR_READERS: undefined for the default).
+  const config = loadConfig({
+    TRIBUTARY_STATE_DIR: stateDir,
+    TRIBUTARY_NEW_LEARNERS_PER_HOUR: "100000",
+    TRIBUTARY_WARM_FOR_READERS: "0",
+    ...brokerEnv(access),
+    ...options.env,
+  });
   config.server.port = 0;
   const server = await startSandboxServer(config);
   return {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, checkStateFolders, loadConfig, projectRoot } from "../../sandbox-server/src/config.ts";
+import { ConfigError, LAB_MEMORY_MB, checkStateFolders, loadConfig, projectRoot } from "../../sandbox-server/src/config.ts";
 
 describe("loadConfig", () => {
   it("defaults to one broker on 9092, a server on 127.0.0.1:4321 and state under .tributary", () => {
@@ -10,6 +10,15 @@ describe("loadConfig", () => {
     expect(config.kafka).toMatchObject({ mode: "single", runtime: "auto", bootstrap: ["127.0.0.1:9092"] });
     expect(config.server).toEqual({ host: "127.0.0.1", port: 4321 });
     expect(config.progress.databasePath).toBe(path.join(projectRoot, ".tributary", "progress.sqlite"));
+  });
+
+  it("leaves the fault labs' memory out of the runs' default memory budget, and keeps readers' sandboxes to the run cap", () => {
+    const none = loadConfig({ TRIBUTARY_LABS: "0" }).runs;
+    const two = loadConfig({ TRIBUTARY_LABS: "2" }).runs;
+    expect(two.memoryBudgetMb).toBe(Math.max(512, none.memoryBudgetMb! - 2 * LAB_MEMORY_MB));
+    expect(loadConfig({ TRIBUTARY_LABS: "2", TRIBUTARY_RUN_MEMORY_BUDGET_MIB: "4096" }).runs.memoryBudgetMb).toBe(4096);
+    expect(loadConfig({ TRIBUTARY_MAX_RUNS: "12" }).runs.warmForReaders).toBe(12);
+    expect(loadConfig({ TRIBUTARY_MAX_RUNS: "12", TRIBUTARY_WARM_FOR_READERS: "0" }).runs.warmForReaders).toBe(0);
   });
 
   it("derives three bootstrap addresses for the multi mode", () => {

@@ -1,7 +1,7 @@
 // Keeps the runs that are alive or recently finished, refuses new ones past the caps, and gives each the
 // process of its language: one waiting in the pool, or one started for it.
 import type { LearnerKafka } from "../kafka/index.ts";
-import { availableParallelism } from "node:os";
+import os, { availableParallelism } from "node:os";
 import path from "node:path";
 import { hostRunMemoryMb, type RunLimits, type RunSettings } from "../config.ts";
 import type { WaitingFor } from "../contract/run-events.ts";
@@ -17,7 +17,7 @@ import { PythonLanguageRuntime } from "./languages/python/runtime.ts";
 import { TypeScriptRuntime } from "./languages/typescript/runtime.ts";
 import { commonProgramEnv, plainProgramHost, setUpProgramHost, type ProgramHost } from "./process/program-host.ts";
 import { startKafkaBridge, type KafkaBridge, type TopicsListed } from "./containment/index.ts";
-import { ProgramPool } from "./process/program-pool.ts";
+import { ProgramPool, type SpareRoom } from "./process/program-pool.ts";
 import { startProgramProcess } from "./process/start-program.ts";
 
 /** How this server contains runs, decided once at the first run. */
@@ -40,6 +40,39 @@ interface RunNeeds {
 
 /** How often running programs' Kafka is asked after, and how many misses in a row end them. */
 const KAFKA_CHECK_MS = 2000;
+/** A learner seen this recently (any request with their cookie) is reading, and may press Run soon. */
+const READER_WINDOW_MS = 10 * 60 * 1000;
+/** How often the processes kept for readers are counted again (readers come and go, room frees up). */
+const READERS_LOOK_MS = 1000;
+/** What a process waiting for its run holds (Node with kafkajs loaded holds about 17 MiB, Python about 20). */
+const WAITING_PROCESS_MB = 32;
+/** Processes for readers may together hold at most this share of the runs' memory budget. */
+const READERS_MEMORY_SHARE = 1 / 4;
+
+/** Whether most of the machine's CPU time went idle since the last look: then a process for a reader may start. */
+function machineMostlyIdle(): SpareRoom["now"] {
+  const totals = () => {
+    let idle = 0;
+    let all = 0;
+    for (const { times } of os.cpus()) {
+      idle += times.idle;
+      all += times.user + times.nice + times.sys + times.idle + times.irq;
+    }
+    return { idle, all };
+  };
+  let last = totals();
+  let lastAt = Date.now();
+  let idleShare = 1;
+  return () => {
+    // Looks closer together than this share the last answer: the counters move in hundredths of a second.
+    if (Date.now() - lastAt >= 250) {
+      const now = totals();
+      idleShare = now.all > last.all ? (now.idle - last.idle) / (now.all - last.all) : idleShare;
+      [last, lastAt] = [now, Date.now()];
+    }
+    return idleShare >= 0.5;
+  };
+}
 const KAFKA_MISSES_TO_STOP = 2;
 
 const CANARY_ADVICE =
@@ -117,6 +150,12 @@ export class RunRegistry {
   /** Asks whether Kafka answers while programs run (see #watchKafka). */
   #kafkaWatch?: NodeJS.Timeout;
   #kafkaMisses = 0;
+  /** Learners reading lately: when each was last seen, and the language they last ran (TypeScript until then). */
+  #readers = new Map<string, { seenAt: number; language: Language }>();
+  #readersLook?: NodeJS.Timeout;
+  /** Asks, once a second, whether most of the machine's CPU time went idle lately. */
+  #mostlyIdle = machineMostlyIdle();
+  #stopping = false;
   /** Known after the first run starts (or after `prepare()`). */
   isolation: IsolationState = { kind: "process", note: "not decided yet" };
 
@@ -182,8 +221,11 @@ export class RunRegistry {
       }
       if (canary?.ok) this.#languages.typescript = { ok: true, canary };
       this.#pool =
-        this.settings.warmSandboxes > 0 || this.#runtimes.has("sql")
-          ? new ProgramPool(host, [...this.#runtimes.values()], (runtime) => this.#limitsOf(runtime))
+        this.settings.warmSandboxes > 0 || this.settings.warmForReaders > 0 || this.#runtimes.has("sql")
+          ? new ProgramPool(host, [...this.#runtimes.values()], (runtime) => this.#limitsOf(runtime), {
+              now: this.#roomForReaders(),
+              startsAtOnce: this.#budget.cpus,
+            })
           : undefined;
       for (const runtime of this.#runtimes.values()) if (runtime.warm.when === "always") void this.#checkLanguage(runtime);
     })();
@@ -210,6 +252,59 @@ export class RunRegistry {
     if (runtime?.warm.when !== "on-demand") return;
     this.#pool?.warmUp(language);
     void this.#checkLanguage(runtime);
+  }
+
+  /**
+   * A learner is reading the course (a request of theirs came in): a process of the language they last ran is kept
+   * started for them while they read without a program running, up to TRIBUTARY_WARM_FOR_READERS and a quarter
+   * of the runs' memory budget, so that a class pressing Run together finds its processes started.
+   */
+  noteReader(learnerId: string): void {
+    if (this.settings.warmForReaders === 0 || this.#stopping) return;
+    const known = this.#readers.get(learnerId);
+    // Kept in the order last seen, so the longest gone go first when there are too many to keep.
+    this.#readers.delete(learnerId);
+    this.#readers.set(learnerId, { seenAt: Date.now(), language: known?.language ?? "typescript" });
+    const keep = Math.max(1000, 4 * this.settings.warmForReaders);
+    for (const [oldest] of this.#readers) {
+      if (this.#readers.size <= keep) break;
+      this.#readers.delete(oldest);
+    }
+    if (!known && !this.#readersLook) {
+      this.#readersLook = setInterval(() => this.#keepForReaders(), READERS_LOOK_MS);
+      this.#readersLook.unref();
+    }
+  }
+
+  /**
+   * When a process for a reader may start: with no run waiting, and either no program running or most of the
+   * machine's CPU time idle lately (programs that wait on Kafka, such as a consumer left running, leave it so).
+   */
+  #roomForReaders(): SpareRoom["now"] {
+    return () => this.#queue.length === 0 && (this.#running.size === 0 || this.#mostlyIdle());
+  }
+
+  /** Counts the readers with no program running, per language, and has the pool keep a process for each. */
+  #keepForReaders(): void {
+    const now = Date.now();
+    // Looked at every time, so that its answer is about the last second, not the last quiet spell.
+    this.#mostlyIdle();
+    for (const [learnerId, reader] of this.#readers) if (now - reader.seenAt > READER_WINDOW_MS) this.#readers.delete(learnerId);
+    const busy = new Set([...this.#running, ...this.#queue].map((run) => run.learnerId));
+    const wanted: Partial<Record<Language, number>> = {};
+    let total = 0;
+    const cap = Math.min(this.settings.warmForReaders, Math.floor((this.#budget.memoryMb * READERS_MEMORY_SHARE) / WAITING_PROCESS_MB));
+    for (const [learnerId, reader] of this.#readers) {
+      // A language started only on demand (Flink SQL's JVMs) keeps its own count.
+      if (busy.has(learnerId) || total >= cap || this.#runtimes.get(reader.language)?.warm.when !== "always") continue;
+      wanted[reader.language] = (wanted[reader.language] ?? 0) + 1;
+      total++;
+    }
+    this.#pool?.expect(wanted);
+    if (this.#readers.size === 0) {
+      clearInterval(this.#readersLook);
+      this.#readersLook = undefined;
+    }
   }
 
   /** Whether each language can run here (null: not checked yet). */
@@ -288,6 +383,7 @@ export class RunRegistry {
         30,
       );
     }
+    if (this.#readers.has(input.learnerId)) this.#readers.set(input.learnerId, { seenAt: Date.now(), language });
     const host = input.cluster ? this.#hostReaching(input.cluster) : this.#host!;
     const limits = { ...this.#limitsOf(runtime), wallTimeMs: input.wallTimeMs ?? this.settings.limits.wallTimeMs };
     // A run that starts at once takes a waiting process; one that queues starts its own when its turn comes.
@@ -462,6 +558,11 @@ export class RunRegistry {
 
   /** Stops every run and waits for them to end (server shutdown), then closes the Kafka bridge. */
   async stopAll(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#readersLook);
+    this.#readersLook = undefined;
+    this.#readers.clear();
+    this.#pool?.expect({});
     clearInterval(this.#kafkaWatch);
     this.#kafkaWatch = undefined;
     const alive = this.alive();
@@ -474,5 +575,6 @@ export class RunRegistry {
     this.#host = undefined;
     this.#runtimes.clear();
     this.#prepared = undefined;
+    this.#stopping = false;
   }
 }

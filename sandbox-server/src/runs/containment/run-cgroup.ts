@@ -2,7 +2,7 @@
 // a cap on processes and threads, and a list of every process the run started, to end them all.
 // Works with cgroup v2, or v1's memory and pids hierarchies; needs the right to create groups (root).
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 const ROOT = "/sys/fs/cgroup";
@@ -55,7 +55,9 @@ async function removeGroup(dir: string): Promise<void> {
     try {
       await rmdir(dir);
       return;
-    } catch {
+    } catch (error) {
+      // Gone already (a later server cleared it as left behind).
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -105,4 +107,34 @@ export async function createRunCgroup(runId: string, limits: RunCgroupLimits): P
   } catch (error) {
     return `cannot create control groups here (${(error as Error).message})`;
   }
+}
+
+/**
+ * Removes the empty run groups left by servers that were killed (a group goes with its run only when the server
+ * sees the run end): each holds a little kernel memory for good. Only groups older than `olderThanMs`, since
+ * another server on this machine fills a group it made within moments. Returns how many runs' groups went.
+ */
+export async function clearStaleRunCgroups(olderThanMs = 10 * 60 * 1000): Promise<number> {
+  const layout = detectLayout();
+  if (!layout) return 0;
+  const parents = layout.version === 2 ? [path.join(layout.dir, GROUP)] : [path.join(layout.memory, GROUP), path.join(layout.pids, GROUP)];
+  const cleared = new Set<string>();
+  for (const parent of parents) {
+    const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const dir = path.join(parent, entry.name);
+      const made = await stat(dir).catch(() => undefined);
+      if (!made || Date.now() - made.mtimeMs < olderThanMs || (await readPids(path.join(dir, "cgroup.procs"))).length > 0) continue;
+      // A group that is not empty after all (or not ours to remove) stays.
+      if (
+        await rmdir(dir).then(
+          () => true,
+          () => false,
+        )
+      )
+        cleared.add(entry.name);
+    }
+  }
+  return cleared.size;
 }

@@ -556,6 +556,17 @@ def broker_addresses(brokers):
     return [(host, int(port)) for host, _, port in (address.rpartition(":") for address in brokers.split(",")) if port.isdigit()]
 
 
+def say_loaded():
+    """Tells the server, on LOADED_FD (sandbox-paths.ts), that all is loaded: it may start the next process it keeps ready."""
+    if os.environ.pop("TRIBUTARY_LOADED_FD", None) != "3":
+        return
+    try:
+        os.write(3, b"1")
+        os.close(3)
+    except OSError:
+        pass  # not a pipe anyone reads: nothing waits for the word
+
+
 def main():
     socket_dir = CONFIG.get("kafkaSocketDir")
     listen_ports = forward_to_kafka(socket_dir) if socket_dir else []
@@ -567,6 +578,7 @@ def main():
     consumers = track_consumers(kafka)
 
     close_unaudited_doors()
+    say_loaded()
 
     line = sys.stdin.readline()
     if not line:

@@ -3,13 +3,18 @@
 // with the run's environment, sent once the learner's compiled program is in /sandbox/run/main.mjs (or,
 // without a sandbox, where its first argument says). Nothing learner-specific is in the process until
 // then, and each process serves one run only.
+import { closeSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import { SANDBOX } from "./sandbox-paths.ts";
+import { quietIdleRequestQueues } from "./kafkajs-idle-queues.ts";
+import { LOADED_FD, LOADED_FD_VARIABLE, SANDBOX } from "./sandbox-paths.ts";
 
 const PROGRAM = process.argv[2] ?? SANDBOX.program;
 
 // The program's own `import "kafkajs"` resolves to this same file, so it finds kafkajs loaded.
-const kafkajs = createRequire(PROGRAM)("kafkajs") as typeof import("kafkajs");
+const requireFromProgram = createRequire(PROGRAM);
+const kafkajs = requireFromProgram("kafkajs") as typeof import("kafkajs");
+// Idle connections no longer spin (see kafkajs-idle-queues.ts).
+quietIdleRequestQueues(requireFromProgram);
 
 // Stop: the server sends SIGTERM, then SIGKILL after a grace. In the grace the program's consumers leave
 // their groups, so the learner's next run joins at once instead of waiting for the broker to time the old
@@ -31,6 +36,17 @@ process.on("SIGTERM", function stop() {
   const leaving = Promise.allSettled([...consumers].map((consumer) => consumer.disconnect()));
   void Promise.race([leaving, new Promise((resolve) => setTimeout(resolve, LEAVE_MS))]).then(() => process.exit(143));
 });
+
+// Loaded: the server may start the next process it keeps ready.
+if (process.env[LOADED_FD_VARIABLE] === String(LOADED_FD)) {
+  delete process.env[LOADED_FD_VARIABLE];
+  try {
+    writeSync(LOADED_FD, "1");
+    closeSync(LOADED_FD);
+  } catch {
+    // Not a pipe anyone reads: nothing waits for the word.
+  }
+}
 
 const message = await new Promise<string | undefined>((resolve) => {
   let received = "";

@@ -19,3 +19,12 @@ export const KAFKA_SOCKET_DIR = "/run/kafka";
 
 /** The mark of a broker that is down, next to its socket; the forwarder refuses connections meanwhile. */
 export const downMarkName = (port: number) => `${port}.down`;
+
+/**
+ * The file descriptor on which a program's launcher says, once, that it has loaded what every program needs and
+ * waits for its run (one byte, then it closes it): a pipe to the spawner, which starts processes kept for readers
+ * a few at a time by it. The environment variable tells the launcher that the descriptor is that pipe; the
+ * launcher takes the variable out before the program runs.
+ */
+export const LOADED_FD = 3;
+export const LOADED_FD_VARIABLE = "TRIBUTARY_LOADED_FD";

@@ -22,6 +22,8 @@ const helperSource = () =>
 
 interface ProgramChildEvents {
   output: [stream: "stdout" | "stderr", data: string];
+  /** Its launcher has loaded what every program needs, and waits for its run. */
+  loaded: [];
   capped: [];
   error: [error: Error];
   exit: [code: number | null, signal: NodeJS.Signals | null];
@@ -130,6 +132,9 @@ class ProcessSpawner {
     switch (reply.type) {
       case "output":
         child.emit("output", reply.stream, reply.data);
+        break;
+      case "loaded":
+        child.emit("loaded");
         break;
       case "capped":
         child.emit("capped");

@@ -6,8 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import type { RunSettings } from "../../config.ts";
 import { log } from "../../log.ts";
+import { LOADED_FD, LOADED_FD_VARIABLE } from "../inside/sandbox-paths.ts";
 import {
   bubblewrapAvailable,
+  clearStaleRunCgroups,
   clearStaleSandboxRoots,
   createRunCgroup,
   reachableForSandbox,
@@ -45,7 +47,14 @@ export interface ProgramHost {
 
 /** The environment every learner's program gets, whoever's it is. */
 export function commonProgramEnv(bootstrap: string[]): Record<string, string> {
-  return { KAFKA_BROKERS: bootstrap.join(","), KAFKAJS_NO_PARTITIONER_WARNING: "1", FORCE_COLOR: "1", TZ: "UTC" };
+  // The launcher says on this descriptor when it has loaded, and takes the variable out before the program runs.
+  return {
+    KAFKA_BROKERS: bootstrap.join(","),
+    KAFKAJS_NO_PARTITIONER_WARNING: "1",
+    FORCE_COLOR: "1",
+    TZ: "UTC",
+    [LOADED_FD_VARIABLE]: String(LOADED_FD),
+  };
 }
 
 /** A host that runs programs as plain processes in `scratchDir`: one learner on their own machine. */
@@ -80,6 +89,8 @@ export async function setUpProgramHost(settings: RunSettings, bootstrap: string[
   }
   const cleared = await clearStaleSandboxRoots();
   if (cleared.length) log.info({ folders: cleared }, "cleared sandbox folders of servers that are gone");
+  const groups = await clearStaleRunCgroups();
+  if (groups) log.info({ groups }, "removed empty run cgroups left by servers that are gone");
   // Named after this process, so a later server knows when the folder's owner is gone.
   const runRoot = await mkdtemp(path.join(os.tmpdir(), `${SANDBOX_ROOT_PREFIX}${process.pid}-`));
   await chmod(runRoot, 0o711);

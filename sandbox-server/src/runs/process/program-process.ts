@@ -21,6 +21,8 @@ export class ProgramProcess {
   readonly sandboxed: boolean;
   /** Settles when the process tree has ended. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Settles once its launcher has loaded what every program needs (or the process ended first). */
+  readonly loaded: Promise<void>;
   #output: ProgramOutput[] = [];
   #listener?: (output: ProgramOutput) => void;
 
@@ -28,6 +30,10 @@ export class ProgramProcess {
     ({ id: this.id, language: this.language, dir: this.dir, child: this.child, cgroup: this.cgroup, sandboxed: this.sandboxed } = options);
     const { child } = options;
     this.closed = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+    this.loaded = new Promise((resolve) => {
+      child.once("loaded", resolve);
+      child.once("close", () => resolve());
+    });
     child.on("output", (type, data) => {
       if (this.#listener) this.#listener({ type, data });
       else this.#output.push({ type, data });

@@ -4,6 +4,7 @@
 // It relays each child's output and exit to the server over the IPC channel and writes what the server
 // sends to the child's stdin. It holds nothing of a learner but their process's pipes.
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Readable } from "node:stream";
 import type { SpawnerReply, SpawnerRequest } from "./spawner-protocol.ts";
 
 const children = new Map<number, ChildProcess>();
@@ -20,7 +21,8 @@ function start(request: Extract<SpawnerRequest, { type: "spawn" }>): void {
   const { id, command, args, cwd, env, outputCapBytes } = request;
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    // A fourth pipe, on which the program's launcher says it has loaded (LOADED_FD in inside/sandbox-paths.ts).
+    child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
   } catch (error) {
     // Out of memory or of process slots: this run fails, not every run this process serves.
     reply({ type: "spawned", id, pid: undefined });
@@ -50,6 +52,10 @@ function start(request: Extract<SpawnerRequest, { type: "spawn" }>): void {
     });
   }
   child.stdin?.on("error", () => {});
+  const loaded = child.stdio[3] as Readable | null;
+  loaded?.on("error", () => {});
+  loaded?.once("data", () => reply({ type: "loaded", id }));
+  loaded?.resume();
   child.once("error", (error) => reply({ type: "error", id, message: error.message }));
   child.once("exit", (code, signal) => {
     // Paused pipes must still be read to their end, or "close" never comes.

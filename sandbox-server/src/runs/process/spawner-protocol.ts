@@ -9,6 +9,8 @@ export type SpawnerRequest =
 export type SpawnerReply =
   | { type: "spawned"; id: number; pid: number | undefined }
   | { type: "output"; id: number; stream: "stdout" | "stderr"; data: string }
+  /** Its launcher has loaded what every program needs and waits for its run (it wrote to LOADED_FD, sandbox-paths.ts). */
+  | { type: "loaded"; id: number }
   /** It wrote more than its cap: what follows is not relayed, and the run is to be stopped. */
   | { type: "capped"; id: number }
   | { type: "error"; id: number; message: string }
