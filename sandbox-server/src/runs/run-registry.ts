@@ -294,7 +294,8 @@ export class RunRegistry {
     const wanted: Partial<Record<Language, number>> = {};
     let total = 0;
     const cap = Math.min(this.settings.warmForReaders, Math.floor((this.#budget.memoryMb * READERS_MEMORY_SHARE) / WAITING_PROCESS_MB));
-    for (const [learnerId, reader] of this.#readers) {
+    // The most lately seen first: past the cap, the learners gone longest go without.
+    for (const [learnerId, reader] of [...this.#readers].reverse()) {
       // A language started only on demand (Flink SQL's JVMs) keeps its own count.
       if (busy.has(learnerId) || total >= cap || this.#runtimes.get(reader.language)?.warm.when !== "always") continue;
       wanted[reader.language] = (wanted[reader.language] ?? 0) + 1;
