@@ -162,3 +162,68 @@ describe("POST /api/exercises/{id}/grade", () => {
     expect(looks).toBe(1);
   });
 });
+
+describe("a group the judged run's consumer joined and left", () => {
+  const twoTargets = (runId: string, ended: boolean) => ({
+    id: runId,
+    exerciseId: "two-targets",
+    language: "typescript" as const,
+    startedAt: new Date().toISOString(),
+    launched: true,
+    freshSlate: true,
+    marks: {},
+    ...(ended ? { endedAt: new Date(Date.now() - 5000).toISOString(), outcome: "stopped" as const, exitCode: null } : {}),
+  });
+  const orders = {
+    name: "orders",
+    topicId: "id-orders",
+    partitions: [{ partition: 0, low: 0, high: 5, replicas: 1, inSync: 1, leader: 1, replicaIds: [1], isrIds: [1] }],
+    config: {},
+    records: ["book", "lamp", "kettle", "chair", "plant"].map((value, offset) => ({
+      partition: 0,
+      offset,
+      timestamp: Date.now(),
+      key: `order-${offset + 1}`,
+      value,
+      headers: {},
+    })),
+  };
+  const billing = { group: "billing", topic: "orders", committed: new Map([[0, 5]]), state: "Empty", members: 0 };
+  const shipping = (state: string, members: number) => ({ group: "shipping", topic: "orders", committed: new Map<number, number>(), state, members });
+  const snapshotWith = (shippingState: ReturnType<typeof shipping>) => () => ({
+    brokerCount: 1,
+    topics: new Map([["orders", orders]]),
+    groups: new Map([
+      ["billing/orders", billing],
+      ["shipping/orders", shippingState],
+    ]),
+  });
+  const checkTwoTargets = async () =>
+    (await (await app.request("/api/exercises/two-targets/grade", { method: "POST", headers: { cookie: LEARNER } })).json()) as {
+      status: string;
+      message: string;
+    };
+
+  it("is judged as joined and left once Kafka no longer shows it, not as never joined", async () => {
+    const runId = "7d1a4c84-2c76-4f79-9c4f-2f5f5d3c2e33";
+    await progress.recordRun(issued.id, twoTargets(runId, false));
+    answer = snapshotWith(shipping("Stable", 1));
+    const running = await checkTwoTargets();
+    expect(running.message).toContain("A consumer is in group `shipping`");
+
+    // Stopped: its consumer left having committed nothing, and Kafka kept no group.
+    await progress.recordRun(issued.id, twoTargets(runId, true));
+    answer = snapshotWith(shipping("Dead", 0));
+    const stopped = await checkTwoTargets();
+    expect(stopped.status).toBe("fail");
+    expect(stopped.message).toContain("A consumer joined group `shipping` and left without handling any order");
+    expect(stopped.message).toContain("fromBeginning: true");
+    expect(stopped.message).not.toContain("No consumer has joined");
+  });
+
+  it("is still never joined for a run in which no Check found it", async () => {
+    await progress.recordRun(issued.id, twoTargets("8e2b5d95-3d87-4a8a-8d5a-3a6a6e4d3f44", true));
+    answer = snapshotWith(shipping("Dead", 0));
+    expect((await checkTwoTargets()).message).toContain("No consumer has joined group `shipping`");
+  });
+});

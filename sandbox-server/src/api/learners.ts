@@ -35,6 +35,7 @@ export function learnersRoom(deps: AppDependencies, route: RouteMaker) {
           ...(lab
             ? { lab: { brokers: lab.brokers().map((broker) => broker.id), changes: [...lab.changes] } }
             : { memo: grading.memo(learner, exercise.id, runs) }),
+          ...(runs.ran ? { groupsSeen: grading.groupsSeen(learner, exercise.id, runs.ran.id) } : {}),
         });
       let verdict = await grade();
       // Kafka answers a change to a topic's settings once its controller holds it; each broker applies it from the

@@ -21,6 +21,7 @@ export class CheckGrading {
   readonly queue: CheckQueue;
   readonly pool: GradingPool;
   readonly #memos = new Map<string, { runKey: string; stateKey: string; verdict: Verdict }>();
+  readonly #groupsSeen = new Map<string, Set<string>>();
 
   constructor(settings: GradingSettings) {
     this.queue = new CheckQueue(settings.checksAtOnce);
@@ -46,6 +47,21 @@ export class CheckGrading {
         if (this.#memos.size > MEMO_ENTRIES) this.#memos.delete(this.#memos.keys().next().value!);
       },
     };
+  }
+
+  /**
+   * The groups ("<group>/<topic>") a Check found in Kafka while the learner's run `runId` of the exercise was judged:
+   * a group its consumers joined and left having committed nothing may be gone from Kafka by the next Check.
+   */
+  groupsSeen(learner: string, exerciseId: string, runId: string): Set<string> {
+    const key = `${learner}\u0000${exerciseId}\u0000${runId}`;
+    let seen = this.#groupsSeen.get(key);
+    if (!seen) {
+      seen = new Set();
+      this.#groupsSeen.set(key, seen);
+      if (this.#groupsSeen.size > MEMO_ENTRIES) this.#groupsSeen.delete(this.#groupsSeen.keys().next().value!);
+    }
+    return seen;
   }
 
   /** Ends the grading workers. */

@@ -2,7 +2,7 @@
 // A Check judges the learner's latest run of the exercise that ran: the records it wrote to the
 // exercise's own topics, and how it ended. A Check whose snapshot Kafka could not give, or that finds
 // the cluster itself broken, is an "error": it is never stored, so it never hides an earlier pass.
-import type { BrokerSnapshot, BrokerState, SnapshotRequest } from "../kafka/index.ts";
+import type { BrokerSnapshot, BrokerState, GroupState, SnapshotRequest } from "../kafka/index.ts";
 import type { CheckpointSpec } from "../exercises/index.ts";
 import type { ExerciseRuns } from "../runs/run-record.ts";
 import { log } from "../log.ts";
@@ -57,6 +57,22 @@ export interface GradeOptions extends GradeContext {
   grade?: SnapshotGrader;
   /** The verdict of this learner's last Check of the exercise, reused while the broker's state has not changed. */
   memo?: VerdictMemo;
+  /** The groups earlier Checks of the judged run found in Kafka ("<group>/<topic>"); this Check adds those it finds. */
+  groupsSeen?: Set<string>;
+}
+
+/**
+ * The snapshot with every group an earlier Check of the same run found, and Kafka no longer shows, judged as what it
+ * is: a group whose consumers joined and left. Kafka keeps no group whose consumers left having committed nothing,
+ * so a Check after Stop would otherwise tell a learner whose consumer joined and read nothing that none joined.
+ */
+export function withGroupsSeen(snapshot: BrokerSnapshot, seen: Set<string>): BrokerSnapshot {
+  let groups: Map<string, GroupState> | undefined;
+  for (const [key, group] of snapshot.groups) {
+    if (group.state !== "Dead") seen.add(key);
+    else if (seen.has(key)) (groups ??= new Map(snapshot.groups)).set(key, { ...group, state: "Empty", members: 0 });
+  }
+  return groups ? { ...snapshot, groups } : snapshot;
 }
 
 /** One learner's last graded state of one exercise (for the same judged run) and its verdict. */
@@ -85,6 +101,7 @@ export async function gradeCheckpoint(exerciseId: string, spec: CheckpointSpec, 
   try {
     const known = options.memo?.recall();
     snapshot = await broker.snapshot(options.namespace, { ...snapshotRequest(spec), ...(known ? { unchangedSince: known.stateKey } : {}) });
+    if (options.groupsSeen) snapshot = withGroupsSeen(snapshot, options.groupsSeen);
     // The same state as last time: the same verdict, without reading and parsing the records again.
     if (snapshot.unchanged && known) return { ...known.verdict, gradedAt: new Date().toISOString() };
   } catch (error) {
